@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Shared set-up for scripts/run.sh, scripts/test.sh and bench/run.sh.
+# Idempotent: every step checks before it acts, so re-running is cheap.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ODOO_SRC="${ODOO_SRC:-$HOME/odoo/19.0}"
+ODOO_BRANCH_URL="https://github.com/odoo/odoo.git"
+VENV="${WOOW_VENV:-$REPO_ROOT/.venv}"
+PYTHON="${PYTHON:-python3}"
+PGHOST="${PGHOST:-127.0.0.1}"
+PGPORT="${PGPORT:-5432}"
+PGUSER="${PGUSER:-$(id -un)}"
+export PGHOST PGPORT PGUSER
+WORK_DIR="$REPO_ROOT/.work"
+
+say() { printf '\033[1m[woow]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[woow] %s\033[0m\n' "$*" >&2; exit 1; }
+
+ensure_odoo_src() {
+    if [ ! -x "$ODOO_SRC/odoo-bin" ]; then
+        if command -v git >/dev/null && git ls-remote --heads "$ODOO_BRANCH_URL" 19.0 >/dev/null 2>&1; then
+            say "Cloning Odoo 19.0 into $ODOO_SRC (shallow)"
+            git clone --depth 1 --branch 19.0 "$ODOO_BRANCH_URL" "$ODOO_SRC"
+        else
+            die "No Odoo 19.0 source tree at $ODOO_SRC: set ODOO_SRC to a checkout of Odoo 19.0 (with odoo-bin and addons/)."
+        fi
+    fi
+    grep -q "version_info = (19, 0" "$ODOO_SRC/odoo/release.py" \
+        || die "The Odoo tree at $ODOO_SRC is not Odoo 19.0: point ODOO_SRC to a 19.0 checkout."
+}
+
+ensure_postgres() {
+    command -v psql >/dev/null || die "psql is not installed: install the PostgreSQL client (Debian: apt-get install postgresql-client)."
+    if ! psql -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+        # A local cluster that is merely stopped is started rather than reported.
+        if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+            pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start >/dev/null 2>&1 || true
+            sleep 2
+        fi
+        psql -d postgres -Atqc 'select 1' >/dev/null 2>&1 \
+            || die "PostgreSQL is not reachable at $PGHOST:$PGPORT as $PGUSER: start it, or set PGHOST/PGPORT/PGUSER."
+    fi
+    [ "$(psql -d postgres -Atqc "select rolcreatedb or rolsuper from pg_roles where rolname = current_user")" = "t" ] \
+        || die "PostgreSQL role $PGUSER may not create databases: grant it CREATEDB."
+}
+
+ensure_venv() {
+    local stamp="$VENV/.woow-requirements.sha"
+    local want
+    want="$(cat "$ODOO_SRC/requirements.txt" "$REPO_ROOT/requirements.txt" "$REPO_ROOT/requirements-dev.txt" | sha1sum | cut -d' ' -f1)"
+    if [ ! -x "$VENV/bin/python" ]; then
+        say "Creating the virtualenv $VENV"
+        "$PYTHON" -m venv "$VENV" || die "Could not create a virtualenv with $PYTHON: install python3-venv."
+    fi
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+        say "Installing Odoo's and the project's Python requirements"
+        mkdir -p "$WORK_DIR"
+        # python-ldap needs system LDAP headers and no Woow PaaS addon uses LDAP.
+        grep -v '^python-ldap' "$ODOO_SRC/requirements.txt" > "$WORK_DIR/odoo-requirements.txt"
+        "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+            -r "$WORK_DIR/odoo-requirements.txt" \
+            -r "$REPO_ROOT/requirements.txt" \
+            -r "$REPO_ROOT/requirements-dev.txt" \
+            || die "pip could not install the requirements (see above)."
+        echo "$want" > "$stamp"
+    fi
+    # Odoo is used from its source tree, not installed: a .pth puts it on the path.
+    local site
+    site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+    echo "$ODOO_SRC" > "$site/woow-odoo-src.pth"
+}
+
+# Every Woow PaaS addon in the repo (a folder at the top with a manifest).
+woow_addons() {
+    local names=()
+    for m in "$REPO_ROOT"/woow_paas_*/__manifest__.py; do
+        [ -f "$m" ] || continue
+        if "$VENV/bin/python" -c "import ast,sys; sys.exit(0 if ast.literal_eval(open(sys.argv[1]).read()).get('installable', True) else 1)" "$m"; then
+            names+=("$(basename "$(dirname "$m")")")
+        fi
+    done
+    local IFS=,
+    echo "${names[*]}"
+}
+
+write_odoo_conf() {
+    # $1: config path, $2: extra lines
+    mkdir -p "$WORK_DIR"
+    cat > "$1" <<CONF
+[options]
+addons_path = $ODOO_SRC/addons,$REPO_ROOT
+data_dir = $WORK_DIR/data
+db_host = $PGHOST
+db_port = $PGPORT
+db_user = $PGUSER
+http_interface = 127.0.0.1
+${2:-}
+CONF
+}
+
+odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" "$@"; }
+
+db_exists() { [ "$(psql -d postgres -Atqc "select 1 from pg_database where datname = '$1'")" = "1" ]; }
+
+setup_all() {
+    ensure_odoo_src
+    ensure_postgres
+    ensure_venv
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Set up, then start Odoo on a local demo database with every Woow PaaS addon
+# installed and demo data loaded. Safe to re-run: an existing database is
+# upgraded in place rather than recreated.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+setup_all
+
+DB="${WOOW_DB:-woow_paas_demo}"
+PORT="${WOOW_PORT:-8069}"
+CONF="$WORK_DIR/odoo-run.conf"
+write_odoo_conf "$CONF" "http_port = $PORT
+db_name = $DB
+dbfilter = ^$DB\$
+list_db = False"
+ADDONS="$(woow_addons)"
+
+if db_exists "$DB"; then
+    say "Upgrading $ADDONS in the existing database $DB"
+    odoo_bin -c "$CONF" -d "$DB" -u "$ADDONS" -i "$ADDONS" --stop-after-init --log-level=warn
+else
+    say "Creating the demo database $DB with $ADDONS and demo data"
+    odoo_bin -c "$CONF" -d "$DB" -i "$ADDONS" --with-demo --stop-after-init --log-level=warn
+fi
+
+cat <<MSG
+
+  Woow PaaS is starting at http://127.0.0.1:$PORT  (database $DB)
+
+  Demo logins (login / password):
+    admin         / admin          administrator, PaaS Manager
+    paas.manager  / paas.manager   PaaS Manager
+    paas.user     / paas.user      PaaS User
+    paas.portal   / paas.portal    portal user of the customer "Azure Interior"
+
+  Stop with Ctrl-C.
+
+MSG
+exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DB" "$@"

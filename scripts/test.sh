@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Set up, then run the whole test suite through pytest (pytest-odoo): the
+# addons' Python and browser tests on a fresh test database, and the install /
+# upgrade / uninstall checks in tests/. Extra arguments go to pytest.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+setup_all
+
+ensure_chromium() {
+    command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null && return 0
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+        say "Installing Debian's chromium for the browser tests"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+            || die "Could not install chromium with apt-get: install a Chromium or Chrome browser for the browser tests."
+    else
+        die "No Chromium browser found: install Debian's chromium package (apt-get install chromium) for the browser tests."
+    fi
+}
+ensure_chromium
+
+DB="${WOOW_TEST_DB:-woow_paas_test}"
+CONF="$WORK_DIR/odoo-test.conf"
+write_odoo_conf "$CONF" "db_name = $DB
+dbfilter = ^$DB\$
+list_db = False
+workers = 0
+max_cron_threads = 0"
+ADDONS="$(woow_addons)"
+
+# A fresh database each run: tests must never depend on a previous run's state.
+say "Creating the test database $DB with $ADDONS (no demo data)"
+dropdb --if-exists "$DB"
+rm -rf "$WORK_DIR/data/filestore/$DB"
+odoo_bin -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn
+
+export WOOW_ODOO_CONF="$CONF" WOOW_ODOO_BIN="$ODOO_SRC/odoo-bin" WOOW_PYTHON="$VENV/bin/python" WOOW_ADDONS="$ADDONS"
+cd "$REPO_ROOT"
+IFS=, read -r -a addon_dirs <<< "$ADDONS"
+set +e
+"$VENV/bin/python" -m pytest -p no:cacheprovider \
+    --odoo-config="$CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
+    "${addon_dirs[@]}" tests "$@"
+rc=$?
+set -e
+if [ "$rc" = "5" ]; then
+    say "pytest collected no test: that is a failure."
+    exit 1
+fi
+exit "$rc"

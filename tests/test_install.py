@@ -1,0 +1,119 @@
+"""Each Woow PaaS addon installs alone on a new database (with and without
+demo data), upgrades and uninstalls, with no warning or error in its log.
+
+These run real ``odoo-bin`` processes on throw-away databases; the settings
+come from ``scripts/test.sh`` through ``WOOW_*`` environment variables.
+"""
+
+import os
+import re
+import subprocess
+
+import pytest
+
+LOG_PROBLEM = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (WARNING|ERROR|CRITICAL) ", re.MULTILINE
+)
+ADDONS = [a for a in os.environ.get("WOOW_ADDONS", "woow_paas_core").split(",") if a]
+
+
+def _env(name):
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run the suite with scripts/test.sh")
+    return value
+
+
+def _odoo(*args, stdin=None):
+    cmd = [_env("WOOW_PYTHON"), _env("WOOW_ODOO_BIN"), *args]
+    proc = subprocess.run(
+        cmd, input=stdin, capture_output=True, text=True, timeout=900, check=False
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"{' '.join(args)} failed:\n{output[-4000:]}"
+    problems = [m.group(0) + output[m.end() :].split("\n", 1)[0] for m in LOG_PROBLEM.finditer(output)]
+    assert not problems, "warnings or errors in the log:\n" + "\n".join(problems)
+    return output
+
+
+def _psql(db, sql):
+    return subprocess.run(
+        ["psql", "-d", db, "-Atqc", sql], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+@pytest.fixture
+def fresh_db(request):
+    name = f"woow_it_{request.node.name}".lower()
+    name = re.sub(r"[^a-z0-9_]", "_", name)[:60]
+    subprocess.run(["dropdb", "--if-exists", name], check=True)
+    yield name
+    subprocess.run(["dropdb", "--if-exists", name], check=True)
+
+
+def _server(db, *args):
+    conf = _env("WOOW_ODOO_CONF")
+    # The test config filters on the test database; these runs use their own.
+    return _odoo("-c", conf, "-d", db, f"--db-filter=^{db}$", "--stop-after-init",
+                 "--log-level=warn", *args)  # fmt: skip
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_install_upgrade_uninstall(addon, fresh_db):
+    """Without demo data: install alone, upgrade, then uninstall cleanly."""
+    _server(fresh_db, "-i", addon)
+    assert _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "installed"
+    _server(fresh_db, "-u", addon)
+    assert _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "installed"
+    own_tables = _psql(
+        fresh_db,
+        "select string_agg(replace(m.model, '.', '_'), ' ') from ir_model m"
+        " join ir_model_data d on d.model = 'ir.model' and d.res_id = m.id"
+        f" where d.module = '{addon}'",
+    ).split()
+    assert own_tables, "the addon declares no model"
+    _odoo(
+        "shell", "-c", _env("WOOW_ODOO_CONF"), "-d", fresh_db, "--log-level=warn",
+        stdin=(
+            f"env['ir.module.module'].search([('name', '=', '{addon}')])"
+            ".button_immediate_uninstall()\n"
+        ),
+    )  # fmt: skip
+    assert _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "uninstalled"
+    leftovers = _psql(
+        fresh_db,
+        "select string_agg(table_name, ',') from information_schema.tables"
+        f" where table_name in ({', '.join(repr(t) for t in own_tables)})",
+    )
+    assert not leftovers, f"tables left behind: {leftovers}"
+    assert _psql(fresh_db, f"select count(*) from ir_model_data where module = '{addon}'") == "0"
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_install_with_demo(addon, fresh_db):
+    """With demo data: install alone with no warning."""
+    _server(fresh_db, "-i", addon, "--with-demo")
+    assert _psql(fresh_db, f"select demo from ir_module_module where name = '{addon}'") == "t"
+
+
+def test_core_demo_feels_alive():
+    """The core demo data set: plans, ~20 customers, ~30 subscriptions in every
+    state, their tenants and a year of events."""
+    if "woow_paas_core" not in ADDONS:
+        pytest.fail("woow_paas_core is missing from the repository")
+    db = "woow_it_core_demo_data"
+    subprocess.run(["dropdb", "--if-exists", db], check=True)
+    try:
+        _server(db, "-i", "woow_paas_core", "--with-demo")
+        assert int(_psql(db, "select count(*) from woow_paas_plan")) >= 3
+        assert int(_psql(db, "select count(*) from res_partner where is_paas_customer")) >= 20
+        assert int(_psql(db, "select count(*) from woow_paas_subscription")) >= 30
+        states = set(_psql(db, "select distinct state from woow_paas_subscription").split())
+        assert states == {"draft", "trial", "active", "past_due", "suspended", "cancelled"}
+        tenant_states = set(_psql(db, "select distinct state from woow_paas_tenant").split())
+        assert {"active", "suspended", "failed", "archived", "draft"} <= tenant_states
+        span = int(_psql(db, "select extract(day from max(occurred_at) - min(occurred_at)) from woow_paas_event"))
+        assert span >= 300, f"events span only {span} days"
+        assert int(_psql(db, "select count(distinct event_type) from woow_paas_event")) >= 10
+    finally:
+        subprocess.run(["dropdb", "--if-exists", db], check=True)

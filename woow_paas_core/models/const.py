@@ -1,0 +1,48 @@
+"""Constants shared by the core models (and readable by the layers)."""
+
+import re
+
+# RFC 1035 label, narrowed to lowercase: 3-63 chars, no leading/trailing hyphen.
+TENANT_CODE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$")
+
+# Host names the platform itself answers on; a tenant may never take them.
+RESERVED_TENANT_CODES = frozenset(
+    {
+        "admin",
+        "api",
+        "app",
+        "auth",
+        "billing",
+        "docs",
+        "help",
+        "mail",
+        "oauth",
+        "portal",
+        "static",
+        "status",
+        "support",
+        "web",
+        "www",
+    }
+)
+
+PLAN_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+RESOURCE_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+SUBSCRIPTION_STATES = [
+    ("draft", "Draft"),
+    ("trial", "Trial"),
+    ("active", "Active"),
+    ("past_due", "Past Due"),
+    ("suspended", "Suspended"),
+    ("cancelled", "Cancelled"),
+]
+
+TENANT_STATES = [
+    ("draft", "Draft"),
+    ("provisioning", "Provisioning"),
+    ("active", "Active"),
+    ("suspended", "Suspended"),
+    ("archived", "Archived"),
+    ("failed", "Failed"),
+]

@@ -1,0 +1,261 @@
+import re
+import unicodedata
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .const import RESERVED_TENANT_CODES, TENANT_CODE_RE, TENANT_STATES
+
+
+class WoowPaasTenant(models.Model):
+    """An instance of the service run for a customer, reached by its code.
+
+    States: draft → provisioning → active ⇄ suspended → archived, plus
+    failed. Core has nothing to provision, so :meth:`_paas_provision`
+    completes at once; the tenant layer overrides it with a real, resumable
+    provisioning job.
+    """
+
+    _name = "woow.paas.tenant"
+    _inherit = ["mail.thread", "mail.activity.mixin", "woow.paas.lifecycle.mixin"]
+    _description = "Woow PaaS Tenant"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(
+        required=True,
+        copy=False,
+        tracking=True,
+        help="DNS label of the tenant (its host name): 3 to 63 lowercase letters, "
+        "digits or hyphens, not starting or ending with a hyphen.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, tracking=True, index=True
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id", store=True, index=True, string="Commercial Entity"
+    )
+    subscription_id = fields.Many2one(
+        "woow.paas.subscription",
+        tracking=True,
+        index=True,
+        check_company=True,
+        ondelete="restrict",
+        domain="[('commercial_partner_id', '=', commercial_partner_id), ('state', '!=', 'cancelled')]",
+    )
+    plan_id = fields.Many2one(related="subscription_id.plan_id", store=True, index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    state = fields.Selection(
+        TENANT_STATES, required=True, default="draft", readonly=True, copy=False, index=True
+    )
+    suspended_by_subscription = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Suspended because its subscription stopped; reactivated with it.",
+    )
+    state_message = fields.Text(
+        string="Status Details", readonly=True, copy=False, help="Why it failed or was suspended."
+    )
+    provisioned_date = fields.Datetime(readonly=True, copy=False)
+    archived_date = fields.Datetime(readonly=True, copy=False)
+    event_count = fields.Integer(compute="_compute_event_count")
+    color = fields.Integer()
+
+    _code_uniq = models.Constraint("UNIQUE(code)", "This tenant code is already taken.")
+
+    def _compute_event_count(self):
+        counts = dict(
+            self.env["woow.paas.event"]._read_group(
+                [("tenant_id", "in", self.ids)], ["tenant_id"], ["__count"]
+            )
+        )
+        for tenant in self:
+            tenant.event_count = counts.get(tenant, 0)
+
+    @api.constrains("code")
+    def _check_code(self):
+        for tenant in self:
+            code = tenant.code or ""
+            if not TENANT_CODE_RE.match(code):
+                raise ValidationError(
+                    self.env._(
+                        "The tenant code %(code)r is not a valid host name: use 3 to 63 "
+                        "lowercase letters, digits or hyphens, not starting or ending "
+                        "with a hyphen.",
+                        code=code,
+                    )
+                )
+            if code in RESERVED_TENANT_CODES:
+                raise ValidationError(
+                    self.env._("The tenant code %(code)r is reserved by the platform.", code=code)
+                )
+
+    @api.constrains("partner_id", "subscription_id")
+    def _check_subscription_customer(self):
+        for tenant in self:
+            sub = tenant.subscription_id
+            if sub and sub.commercial_partner_id != tenant.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Tenant %(tenant)s and its subscription %(sub)s must belong to "
+                        "the same customer.",
+                        tenant=tenant.name,
+                        sub=sub.name,
+                    )
+                )
+
+    @api.onchange("name")
+    def _onchange_name_suggest_code(self):
+        if self.name and not self.code:
+            ascii_name = unicodedata.normalize("NFKD", self.name).encode("ascii", "ignore")
+            slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.decode().lower()).strip("-")
+            slug = slug[:63].strip("-")
+            self.code = slug or False
+
+    @api.onchange("subscription_id")
+    def _onchange_subscription_id(self):
+        if self.subscription_id and not self.partner_id:
+            self.partner_id = self.subscription_id.partner_id
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tenants = super().create(vals_list)
+        self.env["woow.paas.event"]._emit("tenant.created", tenants)
+        return tenants
+
+    def write(self, vals):
+        if "code" in vals and self.filtered(
+            lambda t: t.state not in ("draft", "failed") and t.code != vals["code"]
+        ):
+            raise UserError(
+                self.env._("The code of a provisioned tenant is its host name: it cannot change.")
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        if self.filtered(lambda t: t.state not in ("draft", "failed")):
+            raise UserError(
+                self.env._("Only draft or failed tenants can be deleted; archive the others.")
+            )
+
+    def _paas_event_links(self):
+        self.ensure_one()
+        return {
+            "partner_id": self.commercial_partner_id.id,
+            "tenant_id": self.id,
+            "subscription_id": self.subscription_id.id,
+            "plan_id": self.plan_id.id,
+            "company_id": self.company_id.id,
+        }
+
+    def _paas_allowed_transitions(self):
+        moves = super()._paas_allowed_transitions()
+        moves.update(
+            {
+                "draft": {"provisioning", "archived"},
+                "provisioning": {"active", "failed"},
+                "active": {"suspended", "archived"},
+                "suspended": {"active", "archived"},
+                "failed": {"provisioning", "archived"},
+                "archived": set(),
+            }
+        )
+        return moves
+
+    # ------------------------------------------------------------------
+    # Transitions
+    # ------------------------------------------------------------------
+    def action_provision(self):
+        """Start (or retry) provisioning: draft/failed → provisioning."""
+        without = self.filtered(
+            lambda t: t.subscription_id.state not in ("trial", "active", "past_due")
+        )
+        if without:
+            raise UserError(
+                self.env._(
+                    "Tenant %(tenant)s needs a subscription in trial or active before "
+                    "it can be provisioned.",
+                    tenant=without[0].name,
+                )
+            )
+        self._paas_transition(
+            "provisioning", "tenant.provisioning", vals={"state_message": False}
+        )
+        self._paas_provision()
+        return True
+
+    def _paas_provision(self):
+        """Hook: create the tenant's resources, then call :meth:`action_activate`
+        (or :meth:`action_fail`). Core has nothing to create."""
+        return self.action_activate()
+
+    def action_activate(self):
+        """Provisioning done (provisioning → active) or reactivation (suspended → active)."""
+        self._paas_check_transition("active")
+        stopped = self.filtered(
+            lambda t: t.state == "suspended"
+            and t.subscription_id.state not in ("trial", "active", "past_due")
+        )
+        if stopped:
+            raise UserError(
+                self.env._(
+                    "Tenant %(tenant)s cannot be reactivated while its subscription is "
+                    "not running.",
+                    tenant=stopped[0].name,
+                )
+            )
+        provisioned = self.filtered(lambda t: t.state == "provisioning")
+        provisioned._paas_transition(
+            "active",
+            "tenant.provisioned",
+            vals={"provisioned_date": fields.Datetime.now(), "state_message": False},
+        )
+        (self - provisioned)._paas_transition(
+            "active",
+            "tenant.reactivated",
+            vals={"suspended_by_subscription": False, "state_message": False},
+        )
+        return True
+
+    def action_suspend(self, reason=None):
+        """Suspend a running tenant by hand (active → suspended)."""
+        return self._paas_suspend(reason=reason)
+
+    def _paas_suspend(self, reason=None, by_subscription=False):
+        return self._paas_transition(
+            "suspended",
+            "tenant.suspended",
+            vals={"suspended_by_subscription": by_subscription, "state_message": reason or False},
+            note=reason,
+            payload={"reason": reason or "", "by_subscription": by_subscription},
+        )
+
+    def action_fail(self, reason=None):
+        """Provisioning failed (provisioning → failed); retry with action_provision."""
+        return self._paas_transition(
+            "failed",
+            "tenant.failed",
+            vals={"state_message": reason or False},
+            note=reason,
+            payload={"reason": reason or ""},
+        )
+
+    def action_archive(self):
+        """Retire the tenant for good (→ archived). Overrides the generic
+        archive: a tenant has a lifecycle, not an ``active`` flag."""
+        return self._paas_transition(
+            "archived", "tenant.archived", vals={"archived_date": fields.Datetime.now()}
+        )
+
+    def action_view_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "woow_paas_core.woow_paas_event_action"
+        )
+        action["domain"] = [("tenant_id", "=", self.id)]
+        action["context"] = {}
+        return action

@@ -1,0 +1,82 @@
+"""Base class for Woow PaaS tests; the other addons reuse it."""
+
+from odoo.tests import TransactionCase, new_test_user
+
+
+class WoowPaasCase(TransactionCase):
+    """Plans, two customers with portal users, a PaaS user and a manager.
+
+    Built without demo data. Subclasses create their subscriptions and
+    tenants with :meth:`_subscription` and :meth:`_tenant`.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+        cls.paas_user = new_test_user(
+            cls.env, login="test_paas_user", groups="woow_paas_core.group_paas_user"
+        )
+        cls.paas_manager = new_test_user(
+            cls.env, login="test_paas_manager", groups="woow_paas_core.group_paas_manager"
+        )
+        Partner = cls.env["res.partner"]
+        cls.customer_a = Partner.create({"name": "Customer A", "is_company": True})
+        cls.customer_b = Partner.create({"name": "Customer B", "is_company": True})
+        cls.contact_a = Partner.create({"name": "Alice (A)", "parent_id": cls.customer_a.id})
+        cls.contact_b = Partner.create({"name": "Bob (B)", "parent_id": cls.customer_b.id})
+        cls.portal_a = new_test_user(
+            cls.env, login="test_portal_a", groups="base.group_portal",
+            partner_id=cls.contact_a.id, password="test_portal_a",
+        )  # fmt: skip
+        cls.portal_b = new_test_user(
+            cls.env, login="test_portal_b", groups="base.group_portal",
+            partner_id=cls.contact_b.id, password="test_portal_b",
+        )  # fmt: skip
+        Plan = cls.env["woow.paas.plan"]
+        cls.plan_monthly = Plan.create(
+            {"name": "Test Monthly", "code": "test-monthly", "price": 30.0, "trial_days": 14}
+        )
+        cls.plan_yearly = Plan.create(
+            {"name": "Test Yearly", "code": "test-yearly", "price": 1200.0,
+             "billing_interval": "year"}
+        )  # fmt: skip
+
+    @classmethod
+    def _subscription(cls, partner=None, plan=None, **vals):
+        return cls.env["woow.paas.subscription"].create(
+            {
+                "partner_id": (partner or cls.customer_a).id,
+                "plan_id": (plan or cls.plan_monthly).id,
+                **vals,
+            }
+        )
+
+    @classmethod
+    def _tenant(cls, code, subscription=None, partner=None, **vals):
+        partner = partner or (subscription.partner_id if subscription else cls.customer_a)
+        return cls.env["woow.paas.tenant"].create(
+            {
+                "name": code.title(),
+                "code": code,
+                "partner_id": partner.id,
+                "subscription_id": subscription.id if subscription else False,
+                **vals,
+            }
+        )
+
+    def _events(self, records, event_type=None):
+        domain = [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+        if event_type:
+            domain.append(("event_type", "=", event_type))
+        return self.env["woow.paas.event"].search(domain)
+
+    def assertEmitted(self, records, event_type, count=None):
+        """Each record of ``records`` has at least one ``event_type`` event."""
+        events = self._events(records, event_type)
+        self.assertEqual(
+            set(events.mapped("res_id")), set(records.ids), f"{event_type} not emitted"
+        )
+        if count is not None:
+            self.assertEqual(len(events), count)
+        return events

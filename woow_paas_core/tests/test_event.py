@@ -1,0 +1,88 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import WoowPaasCase
+
+
+@tagged("post_install", "-at_install")
+class TestEventLog(WoowPaasCase):
+    def test_emit_links_and_payload(self):
+        """_emit stores the type, the document, the links and the payload."""
+        sub = self._subscription()
+        tenant = self._tenant("emit-tenant", sub)
+        event = self.env["woow.paas.event"]._emit("quota.warning", tenant, {"resource": "users"})
+        self.assertEqual(event.event_type, "quota.warning")
+        self.assertEqual((event.res_model, event.res_id), ("woow.paas.tenant", tenant.id))
+        self.assertEqual(event.tenant_id, tenant)
+        self.assertEqual(event.subscription_id, sub)
+        self.assertEqual(event.partner_id, self.customer_a)
+        self.assertEqual(event.payload, {"resource": "users"})
+        self.assertTrue(event.uuid.startswith("evt_"))
+        self.assertIn('"resource": "users"', event.payload_display)
+
+    def test_emit_batch(self):
+        """One call emits one event per record."""
+        subs = self._subscription() | self._subscription(partner=self.customer_b)
+        events = self.env["woow.paas.event"]._emit("subscription.checked", subs)
+        self.assertEqual(len(events), 2)
+        self.assertEqual(events.subscription_id, subs)
+        self.assertEqual(len(set(events.mapped("uuid"))), 2)
+
+    def test_append_only(self):
+        """Nobody but the superuser modifies or deletes an event."""
+        event = self.env["woow.paas.event"]._emit("tenant.created", self._tenant("append-only"))
+        for user in (self.paas_user, self.paas_manager):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    event.with_user(user).write({"event_type": "tampered"})
+                with self.assertRaises(AccessError):
+                    event.with_user(user).unlink()
+                with self.assertRaises(AccessError):
+                    self.env["woow.paas.event"].with_user(user).create({"event_type": "forged"})
+        with self.assertRaises(AccessError):
+            event.with_user(self.env.ref("base.user_admin")).write({"event_type": "tampered"})
+        self.assertEqual(event.event_type, "tenant.created")
+        event.sudo().write({"payload": {"redacted": True}})
+        self.assertEqual(event.payload, {"redacted": True})
+        event.sudo().unlink()
+        self.assertFalse(event.exists())
+
+    def test_search_and_group(self):
+        """Events are searchable and groupable by type, customer, tenant and date."""
+        Event = self.env["woow.paas.event"]
+        sub_b = self._subscription(partner=self.customer_b)
+        with freeze_time("2026-01-15 10:00:00"):
+            sub_a = self._subscription()
+            sub_a.action_activate()
+        with freeze_time("2026-02-15 10:00:00"):
+            tenant = self._tenant("grouped", sub_a)
+            tenant.action_provision()
+            sub_b.action_activate()
+        domain = [("partner_id", "in", (self.customer_a | self.customer_b).ids)]
+        by_type = dict(Event._read_group(domain, ["event_type"], ["__count"]))
+        self.assertEqual(by_type["subscription.activated"], 2)
+        self.assertEqual(by_type["tenant.provisioned"], 1)
+        by_customer = dict(Event._read_group(domain, ["partner_id"], ["__count"]))
+        self.assertEqual(by_customer[self.customer_b], 1)
+        self.assertEqual(by_customer[self.customer_a], 4)
+        by_tenant = dict(Event._read_group(domain, ["tenant_id"], ["__count"]))
+        self.assertEqual(by_tenant[tenant], 3)
+        by_month = {
+            month.strftime("%Y-%m"): count
+            for month, count in Event._read_group(domain, ["occurred_at:month"], ["__count"])
+        }
+        self.assertEqual(by_month, {"2026-01": 1, "2026-02": 4})
+        self.assertEqual(
+            Event.search(domain + [("event_type", "=like", "tenant.%")]).mapped("event_type"),
+            ["tenant.provisioned", "tenant.provisioning", "tenant.created"],
+        )
+
+    def test_smart_buttons(self):
+        """Subscription and tenant event counters open the matching events."""
+        sub = self._subscription()
+        sub.action_activate()
+        self.assertEqual(sub.event_count, 1)
+        action = sub.action_view_events()
+        self.assertEqual(self.env["woow.paas.event"].search(action["domain"]), self._events(sub))
