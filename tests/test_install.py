@@ -69,9 +69,24 @@ def test_install_upgrade_uninstall(addon, fresh_db):
         fresh_db,
         "select string_agg(replace(m.model, '.', '_'), ' ') from ir_model m"
         " join ir_model_data d on d.model = 'ir.model' and d.res_id = m.id"
-        f" where d.module = '{addon}'",
+        f" where d.module = '{addon}' and not exists (select 1 from ir_model_data o"
+        f" where o.model = 'ir.model' and o.res_id = m.id and o.module != '{addon}')",
     ).split()
     assert own_tables, "the addon declares no model"
+    # Columns it adds to other addons' tables must go too.
+    own_columns = _psql(
+        fresh_db,
+        "select string_agg(replace(f.model, '.', '_') || '.' || f.name, ' ')"
+        " from ir_model_fields f join ir_model_data d"
+        " on d.model = 'ir.model.fields' and d.res_id = f.id"
+        f" where d.module = '{addon}' and f.store and f.ttype not in ('one2many', 'many2many')"
+        " and not exists (select 1 from ir_model_data o where o.model = 'ir.model.fields'"
+        f" and o.res_id = f.id and o.module != '{addon}')"
+        " and replace(f.model, '.', '_') not in"
+        f" ({', '.join(repr(t) for t in own_tables)})",
+    ).split()
+    if addon == "woow_paas_core":
+        assert "res_partner.is_paas_customer" in own_columns
     _odoo(
         "shell", "-c", _env("WOOW_ODOO_CONF"), "-d", fresh_db, "--log-level=warn",
         stdin=(
@@ -86,6 +101,13 @@ def test_install_upgrade_uninstall(addon, fresh_db):
         f" where table_name in ({', '.join(repr(t) for t in own_tables)})",
     )
     assert not leftovers, f"tables left behind: {leftovers}"
+    for column in own_columns:
+        table, name = column.split(".")
+        assert not _psql(
+            fresh_db,
+            "select 1 from information_schema.columns"
+            f" where table_name = '{table}' and column_name = '{name}'",
+        ), f"column left behind: {column}"
     assert _psql(fresh_db, f"select count(*) from ir_model_data where module = '{addon}'") == "0"
 
 

@@ -30,7 +30,7 @@ class TestConstraints(WoowPaasCase):
         Tenant = self.env["woow.paas.tenant"]
         for code in INVALID_CODES:
             with self.subTest(code=code), self.assertRaises(ValidationError):
-                self._tenant(code or "x", code=code)
+                self._tenant(code, name="Bad")
             self.assertFalse(Tenant.search_count([("code", "=", code)]))
         for code in VALID_CODES:
             with self.subTest(code=code):
