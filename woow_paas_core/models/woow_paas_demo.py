@@ -24,7 +24,7 @@ SUBSCRIPTIONS = [
     ("nimbus", "business", "active", 120), ("orchid", "starter", "cancelled", 110),
     ("pioneer", "growth", "active", 95), ("quartz", "enterprise", "active", 80),
     ("redwood", "starter", "suspended", 70), ("saffron", "growth", "active", 60),
-    ("tidal", "starter", "trial", 9), ("cobalt", "starter", "cancelled", 330),
+    ("tidal", "starter", "trial", 9), ("cobalt", "starter", "cancelled", 362),
     ("helix", "starter", "trial", 3), ("lumen", "growth", "past_due", 45),
     ("pioneer", "starter", "trial", 12), ("quartz", "growth", "draft", 1),
     ("saffron", "starter", "draft", 2), ("tidal", "growth", "suspended", 100),
@@ -126,7 +126,11 @@ class WoowPaasDemo(models.AbstractModel):
                 period = vals.get("trial_end_date", start)
                 while period + step <= today:
                     period += step
-                vals.update(current_period_start=period, current_period_end=period + step)
+                vals.update(
+                    period_anchor_date=vals.get("trial_end_date", start),
+                    current_period_start=period,
+                    current_period_end=period + step,
+                )
             if sub.cancel_date:
                 vals["cancel_date"] = today - timedelta(days=(today - start).days // 3)
             sub.write(vals)
@@ -138,6 +142,8 @@ class WoowPaasDemo(models.AbstractModel):
             for rank, event in enumerate(events):
                 day = start + timedelta(days=span * rank // max(len(events), 1))
                 event.occurred_at = datetime.combine(day, time(9 + rank % 8, 7 * rank % 60))
+            if sub.current_period_start:
+                self._demo_renewals(sub, vals.get("trial_end_date", start))
             created = datetime.combine(start, time(9, 0))
             cr.execute(
                 "UPDATE woow_paas_subscription SET create_date = %s WHERE id = %s",
@@ -150,3 +156,20 @@ class WoowPaasDemo(models.AbstractModel):
                 (created, created + timedelta(hours=1), sub.id),
             )
         self.env.invalidate_all()
+
+    def _demo_renewals(self, sub, first_period_start):
+        """One ``subscription.renewed`` event per period already elapsed."""
+        Event = self.env["woow.paas.event"].sudo()
+        step = relativedelta(months=1 if sub.plan_id.billing_interval == "month" else 12)
+        period = first_period_start + step
+        end = sub.cancel_date or sub.current_period_start
+        while period <= end:
+            event = Event._emit(
+                "subscription.renewed",
+                sub,
+                {"period_start": period.isoformat(),
+                 "period_end": (period + step).isoformat(),
+                 "amount": sub.plan_id.price, "currency": sub.currency_id.name},
+            )  # fmt: skip
+            event.occurred_at = datetime.combine(period, time(2, 0))
+            period += step

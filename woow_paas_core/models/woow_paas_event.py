@@ -15,7 +15,7 @@ class WoowPaasEvent(models.Model):
     """
 
     _name = "woow.paas.event"
-    _description = "Woow PaaS Event"
+    _description = "PaaS Event"
     _order = "occurred_at desc, id desc"
     _rec_name = "event_type"
 

@@ -13,7 +13,7 @@ class WoowPaasPlan(models.Model):
 
     _name = "woow.paas.plan"
     _inherit = ["mail.thread"]
-    _description = "Woow PaaS Plan"
+    _description = "PaaS Plan"
     _order = "sequence, price, id"
 
     name = fields.Char(required=True, translate=True, tracking=True)

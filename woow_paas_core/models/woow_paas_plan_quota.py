@@ -10,7 +10,7 @@ class WoowPaasPlanQuota(models.Model):
     """
 
     _name = "woow.paas.plan.quota"
-    _description = "Woow PaaS Plan Quota"
+    _description = "PaaS Plan Quota"
     _order = "plan_id, sequence, id"
 
     plan_id = fields.Many2one(

@@ -13,7 +13,7 @@ class WoowPaasResource(models.Model):
     """
 
     _name = "woow.paas.resource"
-    _description = "Woow PaaS Resource"
+    _description = "PaaS Resource"
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)

@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from .const import SUBSCRIPTION_STATES
 
@@ -19,7 +20,7 @@ class WoowPaasSubscription(models.Model):
 
     _name = "woow.paas.subscription"
     _inherit = ["mail.thread", "mail.activity.mixin", "woow.paas.lifecycle.mixin"]
-    _description = "Woow PaaS Subscription"
+    _description = "PaaS Subscription"
     _order = "id desc"
     _check_company_auto = True
 
@@ -54,6 +55,12 @@ class WoowPaasSubscription(models.Model):
     current_period_start = fields.Date(copy=False)
     current_period_end = fields.Date(
         copy=False, help="First day after the current period: the next renewal date."
+    )
+    period_anchor_date = fields.Date(
+        copy=False,
+        readonly=True,
+        help="Start of the first period: periods end on its day of the month, "
+        "so a subscription started on the 31st renews on the last day of short months.",
     )
     cancel_date = fields.Date(copy=False, readonly=True)
     cancel_reason = fields.Text(copy=False, tracking=True)
@@ -111,16 +118,46 @@ class WoowPaasSubscription(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"]
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = sequence.next_by_code("woow.paas.subscription") or "/"
+        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        for vals, reference in zip(unnamed, self._next_references(len(unnamed)), strict=True):
+            vals["name"] = reference
         subs = super().create(vals_list)
         customers = subs.commercial_partner_id.filtered(lambda p: not p.is_paas_customer)
         if customers:
             # A flag on the customer, not a right to edit it: sudo is deliberate.
             customers.sudo().is_paas_customer = True
         return subs
+
+    @api.model
+    def _next_references(self, count):
+        """Draw ``count`` references in one query (a bulk import would
+        otherwise pay one sequence round trip per subscription)."""
+        if not count:
+            return []
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [("code", "=", "woow.paas.subscription"),
+                 ("company_id", "in", (self.env.company.id, False))],
+                order="company_id",
+                limit=1,
+            )
+        )  # fmt: skip
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _i in range(count)]
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        numbers = [number for (number,) in self.env.cr.fetchall()]
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
 
     def write(self, vals):
         if "plan_id" in vals:
@@ -201,6 +238,7 @@ class WoowPaasSubscription(models.Model):
                 "active",
                 "subscription.activated",
                 vals={
+                    "period_anchor_date": today,
                     "current_period_start": today,
                     "current_period_end": today + INTERVAL_DELTA[interval],
                 },
@@ -279,6 +317,48 @@ class WoowPaasSubscription(models.Model):
             [("state", "=", "trial"), ("trial_end_date", "<", today)], limit=batch_size
         )
         expired._paas_on_trial_expired()
+
+    @api.model
+    def _cron_renew_periods(self, batch_size=1000):
+        """Open the next period of running subscriptions whose period ended."""
+        today = fields.Date.context_today(self)
+        due = self.search(
+            [("state", "in", ("active", "past_due")), ("current_period_end", "<=", today)],
+            limit=batch_size,
+        )
+        due._paas_renew()
+
+    def _paas_renew(self):
+        """Hook: move each subscription to its next billing period and emit
+        ``subscription.renewed``. Billing overrides it to invoice the period;
+        a subscription several periods behind catches up one period per call."""
+        for sub in self:
+            if sub.state not in ("active", "past_due") or not sub.current_period_end:
+                raise UserError(
+                    self.env._("Only a running subscription with a period can renew: %s", sub.name)
+                )
+            start = sub.current_period_end
+            end = sub._paas_period_end(start)
+            sub.write({"current_period_start": start, "current_period_end": end})
+            self.env["woow.paas.event"]._emit(
+                "subscription.renewed",
+                sub,
+                {
+                    "period_start": start.isoformat(),
+                    "period_end": end.isoformat(),
+                    "amount": sub.plan_id.price,
+                    "currency": sub.currency_id.name,
+                },
+            )
+        return True
+
+    def _paas_period_end(self, start):
+        """End of the period starting on ``start``, kept on the anchor's day."""
+        self.ensure_one()
+        anchor = self.period_anchor_date or start
+        months = 12 if self.plan_id.billing_interval == "year" else 1
+        elapsed = (start.year - anchor.year) * 12 + start.month - anchor.month
+        return anchor + relativedelta(months=(elapsed // months + 1) * months)
 
     def _paas_on_trial_expired(self):
         """Hook: what happens to trials whose end date has passed."""

@@ -18,7 +18,7 @@ class WoowPaasTenant(models.Model):
 
     _name = "woow.paas.tenant"
     _inherit = ["mail.thread", "mail.activity.mixin", "woow.paas.lifecycle.mixin"]
-    _description = "Woow PaaS Tenant"
+    _description = "PaaS Tenant"
     _order = "id desc"
     _check_company_auto = True
 

@@ -229,6 +229,11 @@ class TestSubscriptionLifecycle(WoowPaasCase):
         self.assertTrue(self.customer_b.is_paas_customer)
         self.assertEqual(self.customer_b.paas_subscription_count, 1)
         self.assertEqual(self.contact_b.paas_subscription_count, 1)
+        batch = self.env["woow.paas.subscription"].create(
+            [{"partner_id": self.customer_a.id, "plan_id": self.plan_monthly.id}] * 5
+        )
+        numbers = [int(name.rsplit("/", 1)[1]) for name in batch.mapped("name")]
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 5)))
 
     def test_user_runs_lifecycle(self):
         """A PaaS User (not manager) can run the whole lifecycle."""
@@ -238,3 +243,29 @@ class TestSubscriptionLifecycle(WoowPaasCase):
         sub.action_cancel(reason="Done")
         self.assertEqual(sub.state, "cancelled")
         self.assertEqual(self._events(sub).user_id, self.paas_user)
+
+    def test_renewal(self):
+        """A due period renews once per call, in order, and emits the period."""
+        with freeze_time("2026-01-31"):
+            sub = self._in_state("active")
+            draft = self._subscription()
+        self.assertEqual(sub.current_period_end, date(2026, 2, 28))
+        with freeze_time("2026-03-01"):
+            self.env["woow.paas.subscription"]._cron_renew_periods()
+        self.assertEqual(sub.current_period_start, date(2026, 2, 28))
+        # Periods stay anchored on the 31st, not drifting to the 28th.
+        self.assertEqual(sub.current_period_end, date(2026, 3, 31))
+        event = self.assertEmitted(sub, "subscription.renewed", count=1)
+        self.assertEqual(
+            event.payload,
+            {"period_start": "2026-02-28", "period_end": "2026-03-31", "amount": 30.0,
+             "currency": sub.currency_id.name},
+        )  # fmt: skip
+        with freeze_time("2026-03-01"):
+            self.env["woow.paas.subscription"]._cron_renew_periods()
+        self.assertEqual(len(self._events(sub, "subscription.renewed")), 1)
+        with freeze_time("2026-04-01"):
+            self.env["woow.paas.subscription"]._cron_renew_periods()
+        self.assertEqual(sub.current_period_end, date(2026, 4, 30))
+        with self.assertRaises(UserError):
+            draft._paas_renew()
