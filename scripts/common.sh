@@ -94,6 +94,7 @@ data_dir = $WORK_DIR/data
 db_host = $PGHOST
 db_port = $PGPORT
 db_user = $PGUSER
+${PGPASSWORD:+db_password = $PGPASSWORD}
 http_interface = 127.0.0.1
 ${2:-}
 CONF
