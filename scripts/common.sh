@@ -19,7 +19,7 @@ die() { printf '\033[31m[woow] %s\033[0m\n' "$*" >&2; exit 1; }
 
 ensure_odoo_src() {
     if [ ! -x "$ODOO_SRC/odoo-bin" ]; then
-        if command -v git >/dev/null && git ls-remote --heads "$ODOO_BRANCH_URL" 19.0 >/dev/null 2>&1; then
+        if command -v git >/dev/null && timeout 20 git ls-remote --heads "$ODOO_BRANCH_URL" 19.0 >/dev/null 2>&1; then
             say "Cloning Odoo 19.0 into $ODOO_SRC (shallow)"
             git clone --depth 1 --branch 19.0 "$ODOO_BRANCH_URL" "$ODOO_SRC"
         else

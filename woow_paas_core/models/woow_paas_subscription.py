@@ -48,7 +48,7 @@ class WoowPaasSubscription(models.Model):
         "res.users", string="Account Manager", tracking=True, default=lambda self: self.env.user
     )
     state = fields.Selection(
-        SUBSCRIPTION_STATES, required=True, default="draft", readonly=True, copy=False, index=True
+        SUBSCRIPTION_STATES, string="Status", required=True, default="draft", readonly=True, copy=False, index=True, group_expand=True
     )
     date_start = fields.Date(string="Start Date", copy=False, tracking=True)
     trial_end_date = fields.Date(copy=False, tracking=True)

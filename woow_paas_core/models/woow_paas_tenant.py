@@ -49,7 +49,7 @@ class WoowPaasTenant(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     state = fields.Selection(
-        TENANT_STATES, required=True, default="draft", readonly=True, copy=False, index=True
+        TENANT_STATES, string="Status", required=True, default="draft", readonly=True, copy=False, index=True, group_expand=True
     )
     suspended_by_subscription = fields.Boolean(
         readonly=True,
