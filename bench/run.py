@@ -89,7 +89,12 @@ def subscriptions(env, size=10000, small=100):
     yield "create.queries_per_record", c_big.queries / size, "queries", c_small.queries / small
     yield "create.ms_per_record", 1000 * c_big.seconds / size, "ms", 1000 * c_small.seconds / small
     yield "activate.queries_per_record", a_big.queries / size, "queries", a_small.queries / small
-    yield "activate.ms_per_record", 1000 * a_big.seconds / size, "ms", 1000 * a_small.seconds / small
+    yield (
+        "activate.ms_per_record",
+        1000 * a_big.seconds / size,
+        "ms",
+        1000 * a_small.seconds / small,
+    )
 
     tenants = env["woow.paas.tenant"].create(
         [
@@ -110,8 +115,18 @@ def subscriptions(env, size=10000, small=100):
             assert len(result["records"]) == limit, (model_name, len(result["records"]))
             counts[limit] = opened
         short = model_name.removeprefix("woow.paas.")
-        yield f"list_{short}.queries_{size}_rows", counts[size].queries, "queries", counts[80].queries
-        yield f"list_{short}.ms_{size}_rows", 1000 * counts[size].seconds, "ms", 1000 * counts[80].seconds
+        yield (
+            f"list_{short}.queries_{size}_rows",
+            counts[size].queries,
+            "queries",
+            counts[80].queries,
+        )
+        yield (
+            f"list_{short}.ms_{size}_rows",
+            1000 * counts[size].seconds,
+            "ms",
+            1000 * counts[80].seconds,
+        )
 
 
 def main():

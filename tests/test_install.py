@@ -31,7 +31,9 @@ def _odoo(*args, stdin=None):
     )
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, f"{' '.join(args)} failed:\n{output[-4000:]}"
-    problems = [m.group(0) + output[m.end() :].split("\n", 1)[0] for m in LOG_PROBLEM.finditer(output)]
+    problems = [
+        m.group(0) + output[m.end() :].split("\n", 1)[0] for m in LOG_PROBLEM.finditer(output)
+    ]
     assert not problems, "warnings or errors in the log:\n" + "\n".join(problems)
     return output
 
@@ -42,8 +44,8 @@ def _psql(db, sql):
     ).stdout.strip()
 
 
-@pytest.fixture
-def fresh_db(request):
+@pytest.fixture(name="fresh_db")
+def _fresh_db(request):
     name = f"woow_it_{request.node.name}".lower()
     name = re.sub(r"[^a-z0-9_]", "_", name)[:60]
     subprocess.run(["dropdb", "--if-exists", name], check=True)
@@ -62,9 +64,13 @@ def _server(db, *args):
 def test_install_upgrade_uninstall(addon, fresh_db):
     """Without demo data: install alone, upgrade, then uninstall cleanly."""
     _server(fresh_db, "-i", addon)
-    assert _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "installed"
+    assert (
+        _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "installed"
+    )
     _server(fresh_db, "-u", addon)
-    assert _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "installed"
+    assert (
+        _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "installed"
+    )
     own_tables = _psql(
         fresh_db,
         "select string_agg(replace(m.model, '.', '_'), ' ') from ir_model m"
@@ -94,7 +100,10 @@ def test_install_upgrade_uninstall(addon, fresh_db):
             ".button_immediate_uninstall()\n"
         ),
     )  # fmt: skip
-    assert _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "uninstalled"
+    assert (
+        _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'")
+        == "uninstalled"
+    )
     leftovers = _psql(
         fresh_db,
         "select string_agg(table_name, ',') from information_schema.tables"
@@ -134,7 +143,12 @@ def test_core_demo_feels_alive():
         assert states == {"draft", "trial", "active", "past_due", "suspended", "cancelled"}
         tenant_states = set(_psql(db, "select distinct state from woow_paas_tenant").split())
         assert {"active", "suspended", "failed", "archived", "draft"} <= tenant_states
-        span = int(_psql(db, "select extract(day from max(occurred_at) - min(occurred_at)) from woow_paas_event"))
+        span = int(
+            _psql(
+                db,
+                "select extract(day from max(occurred_at) - min(occurred_at)) from woow_paas_event",
+            )
+        )
         assert span >= 300, f"events span only {span} days"
         assert int(_psql(db, "select count(distinct event_type) from woow_paas_event")) >= 10
     finally:

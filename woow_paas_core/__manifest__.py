@@ -9,7 +9,6 @@
     "author": "Woow PaaS",
     "license": "LGPL-3",
     "application": True,
-    "installable": True,
     "depends": ["base", "mail", "web"],
     "data": [
         "security/woow_paas_core_groups.xml",

@@ -38,9 +38,7 @@ class WoowPaasEvent(models.Model):
         required=True, readonly=True, index=True, default=fields.Datetime.now
     )
     res_model = fields.Char(string="Document Model", readonly=True, index=True)
-    res_id = fields.Many2oneReference(
-        string="Document ID", model_field="res_model", readonly=True
-    )
+    res_id = fields.Many2oneReference(string="Document ID", model_field="res_model", readonly=True)
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
@@ -51,16 +49,12 @@ class WoowPaasEvent(models.Model):
     subscription_id = fields.Many2one(
         "woow.paas.subscription", readonly=True, index=True, ondelete="set null"
     )
-    tenant_id = fields.Many2one(
-        "woow.paas.tenant", readonly=True, index=True, ondelete="set null"
-    )
+    tenant_id = fields.Many2one("woow.paas.tenant", readonly=True, index=True, ondelete="set null")
     plan_id = fields.Many2one(
         "woow.paas.plan", readonly=True, index="btree_not_null", ondelete="set null"
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True)
-    user_id = fields.Many2one(
-        "res.users", string="Done By", readonly=True, ondelete="set null"
-    )
+    user_id = fields.Many2one("res.users", string="Done By", readonly=True, ondelete="set null")
     payload = fields.Json(readonly=True)
     payload_display = fields.Text(string="Payload (JSON)", compute="_compute_payload_display")
 
@@ -88,12 +82,12 @@ class WoowPaasEvent(models.Model):
             )
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_superuser(self):
         if not self.env.su:
             raise AccessError(
                 self.env._("Platform events are append-only: they cannot be deleted.")
             )
-        return super().unlink()
 
     @api.model
     def _emit(self, event_type, records, payload=None):

@@ -25,9 +25,7 @@ class WoowPaasLifecycleMixin(models.AbstractModel):
         return {}
 
     def _paas_state_label(self, state):
-        return dict(self._fields["state"]._description_selection(self.env)).get(
-            state, state
-        )
+        return dict(self._fields["state"]._description_selection(self.env)).get(state, state)
 
     def _paas_check_transition(self, target):
         """Raise a UserError naming every record of ``self`` that cannot move
@@ -36,13 +34,11 @@ class WoowPaasLifecycleMixin(models.AbstractModel):
         refused = self.filtered(lambda rec: target not in allowed.get(rec.state, ()))
         if refused:
             lines = "\n".join(
-                f"- {rec.display_name}: {self._paas_state_label(rec.state)}"
-                for rec in refused[:20]
+                f"- {rec.display_name}: {self._paas_state_label(rec.state)}" for rec in refused[:20]
             )
             raise UserError(
                 self.env._(
-                    "%(model)s cannot move to %(target)s from their current "
-                    "status:\n%(lines)s",
+                    "%(model)s cannot move to %(target)s from their current status:\n%(lines)s",
                     model=self._description,
                     target=self._paas_state_label(target),
                     lines=lines,

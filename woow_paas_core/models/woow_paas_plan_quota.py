@@ -13,9 +13,7 @@ class WoowPaasPlanQuota(models.Model):
     _description = "PaaS Plan Quota"
     _order = "plan_id, sequence, id"
 
-    plan_id = fields.Many2one(
-        "woow.paas.plan", required=True, index=True, ondelete="cascade"
-    )
+    plan_id = fields.Many2one("woow.paas.plan", required=True, index=True, ondelete="cascade")
     resource_id = fields.Many2one("woow.paas.resource", required=True, ondelete="restrict")
     resource_code = fields.Char(related="resource_id.code", store=True)
     unit = fields.Char(related="resource_id.unit")

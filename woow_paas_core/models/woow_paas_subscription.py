@@ -31,7 +31,10 @@ class WoowPaasSubscription(models.Model):
         "res.partner", string="Customer", required=True, tracking=True, index=True
     )
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Commercial Entity"
+        related="partner_id.commercial_partner_id",
+        store=True,
+        index=True,
+        string="Commercial Entity",
     )
     plan_id = fields.Many2one(
         "woow.paas.plan",
@@ -48,7 +51,14 @@ class WoowPaasSubscription(models.Model):
         "res.users", string="Account Manager", tracking=True, default=lambda self: self.env.user
     )
     state = fields.Selection(
-        SUBSCRIPTION_STATES, string="Status", required=True, default="draft", readonly=True, copy=False, index=True, group_expand=True
+        SUBSCRIPTION_STATES,
+        string="Status",
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        index=True,
+        group_expand=True,
     )
     date_start = fields.Date(string="Start Date", copy=False, tracking=True)
     trial_end_date = fields.Date(copy=False, tracking=True)
@@ -88,7 +98,9 @@ class WoowPaasSubscription(models.Model):
     @api.depends("plan_id.price", "plan_id.billing_interval", "plan_id.currency_id")
     def _compute_recurring_monthly(self):
         for sub in self:
-            sub.recurring_monthly = sub.plan_id._monthly_amount(sub.plan_id.price) if sub.plan_id else 0.0
+            sub.recurring_monthly = (
+                sub.plan_id._monthly_amount(sub.plan_id.price) if sub.plan_id else 0.0
+            )
 
     def _compute_tenant_count(self):
         counts = dict(
@@ -118,6 +130,8 @@ class WoowPaasSubscription(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # Copies: a caller may pass the same dict several times.
+        vals_list = [dict(vals) for vals in vals_list]
         unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
         for vals, reference in zip(unnamed, self._next_references(len(unnamed)), strict=True):
             vals["name"] = reference

@@ -34,7 +34,10 @@ class WoowPaasTenant(models.Model):
         "res.partner", string="Customer", required=True, tracking=True, index=True
     )
     commercial_partner_id = fields.Many2one(
-        related="partner_id.commercial_partner_id", store=True, index=True, string="Commercial Entity"
+        related="partner_id.commercial_partner_id",
+        store=True,
+        index=True,
+        string="Commercial Entity",
     )
     subscription_id = fields.Many2one(
         "woow.paas.subscription",
@@ -42,14 +45,22 @@ class WoowPaasTenant(models.Model):
         index=True,
         check_company=True,
         ondelete="restrict",
-        domain="[('commercial_partner_id', '=', commercial_partner_id), ('state', '!=', 'cancelled')]",
+        domain="[('commercial_partner_id', '=', commercial_partner_id),"
+        " ('state', '!=', 'cancelled')]",
     )
     plan_id = fields.Many2one(related="subscription_id.plan_id", store=True, index=True)
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     state = fields.Selection(
-        TENANT_STATES, string="Status", required=True, default="draft", readonly=True, copy=False, index=True, group_expand=True
+        TENANT_STATES,
+        string="Status",
+        required=True,
+        default="draft",
+        readonly=True,
+        copy=False,
+        index=True,
+        group_expand=True,
     )
     suspended_by_subscription = fields.Boolean(
         readonly=True,
@@ -182,9 +193,7 @@ class WoowPaasTenant(models.Model):
                     tenant=without[0].name,
                 )
             )
-        self._paas_transition(
-            "provisioning", "tenant.provisioning", vals={"state_message": False}
-        )
+        self._paas_transition("provisioning", "tenant.provisioning", vals={"state_message": False})
         self._paas_provision()
         return True
 
@@ -197,8 +206,10 @@ class WoowPaasTenant(models.Model):
         """Provisioning done (provisioning → active) or reactivation (suspended → active)."""
         self._paas_check_transition("active")
         stopped = self.filtered(
-            lambda t: t.state == "suspended"
-            and t.subscription_id.state not in ("trial", "active", "past_due")
+            lambda t: (
+                t.state == "suspended"
+                and t.subscription_id.state not in ("trial", "active", "past_due")
+            )
         )
         if stopped:
             raise UserError(

@@ -89,7 +89,11 @@ class TestRecordRules(WoowPaasCase, PortalFixture):
         with self.assertRaises(AccessError):
             self._subscription().with_user(self.paas_user).unlink()
         internal = self.env["res.users"].create(
-            {"name": "No PaaS", "login": "test_no_paas", "group_ids": [(6, 0, [self.env.ref("base.group_user").id])]}
+            {
+                "name": "No PaaS",
+                "login": "test_no_paas",
+                "group_ids": [(6, 0, [self.env.ref("base.group_user").id])],
+            }
         )
         with self.assertRaises(AccessError):
             self.env["woow.paas.tenant"].with_user(internal).search([])
@@ -111,7 +115,12 @@ class TestRpcIsolation(HttpCase, WoowPaasCase, PortalFixture):
                 {
                     "jsonrpc": "2.0",
                     "method": "call",
-                    "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": list(args),
+                        "kwargs": kwargs,
+                    },
                 }
             ),
             headers={"Content-Type": "application/json"},
