@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
@@ -16,6 +16,33 @@ class WoowPaasLifecycleMixin(models.AbstractModel):
 
     _name = "woow.paas.lifecycle.mixin"
     _description = "Woow PaaS Lifecycle Mixin"
+    # The woow.paas.event field that points at records of the concrete model.
+    _paas_event_field = None
+
+    event_count = fields.Integer(compute="_compute_event_count")
+
+    def _compute_event_count(self):
+        field = self._paas_event_field
+        counts = (
+            dict(
+                self.env["woow.paas.event"]._read_group(
+                    [(field, "in", self.ids)], [field], ["__count"]
+                )
+            )
+            if field
+            else {}
+        )
+        for rec in self:
+            rec.event_count = counts.get(rec, 0)
+
+    def action_view_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "woow_paas_core.woow_paas_event_action"
+        )
+        action["domain"] = [(self._paas_event_field, "=", self.id)]
+        action["context"] = {}
+        return action
 
     def _paas_allowed_transitions(self):
         """Return ``{state: {target_state, ...}}``, the moves this model allows.

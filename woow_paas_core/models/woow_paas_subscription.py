@@ -23,6 +23,7 @@ class WoowPaasSubscription(models.Model):
     _description = "PaaS Subscription"
     _order = "id desc"
     _check_company_auto = True
+    _paas_event_field = "subscription_id"
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/", index="trigram"
@@ -85,7 +86,6 @@ class WoowPaasSubscription(models.Model):
     )
     tenant_ids = fields.One2many("woow.paas.tenant", "subscription_id", string="Tenants")
     tenant_count = fields.Integer(compute="_compute_tenant_count")
-    event_count = fields.Integer(compute="_compute_event_count")
     color = fields.Integer()
 
     _period_check = models.Constraint(
@@ -110,15 +110,6 @@ class WoowPaasSubscription(models.Model):
         )
         for sub in self:
             sub.tenant_count = counts.get(sub, 0)
-
-    def _compute_event_count(self):
-        counts = dict(
-            self.env["woow.paas.event"]._read_group(
-                [("subscription_id", "in", self.ids)], ["subscription_id"], ["__count"]
-            )
-        )
-        for sub in self:
-            sub.event_count = counts.get(sub, 0)
 
     @api.constrains("date_start", "trial_end_date")
     def _check_dates(self):
@@ -388,13 +379,4 @@ class WoowPaasSubscription(models.Model):
             "default_subscription_id": self.id,
             "default_partner_id": self.partner_id.id,
         }
-        return action
-
-    def action_view_events(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "woow_paas_core.woow_paas_event_action"
-        )
-        action["domain"] = [("subscription_id", "=", self.id)]
-        action["context"] = {}
         return action

@@ -21,6 +21,7 @@ class WoowPaasTenant(models.Model):
     _description = "PaaS Tenant"
     _order = "id desc"
     _check_company_auto = True
+    _paas_event_field = "tenant_id"
 
     name = fields.Char(required=True, tracking=True)
     code = fields.Char(
@@ -72,19 +73,9 @@ class WoowPaasTenant(models.Model):
     )
     provisioned_date = fields.Datetime(readonly=True, copy=False)
     archived_date = fields.Datetime(readonly=True, copy=False)
-    event_count = fields.Integer(compute="_compute_event_count")
     color = fields.Integer()
 
     _code_uniq = models.Constraint("UNIQUE(code)", "This tenant code is already taken.")
-
-    def _compute_event_count(self):
-        counts = dict(
-            self.env["woow.paas.event"]._read_group(
-                [("tenant_id", "in", self.ids)], ["tenant_id"], ["__count"]
-            )
-        )
-        for tenant in self:
-            tenant.event_count = counts.get(tenant, 0)
 
     @api.constrains("code")
     def _check_code(self):
@@ -261,12 +252,3 @@ class WoowPaasTenant(models.Model):
         return self._paas_transition(
             "archived", "tenant.archived", vals={"archived_date": fields.Datetime.now()}
         )
-
-    def action_view_events(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "woow_paas_core.woow_paas_event_action"
-        )
-        action["domain"] = [("tenant_id", "=", self.id)]
-        action["context"] = {}
-        return action
