@@ -18,6 +18,7 @@
         "data/woow_paas_resource_data.xml",
         "data/ir_cron_data.xml",
         "wizards/woow_paas_subscription_cancel_views.xml",
+        "wizards/woow_paas_subscription_change_plan_views.xml",
         "views/woow_paas_event_views.xml",
         "views/woow_paas_resource_views.xml",
         "views/woow_paas_plan_views.xml",

@@ -147,3 +147,32 @@ class TestRpcIsolation(HttpCase, WoowPaasCase, PortalFixture):
                 write = self._call(model, "write", [own.id], {"name": "Renamed"})
                 self.assertEqual(write["error"]["data"]["name"], "odoo.exceptions.AccessError")
         self.assertEqual(self.tenant_a.name, "Tenant-A")
+
+
+@tagged("post_install", "-at_install")
+class TestMultiCompany(WoowPaasCase):
+    def test_company_isolation(self):
+        """A PaaS user of another company sees none of this company's records."""
+        other = self.env["res.company"].create({"name": "Other PaaS Co"})
+        outsider = self.env["res.users"].create(
+            {
+                "name": "Outsider",
+                "login": "test_outsider",
+                "company_id": other.id,
+                "company_ids": [(6, 0, other.ids)],
+                "group_ids": [(6, 0, self.env.ref("woow_paas_core.group_paas_user").ids)],
+            }
+        )
+        sub = self._subscription()
+        sub.action_activate()
+        tenant = self._tenant("company-tenant", sub)
+        for record in (sub, tenant):
+            Model = self.env[record._name].with_user(outsider)
+            self.assertFalse(Model.search([("id", "=", record.id)]))
+            with self.assertRaises(AccessError):
+                Model.browse(record.id).read(["name"])
+        self.assertFalse(
+            self.env["woow.paas.event"]
+            .with_user(outsider)
+            .search([("subscription_id", "=", sub.id)])
+        )

@@ -269,3 +269,20 @@ class TestSubscriptionLifecycle(WoowPaasCase):
         self.assertEqual(sub.current_period_end, date(2026, 4, 30))
         with self.assertRaises(UserError):
             draft._paas_renew()
+
+    def test_change_plan_wizard(self):
+        """The form's Change Plan wizard records the change like the method."""
+        sub = self._in_state("active").with_user(self.paas_user)
+        action = self.env.ref("woow_paas_core.woow_paas_subscription_change_plan_action")
+        Wizard = self.env[action.res_model].with_user(self.paas_user)
+        wizard = Wizard.with_context(default_subscription_id=sub.id).create(
+            {"plan_id": self.plan_yearly.id}
+        )
+        self.assertEqual(wizard.current_plan_id, self.plan_monthly)
+        self.assertEqual(wizard.recurring_monthly, 100.0)
+        wizard.action_confirm()
+        self.assertEqual(sub.plan_id, self.plan_yearly)
+        self.assertEmitted(sub, "subscription.plan_changed", count=1)
+        same = Wizard.create({"subscription_id": sub.id, "plan_id": self.plan_yearly.id})
+        with self.assertRaises(UserError):
+            same.action_confirm()
