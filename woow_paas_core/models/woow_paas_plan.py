@@ -40,7 +40,7 @@ class WoowPaasPlan(models.Model):
     )
     price = fields.Monetary(currency_field="currency_id", tracking=True)
     billing_interval = fields.Selection(
-        [("month", "Monthly"), ("year", "Yearly")],
+        [("month", "Month"), ("year", "Year")],
         required=True,
         default="month",
         tracking=True,

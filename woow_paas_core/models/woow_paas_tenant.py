@@ -46,8 +46,9 @@ class WoowPaasTenant(models.Model):
         index=True,
         check_company=True,
         ondelete="restrict",
-        domain="[('commercial_partner_id', '=', commercial_partner_id),"
-        " ('state', '!=', 'cancelled')]",
+        domain="[('state', '!=', 'cancelled')]"
+        " + ([('commercial_partner_id', '=', commercial_partner_id)]"
+        " if commercial_partner_id else [])",
     )
     plan_id = fields.Many2one(related="subscription_id.plan_id", store=True, index=True)
     company_id = fields.Many2one(
