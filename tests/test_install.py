@@ -122,9 +122,11 @@ def test_install_upgrade_uninstall(addon, fresh_db):
 
 @pytest.mark.parametrize("addon", ADDONS)
 def test_install_with_demo(addon, fresh_db):
-    """With demo data: install alone with no warning."""
+    """With demo data: install alone, then upgrade, with no warning."""
     _server(fresh_db, "-i", addon, "--with-demo")
     assert _psql(fresh_db, f"select demo from ir_module_module where name = '{addon}'") == "t"
+    _server(fresh_db, "-u", addon)
+    assert _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "installed"
 
 
 def test_core_demo_feels_alive():

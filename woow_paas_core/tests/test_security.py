@@ -79,6 +79,13 @@ class TestRecordRules(WoowPaasCase, PortalFixture):
         self.sub_a.action_change_plan(private)
         self.assertIn(private, Plan.search([]))
         self.assertNotIn(private, Plan.with_user(self.portal_b).search([]))
+        users = self.env.ref("woow_paas_core.resource_users")
+        quota = self.env["woow.paas.plan.quota"].create(
+            {"plan_id": private.id, "resource_id": users.id, "limit": 7}
+        )
+        Quota = self.env["woow.paas.plan.quota"]
+        self.assertIn(quota, Quota.with_user(self.portal_a).search([]))
+        self.assertNotIn(quota, Quota.with_user(self.portal_b).search([]))
 
     def test_user_rights(self):
         """PaaS users run subscriptions but do not edit plans; managers do."""
