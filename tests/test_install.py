@@ -44,6 +44,10 @@ def _psql(db, sql):
     ).stdout.strip()
 
 
+def _state(db, addon):
+    return _psql(db, f"select state from ir_module_module where name = '{addon}'")
+
+
 @pytest.fixture(name="fresh_db")
 def _fresh_db(request):
     name = f"woow_it_{request.node.name}".lower()
@@ -64,13 +68,9 @@ def _server(db, *args):
 def test_install_upgrade_uninstall(addon, fresh_db):
     """Without demo data: install alone, upgrade, then uninstall cleanly."""
     _server(fresh_db, "-i", addon)
-    assert (
-        _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "installed"
-    )
+    assert _state(fresh_db, addon) == "installed"
     _server(fresh_db, "-u", addon)
-    assert (
-        _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "installed"
-    )
+    assert _state(fresh_db, addon) == "installed"
     own_tables = _psql(
         fresh_db,
         "select string_agg(replace(m.model, '.', '_'), ' ') from ir_model m"
@@ -100,10 +100,7 @@ def test_install_upgrade_uninstall(addon, fresh_db):
             ".button_immediate_uninstall()\n"
         ),
     )  # fmt: skip
-    assert (
-        _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'")
-        == "uninstalled"
-    )
+    assert _state(fresh_db, addon) == "uninstalled"
     leftovers = _psql(
         fresh_db,
         "select string_agg(table_name, ',') from information_schema.tables"
@@ -126,7 +123,7 @@ def test_install_with_demo(addon, fresh_db):
     _server(fresh_db, "-i", addon, "--with-demo")
     assert _psql(fresh_db, f"select demo from ir_module_module where name = '{addon}'") == "t"
     _server(fresh_db, "-u", addon)
-    assert _psql(fresh_db, f"select state from ir_module_module where name = '{addon}'") == "installed"
+    assert _state(fresh_db, addon) == "installed"
 
 
 def test_core_demo_feels_alive():

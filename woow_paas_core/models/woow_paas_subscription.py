@@ -322,6 +322,9 @@ class WoowPaasSubscription(models.Model):
             [("state", "=", "trial"), ("trial_end_date", "<", today)], limit=batch_size
         )
         expired._paas_on_trial_expired()
+        # One bounded batch per transaction; a full batch means more may wait.
+        if len(expired) == batch_size:
+            self.env.ref("woow_paas_core.ir_cron_expire_trials")._trigger()
 
     @api.model
     def _cron_renew_periods(self, batch_size=1000):
@@ -332,6 +335,8 @@ class WoowPaasSubscription(models.Model):
             limit=batch_size,
         )
         due._paas_renew()
+        if len(due) == batch_size:
+            self.env.ref("woow_paas_core.ir_cron_renew_periods")._trigger()
 
     def _paas_renew(self):
         """Hook: move each subscription to its next billing period and emit

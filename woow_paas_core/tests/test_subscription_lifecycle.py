@@ -210,6 +210,24 @@ class TestSubscriptionLifecycle(WoowPaasCase):
         self.assertEqual(expired.state, "past_due")
         self.assertEqual(running.state, "trial")
 
+    def test_trial_expiry_cron_batches(self):
+        """A full batch leaves the rest for a re-triggered run, and nothing twice."""
+        with freeze_time("2026-01-01"):
+            subs = self._subscription() | self._subscription() | self._subscription()
+            subs.action_start_trial()
+        cron = self.env.ref("woow_paas_core.ir_cron_expire_trials")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        with freeze_time("2026-02-01"):
+            self.env["woow.paas.subscription"]._cron_expire_trials(batch_size=2)
+            self.assertEqual(subs.mapped("state").count("past_due"), 2)
+            self.assertEqual(
+                self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+                triggers + 1,
+            )
+            self.env["woow.paas.subscription"]._cron_expire_trials(batch_size=2)
+        self.assertEqual(set(subs.mapped("state")), {"past_due"})
+        self.assertEqual(len(self._events(subs, "subscription.past_due")), 3)
+
     def test_unlink_only_draft_or_cancelled(self):
         """Running subscriptions cannot be deleted; drafts can."""
         sub = self._in_state("active")
