@@ -30,7 +30,8 @@ cat <<MSG
     admin         / admin          administrator, PaaS Manager
     paas.manager  / paas.manager   PaaS Manager
     paas.user     / paas.user      PaaS User
-    paas.portal   / paas.portal    portal user of the customer "Azure Interior"
+    paas.portal   / paas.portal    portal user of the customer "Northwind Analytics"
+                                   (its pages come with woow_paas_portal)
 
   Stop with Ctrl-C.
 
