@@ -1,5 +1,3 @@
-from collections import defaultdict
-
 from odoo import fields, models
 from odoo.exceptions import UserError
 
@@ -81,9 +79,7 @@ class WoowPaasLifecycleMixin(models.AbstractModel):
         if not self:
             return True
         self._paas_check_transition(target)
-        by_source = defaultdict(lambda: self.browse())
-        for rec in self:
-            by_source[rec.state] |= rec
+        by_source = self.grouped("state")
         self.write(dict(vals or {}, state=target))
         target_label = self._paas_state_label(target)
         bodies = {}
