@@ -15,6 +15,8 @@ LOG_PROBLEM = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (WARNING|ERROR|CRITICAL) ", re.MULTILINE
 )
 ADDONS = [a for a in os.environ.get("WOOW_ADDONS", "woow_paas_core").split(",") if a]
+# Several checkouts may run these checks at once on one PostgreSQL.
+DB_PREFIX = os.environ.get("WOOW_IT_PREFIX", "woow_it")
 
 
 def _env(name):
@@ -50,7 +52,7 @@ def _state(db, addon):
 
 @pytest.fixture(name="fresh_db")
 def _fresh_db(request):
-    name = f"woow_it_{request.node.name}".lower()
+    name = f"{DB_PREFIX}_{request.node.name}".lower()
     name = re.sub(r"[^a-z0-9_]", "_", name)[:60]
     subprocess.run(["dropdb", "--if-exists", name], check=True)
     yield name
@@ -131,7 +133,7 @@ def test_core_demo_feels_alive():
     state, their tenants and a year of events."""
     if "woow_paas_core" not in ADDONS:
         pytest.fail("woow_paas_core is missing from the repository")
-    db = "woow_it_core_demo_data"
+    db = f"{DB_PREFIX}_core_demo_data"
     subprocess.run(["dropdb", "--if-exists", db], check=True)
     try:
         _server(db, "-i", "woow_paas_core", "--with-demo")
