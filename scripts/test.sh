@@ -22,6 +22,7 @@ CONF="$WORK_DIR/odoo-test.conf"
 write_odoo_conf "$CONF" "db_name = $DB
 dbfilter = ^$DB\$
 list_db = False
+http_port = ${WOOW_TEST_PORT:-8069}
 workers = 0
 max_cron_threads = 0"
 ADDONS="$(woow_addons)"
