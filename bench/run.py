@@ -9,132 +9,29 @@ transaction that is rolled back, so the database stays as it was.
 """
 
 import argparse
+import importlib
 import json
 import sys
-import time
 from pathlib import Path
 
-BENCHES = {}
+from common import BENCHES
 
 
-def bench(func):
-    BENCHES[func.__name__] = func
-    return func
-
-
-class Counter:
-    """Counts the SQL queries and the wall time of a block."""
-
-    def __init__(self, env):
-        self.env = env
-
-    def __enter__(self):
-        self.env.flush_all()
-        self.queries = self.env.cr.sql_log_count
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.env.flush_all()
-        self.seconds = time.perf_counter() - self.start
-        self.queries = self.env.cr.sql_log_count - self.queries
-
-
-def _list_spec(model):
-    """The specification the web client sends when it opens ``model``'s list view."""
-    from lxml import etree
-
-    arch = model.get_views([(False, "list")])["views"]["list"]["arch"]
-    spec = {}
-    for node in etree.fromstring(arch).iterchildren("field"):
-        field = model._fields[node.get("name")]
-        spec[field.name] = {"fields": {"display_name": {}}} if field.type == "many2one" else {}
-    return spec
-
-
-def _make_subscriptions(env, count, batch=1000):
-    plans = env["woow.paas.plan"].create(
-        [
-            {"name": "Bench Monthly", "code": f"bench-m-{count}", "price": 10, "trial_days": 7},
-            {"name": "Bench Yearly", "code": f"bench-y-{count}", "price": 120,
-             "billing_interval": "year"},
-        ]
-    )  # fmt: skip
-    partners = env["res.partner"].create(
-        [{"name": f"Bench Customer {i}", "is_company": True} for i in range(200)]
-    )
-    subs = env["woow.paas.subscription"]
-    for start in range(0, count, batch):
-        subs |= subs.create(
-            [
-                {"partner_id": partners[i % 200].id, "plan_id": plans[i % 2].id}
-                for i in range(start, min(start + batch, count))
-            ]
-        )
-    return subs
-
-
-@bench
-def subscriptions(env, size=10000, small=100):
-    """Create ``size`` subscriptions, activate them all, open the list views."""
-    per_record = {}
-    for count in (small, size):
-        with Counter(env) as create:
-            subs = _make_subscriptions(env, count)
-        with Counter(env) as activate:
-            subs.action_activate()
-        per_record[count] = (create, activate, subs)
-    c_small, a_small, _subs = per_record[small]
-    c_big, a_big, subs = per_record[size]
-    yield "create.queries_per_record", c_big.queries / size, "queries", c_small.queries / small
-    yield "create.ms_per_record", 1000 * c_big.seconds / size, "ms", 1000 * c_small.seconds / small
-    yield "activate.queries_per_record", a_big.queries / size, "queries", a_small.queries / small
-    yield (
-        "activate.ms_per_record",
-        1000 * a_big.seconds / size,
-        "ms",
-        1000 * a_small.seconds / small,
-    )
-
-    tenants = env["woow.paas.tenant"].create(
-        [
-            {"name": f"Bench {sub.id}", "code": f"bench-{sub.id}",
-             "partner_id": sub.partner_id.id, "subscription_id": sub.id}
-            for sub in subs
-        ]
-    )  # fmt: skip
-    tenants.action_provision()
-    for model_name in ("woow.paas.subscription", "woow.paas.tenant", "woow.paas.event"):
-        model = env[model_name]
-        spec = _list_spec(model)
-        counts = {}
-        for limit in (80, size):
-            env.invalidate_all()
-            with Counter(env) as opened:
-                result = model.web_search_read([], spec, limit=limit)
-            assert len(result["records"]) == limit, (model_name, len(result["records"]))
-            counts[limit] = opened
-        short = model_name.removeprefix("woow.paas.")
-        yield (
-            f"list_{short}.queries_{size}_rows",
-            counts[size].queries,
-            "queries",
-            counts[80].queries,
-        )
-        yield (
-            f"list_{short}.ms_{size}_rows",
-            1000 * counts[size].seconds,
-            "ms",
-            1000 * counts[80].seconds,
-        )
+def _load_benches():
+    """Import every ``bench_*.py`` beside this file (each registers its own)."""
+    for path in sorted(Path(__file__).resolve().parent.glob("bench_*.py")):
+        importlib.import_module(path.stem)
 
 
 def main():
+    _load_benches()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", choices=[*BENCHES, "all"])
     parser.add_argument("--config", required=True)
     parser.add_argument("--database", required=True)
-    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument(
+        "--size", type=int, help="records to create (each benchmark has its own default)"
+    )
     args = parser.parse_args()
 
     import odoo
@@ -147,7 +44,9 @@ def main():
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             try:
-                for figure, value, unit, baseline in BENCHES[name](env, size=args.size):
+                for figure, value, unit, baseline in BENCHES[name](
+                    env, **({"size": args.size} if args.size else {})
+                ):
                     ratio = value / baseline if baseline else None
                     print(json.dumps({
                         "bench": name, "figure": figure, "value": round(value, 3), "unit": unit,

@@ -1,0 +1,92 @@
+"""Core benchmarks: subscriptions in bulk, transitions, list views."""
+
+from common import Counter, bench
+
+
+def _list_spec(model):
+    """The specification the web client sends when it opens ``model``'s list view."""
+    from lxml import etree
+
+    arch = model.get_views([(False, "list")])["views"]["list"]["arch"]
+    spec = {}
+    for node in etree.fromstring(arch).iterchildren("field"):
+        field = model._fields[node.get("name")]
+        spec[field.name] = {"fields": {"display_name": {}}} if field.type == "many2one" else {}
+    return spec
+
+
+def _make_subscriptions(env, count, batch=1000):
+    plans = env["woow.paas.plan"].create(
+        [
+            {"name": "Bench Monthly", "code": f"bench-m-{count}", "price": 10, "trial_days": 7},
+            {"name": "Bench Yearly", "code": f"bench-y-{count}", "price": 120,
+             "billing_interval": "year"},
+        ]
+    )  # fmt: skip
+    partners = env["res.partner"].create(
+        [{"name": f"Bench Customer {i}", "is_company": True} for i in range(200)]
+    )
+    subs = env["woow.paas.subscription"]
+    for start in range(0, count, batch):
+        subs |= subs.create(
+            [
+                {"partner_id": partners[i % 200].id, "plan_id": plans[i % 2].id}
+                for i in range(start, min(start + batch, count))
+            ]
+        )
+    return subs
+
+
+@bench
+def subscriptions(env, size=10000, small=100):
+    """Create ``size`` subscriptions, activate them all, open the list views."""
+    per_record = {}
+    for count in (small, size):
+        with Counter(env) as create:
+            subs = _make_subscriptions(env, count)
+        with Counter(env) as activate:
+            subs.action_activate()
+        per_record[count] = (create, activate, subs)
+    c_small, a_small, _subs = per_record[small]
+    c_big, a_big, subs = per_record[size]
+    yield "create.queries_per_record", c_big.queries / size, "queries", c_small.queries / small
+    yield "create.ms_per_record", 1000 * c_big.seconds / size, "ms", 1000 * c_small.seconds / small
+    yield "activate.queries_per_record", a_big.queries / size, "queries", a_small.queries / small
+    yield (
+        "activate.ms_per_record",
+        1000 * a_big.seconds / size,
+        "ms",
+        1000 * a_small.seconds / small,
+    )
+
+    tenants = env["woow.paas.tenant"].create(
+        [
+            {"name": f"Bench {sub.id}", "code": f"bench-{sub.id}",
+             "partner_id": sub.partner_id.id, "subscription_id": sub.id}
+            for sub in subs
+        ]
+    )  # fmt: skip
+    tenants.action_provision()
+    for model_name in ("woow.paas.subscription", "woow.paas.tenant", "woow.paas.event"):
+        model = env[model_name]
+        spec = _list_spec(model)
+        counts = {}
+        for limit in (80, size):
+            env.invalidate_all()
+            with Counter(env) as opened:
+                result = model.web_search_read([], spec, limit=limit)
+            assert len(result["records"]) == limit, (model_name, len(result["records"]))
+            counts[limit] = opened
+        short = model_name.removeprefix("woow.paas.")
+        yield (
+            f"list_{short}.queries_{size}_rows",
+            counts[size].queries,
+            "queries",
+            counts[80].queries,
+        )
+        yield (
+            f"list_{short}.ms_{size}_rows",
+            1000 * counts[size].seconds,
+            "ms",
+            1000 * counts[80].seconds,
+        )
