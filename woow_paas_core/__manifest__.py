@@ -25,6 +25,7 @@
         "views/woow_paas_subscription_views.xml",
         "views/woow_paas_tenant_views.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/woow_paas_core_menus.xml",
     ],
     "demo": [

@@ -7,3 +7,4 @@ from . import woow_paas_subscription
 from . import woow_paas_tenant
 from . import res_partner
 from . import woow_paas_demo
+from . import res_config_settings

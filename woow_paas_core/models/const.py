@@ -46,3 +46,8 @@ TENANT_STATES = [
     ("archived", "Archived"),
     ("failed", "Failed"),
 ]
+
+# Subscription states in which the service runs: tenants may be active, the plan may change.
+SUBSCRIPTION_RUNNING = ("trial", "active", "past_due")
+# Subscription states in which the customer pays: they renew and count in MRR.
+SUBSCRIPTION_PAYING = ("active", "past_due")

@@ -9,14 +9,26 @@ class ResPartner(models.Model):
         index=True,
         help="Listed under PaaS > Customers; set when the partner first subscribes.",
     )
+    # Hidden from users outside the PaaS groups (an export or an RPC read of
+    # partners by them skips these fields instead of failing).
     paas_subscription_ids = fields.One2many(
-        "woow.paas.subscription", "commercial_partner_id", string="PaaS Subscriptions"
+        "woow.paas.subscription",
+        "commercial_partner_id",
+        string="PaaS Subscriptions",
+        groups="woow_paas_core.group_paas_user",
     )
     paas_tenant_ids = fields.One2many(
-        "woow.paas.tenant", "commercial_partner_id", string="PaaS Tenants"
+        "woow.paas.tenant",
+        "commercial_partner_id",
+        string="PaaS Tenants",
+        groups="woow_paas_core.group_paas_user",
     )
-    paas_subscription_count = fields.Integer(compute="_compute_paas_counts")
-    paas_tenant_count = fields.Integer(compute="_compute_paas_counts")
+    paas_subscription_count = fields.Integer(
+        compute="_compute_paas_counts", groups="woow_paas_core.group_paas_user"
+    )
+    paas_tenant_count = fields.Integer(
+        compute="_compute_paas_counts", groups="woow_paas_core.group_paas_user"
+    )
 
     @api.depends("paas_subscription_ids", "paas_tenant_ids")
     def _compute_paas_counts(self):

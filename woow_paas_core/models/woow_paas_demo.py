@@ -108,8 +108,8 @@ class WoowPaasDemo(models.AbstractModel):
             ]
         )  # fmt: skip
         extra._paas_transition("provisioning", "tenant.provisioning")
-        extra[0].action_fail(reason="Template database busy: could not copy it.")
-        extra[2].action_activate()
+        extra[0]._paas_provision_failed(reason="Template database busy: could not copy it.")
+        extra[2]._paas_provisioned()
         extra[2].action_archive()
         self._backdate(timeline, today)
 
@@ -122,7 +122,7 @@ class WoowPaasDemo(models.AbstractModel):
             if sub.trial_end_date:
                 vals["trial_end_date"] = start + timedelta(days=sub.plan_id.trial_days)
             if sub.current_period_start:
-                step = relativedelta(months=1 if sub.plan_id.billing_interval == "month" else 12)
+                step = relativedelta(months=1 if sub.billing_interval == "month" else 12)
                 period = vals.get("trial_end_date", start)
                 while period + step <= today:
                     period += step
@@ -160,7 +160,7 @@ class WoowPaasDemo(models.AbstractModel):
     def _demo_renewals(self, sub, first_period_start):
         """One ``subscription.renewed`` event per period already elapsed."""
         Event = self.env["woow.paas.event"].sudo()
-        step = relativedelta(months=1 if sub.plan_id.billing_interval == "month" else 12)
+        step = relativedelta(months=1 if sub.billing_interval == "month" else 12)
         period = first_period_start + step
         end = sub.cancel_date or sub.current_period_start
         while period <= end:
@@ -169,7 +169,7 @@ class WoowPaasDemo(models.AbstractModel):
                 sub,
                 {"period_start": period.isoformat(),
                  "period_end": (period + step).isoformat(),
-                 "amount": sub.plan_id.price, "currency": sub.currency_id.name},
+                 "amount": sub.price, "currency": sub.currency_id.name},
             )  # fmt: skip
             event.occurred_at = datetime.combine(period, time(2, 0))
             period += step

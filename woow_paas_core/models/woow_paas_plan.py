@@ -1,7 +1,10 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
-from .const import PLAN_CODE_RE
+from .const import PLAN_CODE_RE, SUBSCRIPTION_RUNNING
+
+# Plan fields that change what customers pay or get: each change is an event.
+AUDITED_FIELDS = ("price", "currency_id", "billing_interval", "trial_days", "active", "is_public")
 
 
 class WoowPaasPlan(models.Model):
@@ -100,14 +103,69 @@ class WoowPaasPlan(models.Model):
                     )
                 )
 
+    def write(self, vals):
+        audited = [name for name in AUDITED_FIELDS if name in vals]
+        if {"currency_id", "billing_interval"} & set(audited):
+            self._paas_check_terms_change(vals)
+        before = {plan.id: {name: plan[name] for name in audited} for plan in self}
+        result = super().write(vals)
+        if audited:
+            self.env["woow.paas.event"]._emit_changes("plan.updated", self, before)
+            # Drafts have not started: they still follow their plan's terms.
+            drafts = self.subscription_ids.filtered(lambda s: s.state == "draft")
+            if drafts:
+                Subscription = self.env["woow.paas.subscription"]
+                for name in ("price", "currency_id", "billing_interval"):
+                    self.env.add_to_compute(Subscription._fields[name], drafts)
+        return result
+
+    def _paas_check_terms_change(self, vals):
+        for plan in self:
+            changed = ("currency_id" in vals and vals["currency_id"] != plan.currency_id.id) or (
+                "billing_interval" in vals and vals["billing_interval"] != plan.billing_interval
+            )
+            if changed and plan.sudo().subscription_ids.filtered(
+                lambda s: s.state in SUBSCRIPTION_RUNNING or s.state == "suspended"
+            ):
+                raise UserError(
+                    self.env._(
+                        "Plan %(plan)s has running subscriptions: its currency and billing "
+                        "interval cannot change. Create a new plan and move customers to it "
+                        "with Change Plan.",
+                        plan=plan.name,
+                    )
+                )
+
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
+        taken = set(self.sudo().with_context(active_test=False).search([]).mapped("code"))
         for plan, vals in zip(self, vals_list, strict=True):
             if "code" not in (default or {}):
-                vals["code"] = f"{plan.code}-copy"
+                # Copying twice must work: code-copy, code-copy-2, ...
+                code, index = f"{plan.code}-copy", 1
+                while code in taken:
+                    index += 1
+                    code = f"{plan.code}-copy-{index}"
+                taken.add(code)
+                vals["code"] = code
             if "name" not in (default or {}):
                 vals["name"] = self.env._("%s (copy)", plan.name)
         return vals_list
+
+    def _paas_event_links(self):
+        self.ensure_one()
+        return {"plan_id": self.id, "company_id": self.company_id.id or self.env.company.id}
+
+    def action_update_subscription_prices(self):
+        """Move the started subscriptions of these plans to the plans'
+        current prices (subscriptions keep their price otherwise), with a
+        ``subscription.price_changed`` event each. PaaS Managers only."""
+        self.check_access("write")
+        subs = self.env["woow.paas.subscription"].search(
+            [("plan_id", "in", self.ids), ("state", "in", (*SUBSCRIPTION_RUNNING, "suspended"))]
+        )
+        subs._paas_update_price()
+        return True
 
     def _monthly_amount(self, amount):
         """Normalise an amount billed every ``billing_interval`` to one month."""

@@ -35,3 +35,43 @@ class WoowPaasPlanQuota(models.Model):
                         plan=line.plan_id.name,
                     )
                 )
+
+    def _paas_emit_quota_change(self, changes):
+        """One ``plan.quota_changed`` event per line, on its plan, with the
+        limit before and after (``None``: unlimited)."""
+        Event = self.env["woow.paas.event"]
+        for (plan, resource), (old, new) in changes.items():
+            if old != new:
+                Event._emit(
+                    "plan.quota_changed",
+                    plan,
+                    {"resource": resource, "before": old, "after": new},
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._paas_emit_quota_change(
+            {(line.plan_id, line.resource_code): (None, line.limit) for line in lines}
+        )
+        return lines
+
+    def write(self, vals):
+        before = {line.id: (line.plan_id, line.resource_code, line.limit) for line in self}
+        result = super().write(vals)
+        changes = {}
+        for line in self:
+            old_plan, old_resource, old_limit = before[line.id]
+            if (old_plan, old_resource) != (line.plan_id, line.resource_code):
+                changes[(old_plan, old_resource)] = (old_limit, None)
+                changes[(line.plan_id, line.resource_code)] = (None, line.limit)
+            else:
+                changes[(line.plan_id, line.resource_code)] = (old_limit, line.limit)
+        self._paas_emit_quota_change(changes)
+        return result
+
+    def unlink(self):
+        changes = {(line.plan_id, line.resource_code): (line.limit, None) for line in self}
+        result = super().unlink()
+        self.browse()._paas_emit_quota_change(changes)
+        return result

@@ -1,12 +1,17 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from .const import SUBSCRIPTION_STATES
+from .const import SUBSCRIPTION_PAYING, SUBSCRIPTION_RUNNING, SUBSCRIPTION_STATES
 
 INTERVAL_DELTA = {"month": relativedelta(months=1), "year": relativedelta(years=1)}
+# Changes in draft that the audit trail records with before and after values.
+AUDITED_DRAFT_FIELDS = ("partner_id", "plan_id", "company_id")
 
 
 class WoowPaasSubscription(models.Model):
@@ -62,7 +67,13 @@ class WoowPaasSubscription(models.Model):
         group_expand=True,
     )
     date_start = fields.Date(string="Start Date", copy=False, tracking=True)
-    trial_end_date = fields.Date(copy=False, tracking=True)
+    trial_end_date = fields.Date(
+        string="Trial Ends On",
+        copy=False,
+        tracking=True,
+        help="First day after the trial (ends are exclusive, like period ends): the "
+        "subscription is past due from that day unless activated.",
+    )
     current_period_start = fields.Date(copy=False)
     current_period_end = fields.Date(
         copy=False, help="First day after the current period: the next renewal date."
@@ -75,14 +86,50 @@ class WoowPaasSubscription(models.Model):
     )
     cancel_date = fields.Date(copy=False, readonly=True)
     cancel_reason = fields.Text(copy=False, tracking=True)
-    currency_id = fields.Many2one(related="plan_id.currency_id", store=True)
-    billing_interval = fields.Selection(related="plan_id.billing_interval")
+    # The price, currency and interval are kept on the subscription when it is
+    # made (grandfathering): raising a plan's price changes no running
+    # subscription until "Update Subscription Prices" moves it on purpose.
+    price = fields.Monetary(
+        compute="_compute_plan_terms",
+        store=True,
+        readonly=True,
+        precompute=True,
+        copy=False,
+        currency_field="currency_id",
+        tracking=True,
+        help="Price per billing interval, taken from the plan when the subscription "
+        "was made or changed plan.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_plan_terms",
+        store=True,
+        readonly=True,
+        precompute=True,
+        copy=False,
+    )
+    billing_interval = fields.Selection(
+        [("month", "Month"), ("year", "Year")],
+        compute="_compute_plan_terms",
+        store=True,
+        readonly=True,
+        precompute=True,
+        copy=False,
+    )
     recurring_monthly = fields.Monetary(
         string="Monthly Recurring Amount",
         compute="_compute_recurring_monthly",
         store=True,
         currency_field="currency_id",
-        help="The plan price normalised to one month (yearly plans divided by 12).",
+        help="The subscription's price normalised to one month (yearly prices divided by 12).",
+    )
+    mrr = fields.Monetary(
+        string="MRR",
+        compute="_compute_mrr",
+        store=True,
+        currency_field="currency_id",
+        help="Monthly recurring revenue: the monthly amount of active and past-due "
+        "subscriptions; trials, drafts, suspended and cancelled ones count zero.",
     )
     tenant_ids = fields.One2many("woow.paas.tenant", "subscription_id", string="Tenants")
     tenant_count = fields.Integer(compute="_compute_tenant_count")
@@ -94,13 +141,32 @@ class WoowPaasSubscription(models.Model):
         "The current period must end after it starts.",
     )
     _state_plan_idx = models.Index("(state, plan_id)")
+    _name_company_uniq = models.Constraint(
+        "UNIQUE(company_id, name)", "A subscription reference is unique within its company."
+    )
+    # The crons' filters: small partial indexes instead of scanning every row.
+    _trial_due_idx = models.Index("(trial_end_date) WHERE state = 'trial'")
+    _renewal_due_idx = models.Index("(current_period_end) WHERE state IN ('active', 'past_due')")
 
-    @api.depends("plan_id.price", "plan_id.billing_interval", "plan_id.currency_id")
+    @api.depends("plan_id")
+    def _compute_plan_terms(self):
+        # Depends on the plan only, not on its price: see the field comment.
+        for sub in self:
+            plan = sub.plan_id
+            sub.price = plan.price
+            sub.currency_id = plan.currency_id or sub.company_id.currency_id
+            sub.billing_interval = plan.billing_interval or "month"
+
+    @api.depends("price", "billing_interval", "currency_id")
     def _compute_recurring_monthly(self):
         for sub in self:
-            sub.recurring_monthly = (
-                sub.plan_id._monthly_amount(sub.plan_id.price) if sub.plan_id else 0.0
-            )
+            monthly = sub.price / 12.0 if sub.billing_interval == "year" else sub.price
+            sub.recurring_monthly = sub.currency_id.round(monthly) if sub.currency_id else monthly
+
+    @api.depends("recurring_monthly", "state")
+    def _compute_mrr(self):
+        for sub in self:
+            sub.mrr = sub.recurring_monthly if sub.state in SUBSCRIPTION_PAYING else 0.0
 
     def _compute_tenant_count(self):
         counts = dict(
@@ -119,24 +185,59 @@ class WoowPaasSubscription(models.Model):
                     self.env._("The trial of %(sub)s cannot end before it starts.", sub=sub.name)
                 )
 
+    @api.constrains("partner_id", "company_id")
+    def _check_tenants_follow(self):
+        for sub in self:
+            stray = sub.sudo().tenant_ids.filtered(
+                lambda t, s=sub: (
+                    t.commercial_partner_id != s.commercial_partner_id
+                    or t.company_id != s.company_id
+                )
+            )
+            if stray:
+                raise ValidationError(
+                    self.env._(
+                        "Subscription %(sub)s has tenants of another customer or company "
+                        "(%(tenants)s): a subscription and its tenants belong to the same one.",
+                        sub=sub.name,
+                        tenants=", ".join(stray.mapped("code")),
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._paas_check_protected_create(vals_list)
         # Copies: a caller may pass the same dict several times.
         vals_list = [dict(vals) for vals in vals_list]
-        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
-        for vals, reference in zip(unnamed, self._next_references(len(unnamed)), strict=True):
-            vals["name"] = reference
+        unnamed = defaultdict(list)
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                unnamed[vals.get("company_id") or self.env.company.id].append(vals)
+        for company_id, group in unnamed.items():
+            references = self.with_company(company_id)._next_references(len(group))
+            for vals, reference in zip(group, references, strict=True):
+                vals["name"] = reference
         subs = super().create(vals_list)
         customers = subs.commercial_partner_id.filtered(lambda p: not p.is_paas_customer)
         if customers:
             # A flag on the customer, not a right to edit it: sudo is deliberate.
             customers.sudo().is_paas_customer = True
+        Event = self.env["woow.paas.event"]
+        for (plan, price, currency), group in subs.grouped(
+            lambda s: (s.plan_id, s.price, s.currency_id)
+        ).items():
+            Event._emit(
+                "subscription.created",
+                group,
+                {"plan": plan.code, "price": price, "currency": currency.name,
+                 "interval": group[0].billing_interval},
+            )  # fmt: skip
         return subs
 
     @api.model
     def _next_references(self, count):
-        """Draw ``count`` references in one query (a bulk import would
-        otherwise pay one sequence round trip per subscription)."""
+        """Draw ``count`` references of the current company's sequence in one
+        query (a bulk import would otherwise pay one round trip each)."""
         if not count:
             return []
         sequence = (
@@ -164,17 +265,54 @@ class WoowPaasSubscription(models.Model):
         prefix, suffix = sequence._get_prefix_suffix()
         return [f"{prefix}{number:0{sequence.padding}d}{suffix}" for number in numbers]
 
-    def write(self, vals):
-        if "plan_id" in vals:
-            locked = self.filtered(lambda s: s.state != "draft" and s.plan_id.id != vals["plan_id"])
-            if locked and not self.env.context.get("woow_paas_plan_change"):
-                raise UserError(
+    def _paas_protected_fields(self):
+        fields_ = super()._paas_protected_fields()
+        periods = self.env._("periods move only by activation, renewal and plan change")
+        terms = self.env._(
+            "they follow the plan: use Change Plan, or Update Subscription Prices on the plan"
+        )
+        fields_.update(
+            {
+                "name": (None, self.env._("the reference comes from its sequence")),
+                "trial_end_date": (None, self.env._("use Start Trial")),
+                "current_period_start": (None, periods),
+                "current_period_end": (None, periods),
+                "period_anchor_date": (None, periods),
+                "cancel_date": (None, self.env._("use Cancel Subscription")),
+                "cancel_reason": (None, self.env._("use Cancel Subscription")),
+                "price": (None, terms),
+                "currency_id": (None, terms),
+                "billing_interval": (None, terms),
+                "plan_id": ({"draft"}, self.env._("use Change Plan")),
+                "partner_id": (
+                    {"draft"},
                     self.env._(
-                        "The plan of a running subscription changes through "
-                        "“Change Plan”, so that the change is recorded."
-                    )
-                )
-        return super().write(vals)
+                        "a started subscription keeps its customer; cancel it and "
+                        "start a new one for the other customer"
+                    ),
+                ),
+                "company_id": ({"draft"}, self.env._("a started subscription keeps its company")),
+                "date_start": ({"draft"}, self.env._("a started subscription keeps its start")),
+            }
+        )
+        return fields_
+
+    def _paas_create_allowed_value(self, field_name):
+        if field_name == "name":
+            return "/"
+        return super()._paas_create_allowed_value(field_name)
+
+    def write(self, vals):
+        audited = [name for name in AUDITED_DRAFT_FIELDS if name in vals]
+        drafts = self.filtered(lambda s: s.state == "draft") if audited else self.browse()
+        before = {sub.id: {name: sub[name] for name in audited} for sub in drafts}
+        result = super().write(vals)
+        if drafts:
+            self.env["woow.paas.event"]._emit_changes("subscription.updated", drafts, before)
+        if "partner_id" in vals:
+            customers = self.commercial_partner_id.filtered(lambda p: not p.is_paas_customer)
+            customers.sudo().is_paas_customer = True
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft_or_cancelled(self):
@@ -209,8 +347,27 @@ class WoowPaasSubscription(models.Model):
     # ------------------------------------------------------------------
     # Transitions
     # ------------------------------------------------------------------
+    def _paas_check_start_date(self):
+        today = fields.Date.context_today(self)
+        future = self.filtered(lambda s: s.date_start and s.date_start > today)
+        if future:
+            raise UserError(
+                self.env._(
+                    "Subscription %(sub)s starts on %(date)s: start its trial or activate it "
+                    "on that day, or set an earlier start date.",
+                    sub=future[0].name,
+                    date=future[0].date_start,
+                )
+            )
+
     def action_start_trial(self):
-        """Start the plan's free trial (draft → trial)."""
+        """Start the plan's free trial (draft → trial) on the start date.
+
+        The trial end date is the first day after the trial (like period
+        ends): a 14-day trial started on the 10th ends on the 24th and the
+        subscription is past due from that day unless activated.
+        """
+        self._paas_check_transition("trial")
         no_trial = self.filtered(lambda s: s.plan_id.trial_days <= 0)
         if no_trial:
             raise UserError(
@@ -219,40 +376,117 @@ class WoowPaasSubscription(models.Model):
                     plan=no_trial[0].plan_id.name,
                 )
             )
-        self._paas_check_transition("trial")
+        self._paas_check_start_date()
         today = fields.Date.context_today(self)
-        self.filtered(lambda s: not s.date_start).write({"date_start": today})
-        for days, subs in self.grouped(lambda s: s.plan_id.trial_days).items():
+        for (days, start), subs in self.grouped(
+            lambda s: (s.plan_id.trial_days, s.date_start or today)
+        ).items():
             subs._paas_transition(
                 "trial",
                 "subscription.trial_started",
-                vals={"trial_end_date": today + relativedelta(days=days)},
+                vals={"date_start": start, "trial_end_date": start + relativedelta(days=days)},
             )
         return True
 
     def action_activate(self):
-        """Activate (draft/trial), recover (past_due) or reactivate (suspended)."""
+        """Start paying (draft/trial → active) and open the first period:
+        from the start date for a draft, from today at the end of a trial.
+
+        Past-due and suspended subscriptions come back through
+        :meth:`action_register_payment` and :meth:`action_reactivate`.
+        """
         self._paas_check_transition("active")
-        today = fields.Date.context_today(self)
-        starting = self.filtered(lambda s: s.state in ("draft", "trial"))
-        resuming = self - starting
-        starting.filtered(lambda s: not s.date_start).write({"date_start": today})
-        # One batch per billing interval: the period end depends on it.
-        for interval, subs in starting.grouped(lambda s: s.plan_id.billing_interval).items():
-            subs._paas_transition(
-                "active",
-                "subscription.activated",
-                vals={
-                    "period_anchor_date": today,
-                    "current_period_start": today,
-                    "current_period_end": today + INTERVAL_DELTA[interval],
-                },
+        resuming = self.filtered(lambda s: s.state not in ("draft", "trial"))
+        if resuming:
+            raise UserError(
+                self.env._(
+                    "Subscription %(sub)s is %(state)s: use Payment Received (past due) or "
+                    "Reactivate (suspended) to bring it back.",
+                    sub=resuming[0].name,
+                    state=self._paas_state_label(resuming[0].state),
+                )
             )
-        resuming._paas_transition("active", "subscription.reactivated")
+        self._paas_check_start_date()
+        today = fields.Date.context_today(self)
+        for (start, interval, is_draft), subs in self.grouped(
+            lambda s: (
+                (s.date_start or today) if s.state == "draft" else today,
+                s.billing_interval,
+                s.state == "draft",
+            )
+        ).items():
+            vals = self._paas_period_vals(start, interval)
+            if is_draft:
+                vals["date_start"] = start
+            subs._paas_transition("active", "subscription.activated", vals=vals)
+        return True
+
+    @api.model
+    def _paas_period_vals(self, start, interval):
+        """A new period anchored on ``start``."""
+        return {
+            "period_anchor_date": start,
+            "current_period_start": start,
+            "current_period_end": start + INTERVAL_DELTA[interval],
+        }
+
+    def _paas_check_manager(self):
+        if not self.env.su and not self.env.user.has_group("woow_paas_core.group_paas_manager"):
+            raise AccessError(
+                self.env._("Only a PaaS Manager can bring a subscription back to active.")
+            )
+
+    def action_register_payment(self):
+        """Payment received by hand for a past-due subscription (past due →
+        active). PaaS Managers only; billing calls
+        :meth:`_paas_payment_received` when a payment is confirmed."""
+        self._paas_check_manager()
+        return self._paas_payment_received()
+
+    def _paas_payment_received(self):
+        """Past due → active; opens a new period from today when the
+        subscription has none running (a trial that expired unpaid)."""
+        self._paas_check_resume("past_due")
+        return self._paas_resume()
+
+    def action_reactivate(self):
+        """Bring a suspended subscription back (suspended → active), with a
+        new period from today, and the tenants its suspension stopped.
+
+        Missed periods are not renewed one by one: the customer pays again
+        from the reactivation date. PaaS Managers only.
+        """
+        self._paas_check_manager()
+        self._paas_check_resume("suspended")
+        return self._paas_resume()
+
+    def _paas_check_resume(self, source):
+        self._paas_check_transition("active")
+        other = self.filtered(lambda s: s.state != source)
+        if other:
+            raise UserError(
+                self.env._(
+                    "Subscription %(sub)s is %(state)s, not %(expected)s.",
+                    sub=other[0].name,
+                    state=self._paas_state_label(other[0].state),
+                    expected=self._paas_state_label(source),
+                )
+            )
+
+    def _paas_resume(self):
+        today = fields.Date.context_today(self)
+        for (needs_period, interval), subs in self.grouped(
+            lambda s: (
+                not s.current_period_end or s.current_period_end <= today,
+                s.billing_interval,
+            )
+        ).items():
+            vals = self._paas_period_vals(today, interval) if needs_period else {}
+            subs._paas_transition("active", "subscription.reactivated", vals=vals)
         # A tenant suspended because of its subscription comes back with it.
-        resuming.tenant_ids.filtered(
+        self.tenant_ids.filtered(
             lambda t: t.state == "suspended" and t.suspended_by_subscription
-        ).action_activate()
+        )._paas_reactivate()
         return True
 
     def action_mark_past_due(self):
@@ -265,48 +499,146 @@ class WoowPaasSubscription(models.Model):
         self.tenant_ids.filtered(lambda t: t.state == "active")._paas_suspend(by_subscription=True)
         return True
 
+    def action_open_cancel_wizard(self):
+        """The form's Cancel button: ask why, then :meth:`action_cancel`."""
+        self._paas_check_transition("cancelled")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Subscription"),
+            "res_model": "woow.paas.subscription.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_subscription_ids": self.ids},
+        }
+
     def action_cancel(self, reason=None):
-        """Cancel for good. From the UI, the button opens a wizard asking why."""
-        if reason is None and not self.env.context.get("woow_paas_cancel_confirmed"):
-            return {
-                "type": "ir.actions.act_window",
-                "name": self.env._("Cancel Subscription"),
-                "res_model": "woow.paas.subscription.cancel",
-                "view_mode": "form",
-                "target": "new",
-                "context": {"default_subscription_ids": self.ids},
-            }
+        """Cancel for good, keeping ``reason``; running tenants are suspended
+        (their data is kept). Always cancels: the form's button opens the
+        wizard through :meth:`action_open_cancel_wizard`."""
+        reason = (reason or "").strip() or False
         self._paas_transition(
             "cancelled",
             "subscription.cancelled",
-            vals={"cancel_date": fields.Date.context_today(self), "cancel_reason": reason or False},
+            vals={"cancel_date": fields.Date.context_today(self), "cancel_reason": reason},
             note=reason,
             payload={"reason": reason or ""},
         )
         self.tenant_ids.filtered(lambda t: t.state == "active")._paas_suspend(by_subscription=True)
         return True
 
-    def action_change_plan(self, plan):
-        """Move a running subscription to ``plan`` and record the change.
+    def _paas_check_plan_change(self, plan):
+        """Refuse ``plan`` for ``self`` with a sentence saying why."""
+        if not plan.active:
+            raise UserError(self.env._("Plan %s is archived: it takes no subscription.", plan.name))
+        if not plan.is_public and not (
+            self.env.su or self.env.user.has_group("woow_paas_core.group_paas_manager")
+        ):
+            raise UserError(
+                self.env._("Plan %s is private: only a PaaS Manager can offer it.", plan.name)
+            )
+        for sub in self:
+            if sub.state not in ("draft", *SUBSCRIPTION_RUNNING):
+                raise UserError(
+                    self.env._(
+                        "Subscription %(sub)s is %(state)s: only a draft or running "
+                        "subscription can change plan.",
+                        sub=sub.name,
+                        state=self._paas_state_label(sub.state),
+                    )
+                )
+            if plan.company_id and plan.company_id != sub.company_id:
+                raise UserError(
+                    self.env._(
+                        "Plan %(plan)s belongs to another company than subscription %(sub)s.",
+                        plan=plan.name,
+                        sub=sub.name,
+                    )
+                )
+            if sub.state != "draft" and plan.currency_id != sub.currency_id:
+                raise UserError(
+                    self.env._(
+                        "Plan %(plan)s is priced in %(new)s but subscription %(sub)s pays in "
+                        "%(old)s: choose a plan in %(old)s.",
+                        plan=plan.name,
+                        new=plan.currency_id.name,
+                        sub=sub.name,
+                        old=sub.currency_id.name,
+                    )
+                )
 
-        The billing layer overrides this to prorate; the tenant layer to apply
-        the new quotas.
+    def action_change_plan(self, plan):
+        """Move ``self`` to ``plan`` and record the change.
+
+        Running subscriptions take the new plan's price; when the billing
+        interval changes, a new period starts today (re-anchored) so that a
+        year is a year. The billing layer overrides this to prorate; the
+        tenant layer to apply the new quotas.
         """
         plan = self.env["woow.paas.plan"].browse(getattr(plan, "id", plan)).exists()
         if not plan:
             raise UserError(self.env._("Choose an existing plan."))
-        if self.filtered(lambda s: s.state == "cancelled"):
-            raise UserError(self.env._("A cancelled subscription cannot change plan."))
-        for sub in self.filtered(lambda s: s.plan_id != plan):
-            old = sub.plan_id
-            sub.with_context(woow_paas_plan_change=True).plan_id = plan
-            sub._message_log(
-                body=self.env._("Plan changed from %(old)s to %(new)s", old=old.name, new=plan.name)
+        self.check_access("write")
+        changing = self.filtered(lambda s: s.plan_id != plan)
+        changing._paas_check_plan_change(plan)
+        drafts = changing.filtered(lambda s: s.state == "draft")
+        drafts.write({"plan_id": plan.id})
+        today = fields.Date.context_today(self)
+        Event = self.env["woow.paas.event"]
+        for (old_plan, old_price, old_interval, state), subs in (
+            (changing - drafts)
+            .grouped(lambda s: (s.plan_id, s.price, s.billing_interval, s.state))
+            .items()
+        ):
+            vals = {"plan_id": plan.id}
+            reanchor = state in SUBSCRIPTION_PAYING and old_interval != plan.billing_interval
+            if reanchor:
+                vals.update(self._paas_period_vals(today, plan.billing_interval))
+            subs.sudo().write(vals)
+            subs._message_log_batch(
+                bodies=dict.fromkeys(
+                    subs.ids,
+                    Markup("%s")
+                    % self.env._(
+                        "Plan changed from %(old)s to %(new)s", old=old_plan.name, new=plan.name
+                    ),
+                )
             )
-            self.env["woow.paas.event"]._emit(
-                "subscription.plan_changed",
-                sub,
-                {"from_plan": old.code, "to_plan": plan.code},
+            payload = {
+                "from_plan": old_plan.code,
+                "to_plan": plan.code,
+                "before": {"price": old_price, "interval": old_interval},
+                "after": {"price": plan.price, "interval": plan.billing_interval},
+            }
+            if reanchor:
+                payload["period_start"] = today.isoformat()
+            Event._emit("subscription.plan_changed", subs, payload)
+        return True
+
+    def _paas_update_price(self):
+        """Move running subscriptions to their plan's current price (same
+        currency and interval), with an event each; see the plan's action."""
+        Event = self.env["woow.paas.event"]
+        for (plan, old_price), subs in (
+            self.filtered(lambda s: s.price != s.plan_id.price)
+            .grouped(lambda s: (s.plan_id, s.price))
+            .items()
+        ):
+            subs.sudo().write({"price": plan.price})
+            subs._message_log_batch(
+                bodies=dict.fromkeys(
+                    subs.ids,
+                    Markup("%s")
+                    % self.env._(
+                        "Price updated from %(old)s to %(new)s",
+                        old=old_price,
+                        new=plan.price,
+                    ),
+                )
+            )
+            Event._emit(
+                "subscription.price_changed",
+                subs,
+                {"before": old_price, "after": plan.price, "currency": plan.currency_id.name},
             )
         return True
 
@@ -315,63 +647,70 @@ class WoowPaasSubscription(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_expire_trials(self, batch_size=500):
-        """Trials past their end become past due (billing overrides
-        :meth:`_paas_on_trial_expired` to charge instead)."""
+        """Trials whose end date has come become past due (billing
+        overrides :meth:`_paas_on_trial_expired` to charge instead)."""
         today = fields.Date.context_today(self)
-        expired = self.search(
-            [("state", "=", "trial"), ("trial_end_date", "<", today)], limit=batch_size
+        return self._paas_run_scheduled(
+            [("state", "=", "trial"), ("trial_end_date", "<=", today)],
+            "_paas_on_trial_expired",
+            "subscription.trial_expiry_failed",
+            "woow_paas_core.ir_cron_expire_trials",
+            batch_size,
         )
-        expired._paas_on_trial_expired()
-        # One bounded batch per transaction; a full batch means more may wait.
-        if len(expired) == batch_size:
-            self.env.ref("woow_paas_core.ir_cron_expire_trials")._trigger()
 
     @api.model
     def _cron_renew_periods(self, batch_size=1000):
         """Open the next period of running subscriptions whose period ended."""
         today = fields.Date.context_today(self)
-        due = self.search(
-            [("state", "in", ("active", "past_due")), ("current_period_end", "<=", today)],
-            limit=batch_size,
+        return self._paas_run_scheduled(
+            [("state", "in", SUBSCRIPTION_PAYING), ("current_period_end", "<=", today)],
+            "_paas_renew",
+            "subscription.renewal_failed",
+            "woow_paas_core.ir_cron_renew_periods",
+            batch_size,
         )
-        due._paas_renew()
-        if len(due) == batch_size:
-            self.env.ref("woow_paas_core.ir_cron_renew_periods")._trigger()
 
     def _paas_renew(self):
         """Hook: move each subscription to its next billing period and emit
-        ``subscription.renewed``. Billing overrides it to invoice the period;
-        a subscription several periods behind catches up one period per call."""
-        for sub in self:
-            if sub.state not in ("active", "past_due") or not sub.current_period_end:
-                raise UserError(
-                    self.env._("Only a running subscription with a period can renew: %s", sub.name)
+        ``subscription.renewed``, in one write per group of equal periods.
+        Billing overrides it to invoice the period; a subscription several
+        periods behind catches up one period per call."""
+        stopped = self.filtered(
+            lambda s: s.state not in SUBSCRIPTION_PAYING or not s.current_period_end
+        )
+        if stopped:
+            raise UserError(
+                self.env._(
+                    "Only a running subscription with a period can renew: %s", stopped[0].name
                 )
+            )
+        groups = defaultdict(list)
+        for sub in self:
             start = sub.current_period_end
             end = sub._paas_period_end(start)
-            sub.write({"current_period_start": start, "current_period_end": end})
-            self.env["woow.paas.event"]._emit(
+            groups[(start, end, sub.price, sub.currency_id)].append(sub.id)
+        Event = self.env["woow.paas.event"]
+        for (start, end, price, currency), ids in groups.items():
+            subs = self.browse(ids)
+            subs.sudo().write({"current_period_start": start, "current_period_end": end})
+            Event._emit(
                 "subscription.renewed",
-                sub,
-                {
-                    "period_start": start.isoformat(),
-                    "period_end": end.isoformat(),
-                    "amount": sub.plan_id.price,
-                    "currency": sub.currency_id.name,
-                },
-            )
+                subs,
+                {"period_start": start.isoformat(), "period_end": end.isoformat(),
+                 "amount": price, "currency": currency.name},
+            )  # fmt: skip
         return True
 
     def _paas_period_end(self, start):
         """End of the period starting on ``start``, kept on the anchor's day."""
         self.ensure_one()
         anchor = self.period_anchor_date or start
-        months = 12 if self.plan_id.billing_interval == "year" else 1
+        months = 12 if self.billing_interval == "year" else 1
         elapsed = (start.year - anchor.year) * 12 + start.month - anchor.month
         return anchor + relativedelta(months=(elapsed // months + 1) * months)
 
     def _paas_on_trial_expired(self):
-        """Hook: what happens to trials whose end date has passed."""
+        """Hook: what happens to trials whose end date has come."""
         return self.action_mark_past_due()
 
     def action_view_tenants(self):

@@ -4,7 +4,7 @@ import unicodedata
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .const import RESERVED_TENANT_CODES, TENANT_CODE_RE, TENANT_STATES
+from .const import RESERVED_TENANT_CODES, SUBSCRIPTION_RUNNING, TENANT_CODE_RE, TENANT_STATES
 
 
 class WoowPaasTenant(models.Model):
@@ -91,10 +91,16 @@ class WoowPaasTenant(models.Model):
                         code=code,
                     )
                 )
-            if code in RESERVED_TENANT_CODES:
+            if code in self._paas_reserved_codes():
                 raise ValidationError(
                     self.env._("The tenant code %(code)r is reserved by the platform.", code=code)
                 )
+
+    @api.model
+    def _paas_reserved_codes(self):
+        """Hook: the host names a tenant may never take. Override to add
+        the names an addon serves (``super() | {"docs2"}``)."""
+        return set(RESERVED_TENANT_CODES)
 
     @api.constrains("partner_id", "subscription_id")
     def _check_subscription_customer(self):
@@ -125,18 +131,48 @@ class WoowPaasTenant(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._paas_check_protected_create(vals_list)
         tenants = super().create(vals_list)
         self.env["woow.paas.event"]._emit("tenant.created", tenants)
         return tenants
 
+    def _paas_protected_fields(self):
+        fields_ = super()._paas_protected_fields()
+        status = self.env._("it follows the tenant's status buttons")
+        before_provisioning = {"draft", "failed"}
+        fields_.update(
+            {
+                "suspended_by_subscription": (None, status),
+                "state_message": (None, status),
+                "provisioned_date": (None, status),
+                "archived_date": (None, status),
+                "code": (
+                    before_provisioning,
+                    self.env._("the code of a provisioned tenant is its host name"),
+                ),
+                "partner_id": (
+                    before_provisioning,
+                    self.env._("a provisioned tenant stays with its customer"),
+                ),
+                "subscription_id": (
+                    before_provisioning,
+                    self.env._("a provisioned tenant stays on its subscription"),
+                ),
+                "company_id": (
+                    before_provisioning,
+                    self.env._("a provisioned tenant stays in its company"),
+                ),
+            }
+        )
+        return fields_
+
     def write(self, vals):
-        if "code" in vals and self.filtered(
-            lambda t: t.state not in ("draft", "failed") and t.code != vals["code"]
-        ):
-            raise UserError(
-                self.env._("The code of a provisioned tenant is its host name: it cannot change.")
-            )
-        return super().write(vals)
+        audited = [name for name in ("partner_id", "subscription_id") if name in vals]
+        before = {tenant.id: {name: tenant[name] for name in audited} for tenant in self}
+        result = super().write(vals)
+        if audited:
+            self.env["woow.paas.event"]._emit_changes("tenant.updated", self, before)
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
@@ -160,7 +196,8 @@ class WoowPaasTenant(models.Model):
         moves.update(
             {
                 "draft": {"provisioning", "archived"},
-                "provisioning": {"active", "failed"},
+                # Suspended: provisioning ended while the subscription stopped.
+                "provisioning": {"active", "suspended", "failed"},
                 "active": {"suspended", "archived"},
                 "suspended": {"active", "archived"},
                 "failed": {"provisioning", "archived"},
@@ -174,9 +211,7 @@ class WoowPaasTenant(models.Model):
     # ------------------------------------------------------------------
     def action_provision(self):
         """Start (or retry) provisioning: draft/failed → provisioning."""
-        without = self.filtered(
-            lambda t: t.subscription_id.state not in ("trial", "active", "past_due")
-        )
+        without = self.filtered(lambda t: t.subscription_id.state not in SUBSCRIPTION_RUNNING)
         if without:
             raise UserError(
                 self.env._(
@@ -190,19 +225,59 @@ class WoowPaasTenant(models.Model):
         return True
 
     def _paas_provision(self):
-        """Hook: create the tenant's resources, then call :meth:`action_activate`
-        (or :meth:`action_fail`). Core has nothing to create."""
-        return self.action_activate()
+        """Hook: create the tenant's resources, then call
+        :meth:`_paas_provisioned` (or :meth:`_paas_provision_failed`). Core
+        has nothing to create. Both callbacks are private: only the
+        provisioning job reports its outcome."""
+        return self._paas_provisioned()
+
+    def _paas_provisioned(self):
+        """Provisioning done: provisioning → active, or suspended when the
+        subscription stopped meanwhile (a tenant is active only under a
+        running subscription)."""
+        not_provisioning = self.filtered(lambda t: t.state != "provisioning")
+        if not_provisioning:
+            raise UserError(
+                self.env._("Tenant %s is not being provisioned.", not_provisioning[0].name)
+            )
+        running = self.filtered(lambda t: t.subscription_id.state in SUBSCRIPTION_RUNNING)
+        vals = {"provisioned_date": fields.Datetime.now(), "state_message": False}
+        running._paas_transition("active", "tenant.provisioned", vals=vals)
+        (self - running)._paas_transition(
+            "suspended",
+            "tenant.provisioned",
+            vals=dict(vals, suspended_by_subscription=True),
+            payload={"by_subscription": True},
+        )
+        return True
+
+    def _paas_provision_failed(self, reason=None):
+        """Provisioning failed (provisioning → failed); retry with action_provision."""
+        return self._paas_transition(
+            "failed",
+            "tenant.failed",
+            vals={"state_message": reason or False},
+            note=reason,
+            payload={"reason": reason or ""},
+        )
 
     def action_activate(self):
-        """Provisioning done (provisioning → active) or reactivation (suspended → active)."""
+        """Reactivate a suspended tenant (suspended → active) under a running
+        subscription. Provisioning ends by itself, never by this button."""
         self._paas_check_transition("active")
-        stopped = self.filtered(
-            lambda t: (
-                t.state == "suspended"
-                and t.subscription_id.state not in ("trial", "active", "past_due")
+        provisioning = self.filtered(lambda t: t.state == "provisioning")
+        if provisioning:
+            raise UserError(
+                self.env._(
+                    "Tenant %(tenant)s is still being provisioned: it becomes active by "
+                    "itself when provisioning ends.",
+                    tenant=provisioning[0].name,
+                )
             )
-        )
+        return self._paas_reactivate()
+
+    def _paas_reactivate(self):
+        stopped = self.filtered(lambda t: t.subscription_id.state not in SUBSCRIPTION_RUNNING)
         if stopped:
             raise UserError(
                 self.env._(
@@ -211,21 +286,20 @@ class WoowPaasTenant(models.Model):
                     tenant=stopped[0].name,
                 )
             )
-        provisioned = self.filtered(lambda t: t.state == "provisioning")
-        provisioned._paas_transition(
-            "active",
-            "tenant.provisioned",
-            vals={"provisioned_date": fields.Datetime.now(), "state_message": False},
-        )
-        (self - provisioned)._paas_transition(
+        return self._paas_transition(
             "active",
             "tenant.reactivated",
             vals={"suspended_by_subscription": False, "state_message": False},
         )
-        return True
 
     def action_suspend(self, reason=None):
         """Suspend a running tenant by hand (active → suspended)."""
+        self._paas_check_transition("suspended")
+        not_active = self.filtered(lambda t: t.state != "active")
+        if not_active:
+            raise UserError(
+                self.env._("Only an active tenant can be suspended: %s.", not_active[0].name)
+            )
         return self._paas_suspend(reason=reason)
 
     def _paas_suspend(self, reason=None, by_subscription=False):
@@ -235,16 +309,6 @@ class WoowPaasTenant(models.Model):
             vals={"suspended_by_subscription": by_subscription, "state_message": reason or False},
             note=reason,
             payload={"reason": reason or "", "by_subscription": by_subscription},
-        )
-
-    def action_fail(self, reason=None):
-        """Provisioning failed (provisioning → failed); retry with action_provision."""
-        return self._paas_transition(
-            "failed",
-            "tenant.failed",
-            vals={"state_message": reason or False},
-            note=reason,
-            payload={"reason": reason or ""},
         )
 
     def action_archive(self):

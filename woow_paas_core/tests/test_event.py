@@ -52,11 +52,11 @@ class TestEventLog(WoowPaasCase):
     def test_search_and_group(self):
         """Events are searchable and groupable by type, customer, tenant and date."""
         Event = self.env["woow.paas.event"]
-        sub_b = self._subscription(partner=self.customer_b)
         with freeze_time("2026-01-15 10:00:00"):
             sub_a = self._subscription()
             sub_a.action_activate()
         with freeze_time("2026-02-15 10:00:00"):
+            sub_b = self._subscription(partner=self.customer_b)
             tenant = self._tenant("grouped", sub_a)
             tenant.action_provision()
             sub_b.action_activate()
@@ -65,15 +65,16 @@ class TestEventLog(WoowPaasCase):
         self.assertEqual(by_type["subscription.activated"], 2)
         self.assertEqual(by_type["tenant.provisioned"], 1)
         by_customer = dict(Event._read_group(domain, ["partner_id"], ["__count"]))
-        self.assertEqual(by_customer[self.customer_b], 1)
-        self.assertEqual(by_customer[self.customer_a], 4)
+        # created + activated; A also has its tenant's created, provisioning, provisioned.
+        self.assertEqual(by_customer[self.customer_b], 2)
+        self.assertEqual(by_customer[self.customer_a], 5)
         by_tenant = dict(Event._read_group(domain, ["tenant_id"], ["__count"]))
         self.assertEqual(by_tenant[tenant], 3)
         by_month = {
             month.strftime("%Y-%m"): count
             for month, count in Event._read_group(domain, ["occurred_at:month"], ["__count"])
         }
-        self.assertEqual(by_month, {"2026-01": 1, "2026-02": 4})
+        self.assertEqual(by_month, {"2026-01": 2, "2026-02": 5})
         self.assertEqual(
             Event.search(domain + [("event_type", "=like", "tenant.%")]).mapped("event_type"),
             ["tenant.provisioned", "tenant.provisioning", "tenant.created"],
@@ -83,6 +84,6 @@ class TestEventLog(WoowPaasCase):
         """Subscription and tenant event counters open the matching events."""
         sub = self._subscription()
         sub.action_activate()
-        self.assertEqual(sub.event_count, 1)
+        self.assertEqual(sub.event_count, 2)  # created, activated
         action = sub.action_view_events()
         self.assertEqual(self.env["woow.paas.event"].search(action["domain"]), self._events(sub))

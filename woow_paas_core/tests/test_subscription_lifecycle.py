@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import WoowPaasCase
@@ -18,7 +18,7 @@ ALLOWED = {
 }
 ACTIONS = {
     "trial": "action_start_trial",
-    "active": "action_activate",
+    "active": "_activate_any",
     "past_due": "action_mark_past_due",
     "suspended": "action_suspend",
     "cancelled": "action_cancel",
@@ -38,6 +38,12 @@ class TestSubscriptionLifecycle(WoowPaasCase):
     def _move(self, sub, target):
         if target == "cancelled":
             return sub.action_cancel(reason="Test reason")
+        if target == "active":
+            # Each way back to active has its own move (see test_ways_back_to_active).
+            return {
+                "past_due": sub.action_register_payment,
+                "suspended": sub.action_reactivate,
+            }.get(sub.state, sub.action_activate)()
         return getattr(sub, ACTIONS[target])()
 
     def _in_state(self, state):
@@ -119,7 +125,7 @@ class TestSubscriptionLifecycle(WoowPaasCase):
     def test_recovery_and_reactivation_events(self):
         """Coming back to active from past due or suspended is a reactivation."""
         sub = self._in_state("past_due")
-        sub.action_activate()
+        sub.action_register_payment()
         self.assertEqual(
             self.assertEmitted(sub, "subscription.reactivated", count=1).payload["from"],
             "past_due",
@@ -128,13 +134,13 @@ class TestSubscriptionLifecycle(WoowPaasCase):
         sub.action_mark_past_due()
         sub.action_suspend()
         self.assertEmitted(sub, "subscription.suspended", count=1)
-        sub.action_activate()
+        sub.action_reactivate()
         self.assertEqual(len(self._events(sub, "subscription.reactivated")), 2)
 
     def test_cancel_keeps_reason_and_wizard(self):
         """Cancelling from the UI asks why; the reason is stored and sent in the event."""
         sub = self._in_state("active")
-        action = sub.action_cancel()
+        action = sub.action_open_cancel_wizard()
         self.assertEqual(action["res_model"], "woow.paas.subscription.cancel")
         self.assertEqual(sub.state, "active")
         wizard = (
@@ -161,7 +167,7 @@ class TestSubscriptionLifecycle(WoowPaasCase):
         self.assertEqual(auto.state, "suspended")
         self.assertTrue(auto.suspended_by_subscription)
         self.assertFalse(manual.suspended_by_subscription)
-        sub.action_activate()
+        sub.action_reactivate()
         self.assertEqual(auto.state, "active")
         self.assertEqual(manual.state, "suspended")
         self.assertEmitted(auto, "tenant.reactivated", count=1)
@@ -180,13 +186,16 @@ class TestSubscriptionLifecycle(WoowPaasCase):
         """A running subscription changes plan only through action_change_plan."""
         sub = self._in_state("active")
         with self.assertRaises(UserError):
-            sub.plan_id = self.plan_yearly
+            sub.with_user(self.paas_user).plan_id = self.plan_yearly
         self.assertEqual(sub.plan_id, self.plan_monthly)
         sub.action_change_plan(self.plan_yearly)
         self.assertEqual(sub.plan_id, self.plan_yearly)
         self.assertEqual(sub.recurring_monthly, 100.0)
         event = self.assertEmitted(sub, "subscription.plan_changed", count=1)
-        self.assertEqual(event.payload, {"from_plan": "test-monthly", "to_plan": "test-yearly"})
+        self.assertEqual(event.payload["from_plan"], "test-monthly")
+        self.assertEqual(event.payload["to_plan"], "test-yearly")
+        self.assertEqual(event.payload["before"], {"price": 30.0, "interval": "month"})
+        self.assertEqual(event.payload["after"], {"price": 1200.0, "interval": "year"})
         sub.action_change_plan(self.plan_yearly)  # same plan: nothing recorded
         self.assertEqual(len(self._events(sub, "subscription.plan_changed")), 1)
         sub.action_cancel(reason="Gone")
@@ -260,7 +269,12 @@ class TestSubscriptionLifecycle(WoowPaasCase):
         sub.action_activate()
         sub.action_cancel(reason="Done")
         self.assertEqual(sub.state, "cancelled")
-        self.assertEqual(self._events(sub).user_id, self.paas_user)
+        moves = self._events(sub).filtered(lambda e: e.event_type != "subscription.created")
+        self.assertEqual(moves.user_id, self.paas_user)
+        # Bringing a subscription back is a manager's decision (or billing's).
+        for method in ("action_register_payment", "action_reactivate"):
+            with self.assertRaises(AccessError):
+                getattr(self._in_state("past_due").with_user(self.paas_user), method)()
 
     def test_renewal(self):
         """A due period renews once per call, in order, and emits the period."""

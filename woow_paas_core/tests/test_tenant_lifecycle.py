@@ -5,6 +5,7 @@ from .common import WoowPaasCase
 
 ALLOWED = {
     "draft": {"provisioning", "archived"},
+    # Provisioning may also end suspended: see test_provisioned_under_stopped_subscription.
     "provisioning": {"active", "failed"},
     "active": {"suspended", "archived"},
     "suspended": {"active", "archived"},
@@ -40,7 +41,7 @@ class TestTenantLifecycle(WoowPaasCase):
             # Core provisions at once; reach the intermediate state directly.
             tenant._paas_transition("provisioning", "tenant.provisioning")
             if state == "failed":
-                tenant.action_fail(reason="Disk full")
+                tenant._paas_provision_failed(reason="Disk full")
         elif state in ("active", "suspended", "archived"):
             tenant.action_provision()
             if state == "suspended":
@@ -54,11 +55,19 @@ class TestTenantLifecycle(WoowPaasCase):
         if target == "provisioning":
             # action_provision would chain to active; check the single move.
             return tenant._paas_transition("provisioning", "tenant.provisioning")
+        if tenant.state == "provisioning":
+            # The provisioning job's private callbacks end provisioning.
+            return {
+                "active": tenant._paas_provisioned,
+                "suspended": tenant.action_suspend,
+                "archived": tenant.action_archive,
+                "failed": tenant._paas_provision_failed,
+            }[target]()
         return {
             "active": tenant.action_activate,
             "suspended": tenant.action_suspend,
             "archived": tenant.action_archive,
-            "failed": tenant.action_fail,
+            "failed": tenant._paas_provision_failed,
         }[target]()
 
     def test_every_transition(self):
@@ -118,9 +127,10 @@ class TestTenantLifecycle(WoowPaasCase):
         """The code is the host name: it cannot change after provisioning."""
         tenant = self._in_state("active")
         with self.assertRaises(UserError):
-            tenant.code = "renamed-tenant"
+            tenant.with_user(self.paas_user).code = "renamed-tenant"
+        self.assertNotEqual(tenant.code, "renamed-tenant")
         draft = self._new()
-        draft.code = "renamed-draft"
+        draft.with_user(self.paas_user).code = "renamed-draft"
         self.assertEqual(draft.code, "renamed-draft")
 
     def test_unlink_only_draft_or_failed(self):
