@@ -30,6 +30,11 @@ class WoowPaasSubscription(models.Model):
     _check_company_auto = True
     _paas_event_field = "subscription_id"
 
+    # mail.activity.mixin computes these from activity_ids, which portal users
+    # may not read: without groups, a portal read() of the record would fail.
+    activity_exception_decoration = fields.Selection(groups="base.group_user")
+    activity_exception_icon = fields.Char(groups="base.group_user")
+
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/", index="trigram"
     )

@@ -23,6 +23,11 @@ class WoowPaasTenant(models.Model):
     _check_company_auto = True
     _paas_event_field = "tenant_id"
 
+    # mail.activity.mixin computes these from activity_ids, which portal users
+    # may not read: without groups, a portal read() of the record would fail.
+    activity_exception_decoration = fields.Selection(groups="base.group_user")
+    activity_exception_icon = fields.Char(groups="base.group_user")
+
     name = fields.Char(required=True, tracking=True)
     code = fields.Char(
         required=True,
