@@ -6,3 +6,6 @@ from . import test_subscription_lifecycle
 from . import test_tenant_lifecycle
 from . import test_tour
 from . import test_integrity
+from . import test_periods
+from . import test_crons
+from . import test_audit

@@ -1,5 +1,7 @@
 """Base class for Woow PaaS tests; the other addons reuse it."""
 
+import json
+
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -80,3 +82,21 @@ class WoowPaasCase(TransactionCase):
         if count is not None:
             self.assertEqual(len(events), count)
         return events
+
+
+class WoowPaasRpcMixin:
+    """For HttpCase tests: call a model method over JSON-RPC as the browser does."""
+
+    def _call(self, model, method, *args, headers=None, **kwargs):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        }
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import ValidationError
@@ -96,6 +98,49 @@ class TestConstraints(WoowPaasCase):
         copy = self.plan_monthly.copy()
         self.assertEqual(copy.code, "test-monthly-copy")
         self.assertEqual(copy._get_quota_limits(), {"users": 5})
+        self.assertEqual(self.plan_monthly.copy().code, "test-monthly-copy-2")
+
+    def test_references_per_company(self):
+        """A company with its own sequence numbers its subscriptions from it;
+        a reference is unique within a company."""
+        other = self.env["res.company"].create({"name": "Numbered Co"})
+        self.env["ir.sequence"].create(
+            {"name": "Other PaaS", "code": "woow.paas.subscription", "prefix": "OTH/",
+             "padding": 3, "company_id": other.id}
+        )  # fmt: skip
+        sub = self.env["woow.paas.subscription"].create(
+            {"partner_id": self.customer_a.id, "plan_id": self.plan_monthly.id,
+             "company_id": other.id}
+        )  # fmt: skip
+        self.assertTrue(sub.name.startswith("OTH/"), sub.name)
+        main = self._subscription()
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            self._subscription(name=main.name)
+            self.env.flush_all()
+
+    def test_reserved_codes_are_extensible(self):
+        """An addon adds the host names it serves through _paas_reserved_codes."""
+        Tenant = type(self.env["woow.paas.tenant"])
+        original = Tenant._paas_reserved_codes
+        with (
+            patch.object(Tenant, "_paas_reserved_codes", lambda self: original(self) | {"grafana"}),
+            self.assertRaises(ValidationError),
+        ):
+            self._tenant("grafana")
+        self.assertEqual(self._tenant("grafana").code, "grafana")
+
+    def test_plan_quota_company_rule(self):
+        """Quotas of another company's plan stay in that company."""
+        other = self.env["res.company"].create({"name": "Quota Co"})
+        plan = self.env["woow.paas.plan"].create(
+            {"name": "Local", "code": "local", "company_id": other.id}
+        )
+        users = self.env.ref("woow_paas_core.resource_users")
+        quota = self.env["woow.paas.plan.quota"].create(
+            {"plan_id": plan.id, "resource_id": users.id, "limit": 3}
+        )
+        Quota = self.env["woow.paas.plan.quota"].with_user(self.paas_manager)
+        self.assertNotIn(quota, Quota.search([]))
 
     def test_resource_code_format(self):
         """Resource codes are snake_case identifiers."""

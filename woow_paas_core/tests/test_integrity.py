@@ -1,4 +1,3 @@
-import json
 from datetime import date
 
 from odoo import Command
@@ -6,7 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import WoowPaasCase
+from .common import WoowPaasCase, WoowPaasRpcMixin
 
 
 @tagged("post_install", "-at_install")
@@ -149,7 +148,9 @@ class TestProtectedFields(WoowPaasCase):
             draft.with_user(self.paas_user).partner_id = self.customer_b
         self.assertEqual(draft.partner_id, self.customer_a)
         self.assertFalse(
-            self.env["woow.paas.tenant"].with_user(self.portal_b).search([("code", "=", "follows-draft")])
+            self.env["woow.paas.tenant"]
+            .with_user(self.portal_b)
+            .search([("code", "=", "follows-draft")])
         )
 
     def test_provisioning_callbacks(self):
@@ -218,21 +219,8 @@ class TestProtectedFields(WoowPaasCase):
 
 
 @tagged("post_install", "-at_install")
-class TestRpcTampering(HttpCase, WoowPaasCase):
+class TestRpcTampering(WoowPaasRpcMixin, HttpCase, WoowPaasCase):
     """The same refusals over JSON-RPC, as an integrator would try them."""
-
-    def _call(self, model, method, *args, **kwargs):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {"jsonrpc": "2.0", "method": "call",
-                 "params": {"model": model, "method": method, "args": list(args),
-                            "kwargs": kwargs}}
-            ),  # fmt: skip
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     @mute_logger("odoo.http")
     def test_rpc_tampering(self):

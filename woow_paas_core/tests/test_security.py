@@ -1,10 +1,8 @@
-import json
-
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import WoowPaasCase
+from .common import WoowPaasCase, WoowPaasRpcMixin
 
 
 class PortalFixture:
@@ -107,33 +105,13 @@ class TestRecordRules(WoowPaasCase, PortalFixture):
 
 
 @tagged("post_install", "-at_install")
-class TestRpcIsolation(HttpCase, WoowPaasCase, PortalFixture):
+class TestRpcIsolation(WoowPaasRpcMixin, HttpCase, WoowPaasCase, PortalFixture):
     """The same isolation holds over JSON-RPC, as a browser would call it."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_portal_fixture()
-
-    def _call(self, model, method, *args, **kwargs):
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": list(args),
-                        "kwargs": kwargs,
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     @mute_logger("odoo.http")
     def test_rpc_portal_isolation(self):
