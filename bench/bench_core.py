@@ -15,11 +15,11 @@ def _list_spec(model):
     return spec
 
 
-def _make_subscriptions(env, count, batch=1000):
+def _make_subscriptions(env, count, batch=1000, tag=""):
     plans = env["woow.paas.plan"].create(
         [
-            {"name": "Bench Monthly", "code": f"bench-m-{count}", "price": 10, "trial_days": 7},
-            {"name": "Bench Yearly", "code": f"bench-y-{count}", "price": 120,
+            {"name": "Bench Monthly", "code": f"bench-m{tag}-{count}", "price": 10, "trial_days": 7},
+            {"name": "Bench Yearly", "code": f"bench-y{tag}-{count}", "price": 120,
              "billing_interval": "year"},
         ]
     )  # fmt: skip
@@ -90,3 +90,52 @@ def subscriptions(env, size=10000, small=100):
             "ms",
             1000 * counts[80].seconds,
         )
+
+
+@bench
+def renewals(env, size=10000, small=100):
+    """Renew ``size`` due subscriptions through the cron, and expire as many
+    trials (baseline: the same per-record figures for ``small``)."""
+    from dateutil.relativedelta import relativedelta
+    from freezegun import freeze_time
+
+    from odoo import fields
+
+    today = fields.Date.context_today(env["woow.paas.subscription"])
+    Subscription = env["woow.paas.subscription"]
+    figures = {}
+    for count in (small, size):
+        with freeze_time(today - relativedelta(months=1)):
+            subs = _make_subscriptions(env, count)
+            monthly = subs.filtered(lambda s: s.billing_interval == "month")
+            monthly.action_activate()
+            trials = _make_subscriptions(env, count, tag="t").filtered(
+                lambda s: s.plan_id.trial_days
+            )
+            trials.action_start_trial()
+        env.invalidate_all()
+        with Counter(env) as renew:
+            Subscription._cron_renew_periods(batch_size=count)
+        with freeze_time(today + relativedelta(days=40)), Counter(env) as expire:
+            Subscription._cron_expire_trials(batch_size=count * 2)
+        assert set(monthly.mapped("current_period_start")) == {today}, "not all renewed"
+        assert set(trials.mapped("state")) == {"past_due"}, "not all expired"
+        figures[count] = (renew, len(monthly), expire, len(trials))
+    (r_small, n_small, e_small, t_small), (r_big, n_big, e_big, t_big) = (
+        figures[small],
+        figures[size],
+    )
+    yield "renew.queries_per_record", r_big.queries / n_big, "queries", r_small.queries / n_small
+    yield (
+        "renew.ms_per_record",
+        1000 * r_big.seconds / n_big,
+        "ms",
+        1000 * r_small.seconds / n_small,
+    )
+    yield "expire.queries_per_record", e_big.queries / t_big, "queries", e_small.queries / t_small
+    yield (
+        "expire.ms_per_record",
+        1000 * e_big.seconds / t_big,
+        "ms",
+        1000 * e_small.seconds / t_small,
+    )
