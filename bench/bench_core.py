@@ -18,7 +18,8 @@ def _list_spec(model):
 def _make_subscriptions(env, count, batch=1000, tag=""):
     plans = env["woow.paas.plan"].create(
         [
-            {"name": "Bench Monthly", "code": f"bench-m{tag}-{count}", "price": 10, "trial_days": 7},
+            {"name": "Bench Monthly", "code": f"bench-m{tag}-{count}", "price": 10,
+             "trial_days": 7},
             {"name": "Bench Yearly", "code": f"bench-y{tag}-{count}", "price": 120,
              "billing_interval": "year"},
         ]
