@@ -1,0 +1,714 @@
+"""REST API /api/v1 on Odoo's own controllers, typed with pydantic.
+
+Every route is declared once with :func:`api_route`: the declaration drives
+authentication, scope checks, body and query validation, idempotency, the
+problem+json errors and the OpenAPI document, so that the document is the
+code. OCA's ``fastapi`` was not used: see the README (its 4xx are logged as
+errors and new endpoints need a restart).
+"""
+
+import base64
+import hashlib
+import json
+import logging
+import re
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
+
+from odoo import fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from ..models.const import SCOPES
+from . import schemas as S
+
+_logger = logging.getLogger(__name__)
+
+PREFIX = "/api/v1"
+MAX_BODY = 1024 * 1024
+MAX_LIMIT = 200
+ROUTES = []
+PROBLEM_TYPE = "https://woow-paas.dev/problems/"
+STATUS_TITLES = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+    405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
+    415: "Unsupported Media Type", 422: "Unprocessable Content",
+    500: "Internal Server Error",
+}  # fmt: skip
+
+
+class ApiError(Exception):
+    def __init__(self, status, detail, errors=None, headers=None):
+        super().__init__(detail)
+        self.status, self.detail, self.errors, self.headers = status, detail, errors, headers
+
+
+def _problem(status, detail=None, errors=None, headers=None):
+    body = S.Problem(
+        type=PROBLEM_TYPE + STATUS_TITLES.get(status, "error").lower().replace(" ", "-"),
+        title=STATUS_TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        errors=errors,
+    ).model_dump(exclude_none=True)
+    return request.make_response(
+        json.dumps(body),
+        headers=[("Content-Type", "application/problem+json"), *(headers or [])],
+        status=status,
+    )
+
+
+def _json(status, payload):
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json")
+    return request.make_response(
+        json.dumps(payload), headers=[("Content-Type", "application/json")], status=status
+    )
+
+
+class Call:
+    """What a route function receives: the credential, the environment it
+    acts in, the validated body and query, and helpers to find records."""
+
+    def __init__(self, key, body, query):
+        self.key, self.body, self.query = key, body, query
+        self.env = request.env
+        self.user = key.user_id if key else None
+        self.is_customer = bool(key and key.is_customer_key)
+        self.partner = key.partner_id if key else None
+
+    def find(self, model, record_id):
+        """The record if the credential may see it; 404 otherwise, so that
+        another customer's ids reveal nothing."""
+        record = self.env[model].search([("id", "=", record_id)], limit=1)
+        if not record:
+            raise ApiError(404, f"No {model.split('.')[-1]} {record_id}.")
+        return record
+
+
+def api_route(path, method, *, summary, scope=None, body=None, response=None, status=200,
+              query=None, auth=True, tags=()):  # fmt: skip
+    """Declare a route of the API; see the module docstring."""
+
+    def decorator(func):
+        meta = {
+            "path": path, "method": method, "summary": summary, "scope": scope, "body": body,
+            "response": response, "status": status, "query": query or {}, "auth": auth,
+            "tags": tags, "doc": (func.__doc__ or "").strip(),
+        }  # fmt: skip
+        ROUTES.append(meta)
+
+        path_params = [name for _kind, name in re.findall(r"<(?:(\w+):)?(\w+)>", path)]
+
+        # Not functools.wraps: Odoo would read the function's signature and
+        # log a warning for every query parameter it does not name.
+        def wrapper(self, **kwargs):
+            return _dispatch(func, meta, {k: v for k, v in kwargs.items() if k in path_params})
+
+        wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
+        # Not read-only even for GET: authentication records the key's last use.
+        return http.route(
+            path, type="http", auth="none", methods=[method], csrf=False,
+            save_session=False, readonly=False,
+        )(wrapper)  # fmt: skip
+
+    return decorator
+
+
+def _authenticate(meta):
+    header = request.httprequest.headers.get("Authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise ApiError(
+            401, "Send a credential: Authorization: Bearer <API key>.",
+            headers=[("WWW-Authenticate", 'Bearer realm="api"')],
+        )  # fmt: skip
+    key = request.env["woow.paas.api.key"]._authenticate(
+        secret.strip(), request.httprequest.remote_addr
+    )
+    if not key or not key.user_id.active:
+        raise ApiError(
+            401, "The credential is unknown, expired or revoked.",
+            headers=[("WWW-Authenticate", 'Bearer realm="api", error="invalid_token"')],
+        )  # fmt: skip
+    if meta["scope"] and meta["scope"] not in key._scope_set():
+        raise ApiError(
+            403, f"The credential lacks the scope {meta['scope']}.",
+            headers=[("WWW-Authenticate",
+                      f'Bearer error="insufficient_scope", scope="{meta["scope"]}"')],
+        )  # fmt: skip
+    request.update_env(user=key.user_id.id)
+    return key.with_env(request.env)
+
+
+def _parse_body(meta):
+    if not meta["body"]:
+        return None
+    http_request = request.httprequest
+    if (http_request.content_length or 0) > MAX_BODY:
+        raise ApiError(413, f"The body is larger than {MAX_BODY} bytes.")
+    raw = http_request.get_data(cache=True)
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, f"The body is larger than {MAX_BODY} bytes.")
+    if raw and "json" not in (http_request.mimetype or ""):
+        raise ApiError(415, "Send the body as application/json.")
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError as exc:
+        raise ApiError(400, f"The body is not valid JSON: {exc}.") from exc
+    return meta["body"].model_validate(data)
+
+
+def _parse_query(meta):
+    args = request.httprequest.args
+    unknown = set(args) - set(meta["query"])
+    if unknown:
+        raise ApiError(400, f"Unknown query parameters: {', '.join(sorted(unknown))}.")
+    values = {}
+    for name, (kind, _description) in meta["query"].items():
+        if name not in args:
+            continue
+        raw = args[name]
+        try:
+            if kind == "integer":
+                values[name] = int(raw)
+            elif kind == "date-time":
+                values[name] = fields.Datetime.to_datetime(raw.replace("T", " ").rstrip("Z"))
+            else:
+                values[name] = raw
+        except ValueError as exc:
+            raise ApiError(
+                400, f"Query parameter {name} is not a valid {kind}.",
+                errors=[{"name": name, "reason": str(exc)}],
+            ) from exc  # fmt: skip
+    return values
+
+
+def _dispatch(func, meta, kwargs):
+    try:
+        key = _authenticate(meta) if meta["auth"] else None
+        body = _parse_body(meta)
+        query = _parse_query(meta)
+        call = Call(key, body, query)
+        if meta["method"] == "POST" and key:
+            return _idempotent(call, func, meta, kwargs)
+        status, payload = func(call, **kwargs)
+        return _json(status, payload)
+    except ApiError as exc:
+        request.env.cr.rollback()
+        return _problem(exc.status, exc.detail, exc.errors, exc.headers)
+    except PydanticError as exc:
+        request.env.cr.rollback()
+        errors = [
+            {"name": ".".join(str(p) for p in err["loc"]), "reason": err["msg"]}
+            for err in exc.errors()
+        ]
+        return _problem(422, "The body does not match the expected schema.", errors)
+    except (UserError, ValidationError) as exc:
+        request.env.cr.rollback()
+        return _problem(422, str(exc.args[0] if exc.args else exc))
+    except (AccessError, MissingError) as exc:
+        request.env.cr.rollback()
+        return _problem(403, str(exc.args[0] if exc.args else exc))
+    except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+        raise  # Odoo retries the request with a fresh transaction
+    except Exception:
+        request.env.cr.rollback()
+        _logger.exception("API %s %s failed", meta["method"], request.httprequest.path)
+        return _problem(500, "An unexpected error happened; it was logged.")
+
+
+def _idempotent(call, func, meta, kwargs):
+    """The Idempotency-Key protocol of the IETF draft: the same key and body
+    replay the first answer, another body is refused (422), a key whose
+    first request still runs is refused (409).
+
+    The key is claimed in the request's own transaction, so that the stored
+    answer exists exactly when the change committed and a failed request
+    frees its key. A transaction-scoped advisory lock answers 409 at once
+    instead of waiting behind the running request; a retry whose snapshot
+    predates the first request's commit hits a serialization failure, which
+    Odoo retries with a fresh snapshot that sees the stored answer.
+    """
+    idem_key = request.httprequest.headers.get("Idempotency-Key")
+    if not idem_key:
+        status, payload = func(call, **kwargs)
+        return _json(status, payload)
+    if len(idem_key) > 255:
+        raise ApiError(400, "The Idempotency-Key is longer than 255 characters.")
+    digest = hashlib.sha256(
+        request.httprequest.path.encode() + b"\n" + request.httprequest.get_data(cache=True)
+    ).hexdigest()
+    cr = request.env.cr
+    cr.execute(
+        "SELECT pg_try_advisory_xact_lock(hashtext(%s))",
+        (f"woow_paas_api:{call.key.id}:{idem_key}",),
+    )
+    if not cr.fetchone()[0]:
+        raise ApiError(409, "A request with this Idempotency-Key is still running.")
+    cr.execute(
+        "INSERT INTO woow_paas_api_idempotency (api_key_id, key, request_hash, state, created_at)"
+        " VALUES (%s, %s, %s, 'running', now() at time zone 'utc')"
+        " ON CONFLICT (api_key_id, key) DO NOTHING RETURNING id",
+        (call.key.id, idem_key, digest),
+    )
+    claimed = cr.fetchone()
+    if not claimed:
+        cr.execute(
+            "SELECT request_hash, status, response FROM woow_paas_api_idempotency"
+            " WHERE api_key_id = %s AND key = %s",
+            (call.key.id, idem_key),
+        )
+        request_hash, status, response = cr.fetchone()
+        if request_hash != digest:
+            raise ApiError(422, "This Idempotency-Key was used with another request body.")
+        return request.make_response(
+            response,
+            headers=[("Content-Type", "application/json"), ("Idempotent-Replayed", "true")],
+            status=status,
+        )
+    status, payload = func(call, **kwargs)
+    text = json.dumps(
+        payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
+    )
+    cr.execute(
+        "UPDATE woow_paas_api_idempotency SET state = 'done', status = %s, response = %s"
+        " WHERE id = %s",
+        (status, text, claimed[0]),
+    )
+    return request.make_response(
+        text, headers=[("Content-Type", "application/json")], status=status
+    )
+
+
+# ----------------------------------------------------------------------
+# Serialisation and lists
+# ----------------------------------------------------------------------
+def _plan(plan):
+    return S.Plan(
+        id=plan.id, code=plan.code, name=plan.name, price=plan.price,
+        currency=plan.currency_id.name, billing_interval=plan.billing_interval,
+        trial_days=plan.trial_days, public=plan.is_public,
+        quotas=plan.sudo()._get_quota_limits(),
+    )  # fmt: skip
+
+
+def _subscription(sub):
+    return S.Subscription(
+        id=sub.id, reference=sub.name, customer_id=sub.commercial_partner_id.id,
+        plan=sub.plan_id.code, state=sub.state, price=sub.price, currency=sub.currency_id.name,
+        billing_interval=sub.billing_interval, mrr=sub.mrr, date_start=sub.date_start or None,
+        trial_end_date=sub.trial_end_date or None,
+        current_period_start=sub.current_period_start or None,
+        current_period_end=sub.current_period_end or None,
+        cancel_reason=sub.cancel_reason or None, created_at=sub.create_date,
+        updated_at=sub.write_date,
+    )  # fmt: skip
+
+
+def _tenant(tenant):
+    return S.Tenant(
+        id=tenant.id, code=tenant.code, name=tenant.name,
+        customer_id=tenant.commercial_partner_id.id,
+        subscription_id=tenant.subscription_id.id or None, plan=tenant.plan_id.code or None,
+        state=tenant.state, state_message=tenant.state_message or None,
+        provisioned_at=tenant.provisioned_date or None, created_at=tenant.create_date,
+        updated_at=tenant.write_date,
+    )  # fmt: skip
+
+
+def _event(event):
+    return S.Event(
+        id=event.uuid, type=event.event_type, occurred_at=event.occurred_at,
+        customer_id=event.partner_id.id or None, subscription_id=event.subscription_id.id or None,
+        tenant_id=event.tenant_id.id or None, plan=event.plan_id.code or None,
+        payload=event.payload or {},
+    )  # fmt: skip
+
+
+LIST_QUERY = {
+    "limit": ("integer", f"Page size, 1 to {MAX_LIMIT} (default 50)."),
+    "cursor": ("string", "The next_cursor of the previous page."),
+}
+SINCE_QUERY = {
+    "created_since": ("date-time", "Only records created at or after this time (UTC)."),
+    "updated_since": ("date-time", "Only records changed at or after this time (UTC)."),
+}
+
+
+def _page(call, model, domain, serialize, page_model):
+    """Cursor pagination on descending ids: stable while records are added."""
+    limit = call.query.get("limit", 50)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApiError(400, f"limit must be between 1 and {MAX_LIMIT}.")
+    if "cursor" in call.query:
+        try:
+            last_id = int(base64.urlsafe_b64decode(call.query["cursor"].encode()).decode())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(400, "The cursor is not one this API gave.") from exc
+        domain = [*domain, ("id", "<", last_id)]
+    for name, field in (("created_since", "create_date"), ("updated_since", "write_date")):
+        if name in call.query:
+            domain = [*domain, (field, ">=", call.query[name])]
+    records = model.search(domain, limit=limit + 1, order="id desc")
+    more = len(records) > limit
+    records = records[:limit]
+    cursor = base64.urlsafe_b64encode(str(records[-1].id).encode()).decode() if more else None
+    return 200, page_model(data=[serialize(r) for r in records], next_cursor=cursor)
+
+
+def _customer_act(call, record):
+    """Customers act on their own records (found under their rules) through
+    the platform's rights: portal users write nothing themselves."""
+    return record.sudo() if call.is_customer else record
+
+
+def _events(call):
+    """Customers read their own customer's events (the event log has no
+    portal access of its own); operators what their user may."""
+    if call.is_customer:
+        return call.env["woow.paas.event"].sudo(), [("partner_id", "=", call.partner.id)]
+    _check_read(call, "woow.paas.event")
+    return call.env["woow.paas.event"], []
+
+
+def _check_read(call, model):
+    if not call.env[model].has_access("read"):
+        raise ApiError(403, "The credential's user may not read these records.")
+
+
+class WoowPaasApi(http.Controller):
+    # ------------------------------------------------------------------
+    # Service
+    # ------------------------------------------------------------------
+    @api_route("/api/health", "GET", summary="Health check", auth=False, response=S.Health,
+               tags=("service",))  # fmt: skip
+    def health(call):
+        """For load balancers and uptime monitors: answers without credentials
+        and says nothing but that the service and its database answer."""
+        call.env.cr.execute("SELECT 1")
+        return 200, S.Health(status="ok")
+
+    @api_route("/api/version", "GET", summary="API version", auth=False, response=S.Version,
+               tags=("service",))  # fmt: skip
+    def version(call):
+        """The API version and the addon's version."""
+        return 200, S.Version(api="v1", version=_addon_version())
+
+    @http.route(f"{PREFIX}/openapi.json", type="http", auth="none", methods=["GET"],
+                csrf=False, save_session=False)  # fmt: skip
+    def openapi(self):
+        return _json(200, openapi_document())
+
+    @http.route(f"{PREFIX}/docs", type="http", auth="none", methods=["GET"], csrf=False,
+                save_session=False)  # fmt: skip
+    def docs(self):
+        return request.render(
+            "woow_paas_api.api_reference", {"doc": openapi_document(), "json": json}
+        )
+
+    @http.route([f"{PREFIX}", f"{PREFIX}/<path:rest>"], type="http", auth="none",
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE"], csrf=False,
+                save_session=False)  # fmt: skip
+    def not_found(self, rest=""):
+        path = request.httprequest.path
+        allowed = sorted(r["method"] for r in ROUTES if re.fullmatch(_path_regex(r["path"]), path))
+        if allowed:
+            return _problem(405, f"{path} answers {', '.join(allowed)}.",
+                            headers=[("Allow", ", ".join(allowed))])  # fmt: skip
+        return _problem(404, f"No route {path}: see {PREFIX}/openapi.json.")
+
+    # ------------------------------------------------------------------
+    # Plans
+    # ------------------------------------------------------------------
+    @api_route(f"{PREFIX}/plans", "GET", summary="List plans", scope="plans:read",
+               response=S.PlanPage, query=LIST_QUERY, tags=("plans",))  # fmt: skip
+    def list_plans(call):
+        """Plans the credential may see: public ones and its own for a customer."""
+        _check_read(call, "woow.paas.plan")
+        return _page(call, call.env["woow.paas.plan"], [], _plan, S.PlanPage)
+
+    @api_route(f"{PREFIX}/plans/<int:plan_id>", "GET", summary="Read a plan",
+               scope="plans:read", response=S.Plan, tags=("plans",))  # fmt: skip
+    def get_plan(call, plan_id):
+        _check_read(call, "woow.paas.plan")
+        return 200, _plan(call.find("woow.paas.plan", plan_id))
+
+    # ------------------------------------------------------------------
+    # Subscriptions
+    # ------------------------------------------------------------------
+    @api_route(f"{PREFIX}/subscriptions", "GET", summary="List subscriptions",
+               scope="subscriptions:read", response=S.SubscriptionPage,
+               query={**LIST_QUERY, **SINCE_QUERY,
+                      "state": ("string", "Only this state (draft, trial, active, ...)."),
+                      "plan": ("string", "Only this plan code."),
+                      "customer_id": ("integer", "Only this customer (operators).")},
+               tags=("subscriptions",))  # fmt: skip
+    def list_subscriptions(call):
+        _check_read(call, "woow.paas.subscription")
+        domain = []
+        if "state" in call.query:
+            domain.append(("state", "=", call.query["state"]))
+        if "plan" in call.query:
+            domain.append(("plan_id.code", "=", call.query["plan"]))
+        if "customer_id" in call.query:
+            domain.append(("commercial_partner_id", "=", call.query["customer_id"]))
+        Sub = call.env["woow.paas.subscription"]
+        return _page(call, Sub, domain, _subscription, S.SubscriptionPage)
+
+    @api_route(f"{PREFIX}/subscriptions/<int:sub_id>", "GET", summary="Read a subscription",
+               scope="subscriptions:read", response=S.Subscription,
+               tags=("subscriptions",))  # fmt: skip
+    def get_subscription(call, sub_id):
+        _check_read(call, "woow.paas.subscription")
+        return 200, _subscription(call.find("woow.paas.subscription", sub_id))
+
+    @api_route(f"{PREFIX}/subscriptions", "POST", summary="Create a subscription",
+               scope="subscriptions:write", body=S.SubscriptionCreate,
+               response=S.Subscription, status=201, tags=("subscriptions",))  # fmt: skip
+    def create_subscription(call):
+        """Subscribe a customer to a plan and start it (trial by default).
+        A customer credential subscribes its own customer to a public plan."""
+        body = call.body
+        plan = call.env["woow.paas.plan"].search([("code", "=", body.plan)], limit=1)
+        if not plan:
+            raise ApiError(422, f"No plan {body.plan}.", [{"name": "plan", "reason": "unknown"}])
+        if call.is_customer:
+            if body.customer_id not in (None, call.partner.id):
+                raise ApiError(403, "A customer credential subscribes its own customer only.")
+            env, partner = call.env(su=True), call.partner
+            if not plan.is_public:
+                raise ApiError(422, f"Plan {plan.code} is not offered.")
+        else:
+            if not body.customer_id:
+                raise ApiError(422, "customer_id is required.",
+                               [{"name": "customer_id", "reason": "missing"}])  # fmt: skip
+            env = call.env
+            partner = env["res.partner"].search([("id", "=", body.customer_id)], limit=1)
+            if not partner:
+                raise ApiError(422, f"No customer {body.customer_id}.")
+        sub = env["woow.paas.subscription"].create({"partner_id": partner.id, "plan_id": plan.id})
+        if body.start == "trial" and plan.trial_days > 0:
+            sub.action_start_trial()
+        elif body.start != "draft":
+            sub.action_activate()
+        return 201, _subscription(sub.with_env(call.env))
+
+    @api_route(f"{PREFIX}/subscriptions/<int:sub_id>/change-plan", "POST",
+               summary="Change a subscription's plan", scope="subscriptions:write",
+               body=S.PlanChange, response=S.Subscription, tags=("subscriptions",))  # fmt: skip
+    def change_plan(call, sub_id):
+        sub = call.find("woow.paas.subscription", sub_id)
+        plan = call.env["woow.paas.plan"].search([("code", "=", call.body.plan)], limit=1)
+        if not plan or (call.is_customer and not plan.is_public):
+            raise ApiError(422, f"No plan {call.body.plan} is offered.")
+        _customer_act(call, sub).action_change_plan(plan.id)
+        return 200, _subscription(sub)
+
+    @api_route(f"{PREFIX}/subscriptions/<int:sub_id>/cancel", "POST",
+               summary="Cancel a subscription", scope="subscriptions:write", body=S.Cancel,
+               response=S.Subscription, tags=("subscriptions",))  # fmt: skip
+    def cancel_subscription(call, sub_id):
+        sub = call.find("woow.paas.subscription", sub_id)
+        _customer_act(call, sub).action_cancel(reason=call.body.reason)
+        return 200, _subscription(sub)
+
+    # ------------------------------------------------------------------
+    # Tenants
+    # ------------------------------------------------------------------
+    @api_route(f"{PREFIX}/tenants", "GET", summary="List tenants", scope="tenants:read",
+               response=S.TenantPage,
+               query={**LIST_QUERY, **SINCE_QUERY,
+                      "state": ("string", "Only this state."),
+                      "plan": ("string", "Only this plan code."),
+                      "customer_id": ("integer", "Only this customer (operators)."),
+                      "subscription_id": ("integer", "Only this subscription.")},
+               tags=("tenants",))  # fmt: skip
+    def list_tenants(call):
+        _check_read(call, "woow.paas.tenant")
+        domain = []
+        for name, field in (("state", "state"), ("plan", "plan_id.code"),
+                            ("customer_id", "commercial_partner_id"),
+                            ("subscription_id", "subscription_id")):  # fmt: skip
+            if name in call.query:
+                domain.append((field, "=", call.query[name]))
+        return _page(call, call.env["woow.paas.tenant"], domain, _tenant, S.TenantPage)
+
+    @api_route(f"{PREFIX}/tenants/<int:tenant_id>", "GET", summary="Read a tenant",
+               scope="tenants:read", response=S.Tenant, tags=("tenants",))  # fmt: skip
+    def get_tenant(call, tenant_id):
+        _check_read(call, "woow.paas.tenant")
+        return 200, _tenant(call.find("woow.paas.tenant", tenant_id))
+
+    @api_route(f"{PREFIX}/tenants", "POST", summary="Create a tenant (and provision it)",
+               scope="tenants:write", body=S.TenantCreate, response=S.Tenant, status=201,
+               tags=("tenants",))  # fmt: skip
+    def create_tenant(call):
+        body = call.body
+        sub = call.find("woow.paas.subscription", body.subscription_id)
+        env = call.env(su=True) if call.is_customer else call.env
+        tenant = env["woow.paas.tenant"].create(
+            {"name": body.name, "code": body.code, "partner_id": sub.partner_id.id,
+             "subscription_id": sub.id}
+        )  # fmt: skip
+        if body.provision:
+            tenant.action_provision()
+        return 201, _tenant(tenant.with_env(call.env))
+
+    @api_route(f"{PREFIX}/tenants/<int:tenant_id>/suspend", "POST", summary="Suspend a tenant",
+               scope="tenants:write", body=S.Suspend, response=S.Tenant,
+               tags=("tenants",))  # fmt: skip
+    def suspend_tenant(call, tenant_id):
+        tenant = call.find("woow.paas.tenant", tenant_id)
+        _customer_act(call, tenant).action_suspend(reason=call.body.reason)
+        return 200, _tenant(tenant)
+
+    @api_route(f"{PREFIX}/tenants/<int:tenant_id>/resume", "POST", summary="Resume a tenant",
+               scope="tenants:write", body=S.Strict, response=S.Tenant,
+               tags=("tenants",))  # fmt: skip
+    def resume_tenant(call, tenant_id):
+        tenant = call.find("woow.paas.tenant", tenant_id)
+        _customer_act(call, tenant).action_activate()
+        return 200, _tenant(tenant)
+
+    # ------------------------------------------------------------------
+    # Events
+    # ------------------------------------------------------------------
+    @api_route(f"{PREFIX}/events", "GET", summary="List events (the audit trail)",
+               scope="events:read", response=S.EventPage,
+               query={**LIST_QUERY, "type": ("string", "Only this event type."),
+                      "tenant_id": ("integer", "Only this tenant."),
+                      "subscription_id": ("integer", "Only this subscription.")},
+               tags=("events",))  # fmt: skip
+    def list_events(call):
+        Event, domain = _events(call)
+        for name, field in (("type", "event_type"), ("tenant_id", "tenant_id"),
+                            ("subscription_id", "subscription_id")):  # fmt: skip
+            if name in call.query:
+                domain.append((field, "=", call.query[name]))
+        return _page(call, Event, domain, _event, S.EventPage)
+
+    @api_route(f"{PREFIX}/events/<string:event_id>", "GET", summary="Read an event",
+               scope="events:read", response=S.Event, tags=("events",))  # fmt: skip
+    def get_event(call, event_id):
+        Event, domain = _events(call)
+        event = Event.search([*domain, ("uuid", "=", event_id)], limit=1)
+        if not event:
+            raise ApiError(404, f"No event {event_id}.")
+        return 200, _event(event)
+
+
+# ----------------------------------------------------------------------
+# OpenAPI
+# ----------------------------------------------------------------------
+def _path_regex(path):
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"[^/]+", path)
+
+
+def _openapi_path(path):
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
+
+
+def _addon_version():
+    module = (
+        request.env["ir.module.module"].sudo().search([("name", "=", "woow_paas_api")], limit=1)
+    )
+    return module.latest_version or "unknown"
+
+
+def openapi_document():
+    """The OpenAPI 3.1 document of every route, built from the declarations."""
+    components = {"Problem": S.Problem.model_json_schema()}
+
+    def ref(model):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[model.__name__] = schema
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    paths = {}
+    for route in ROUTES:
+        operation = {
+            "operationId": route["summary"].lower().replace(" ", "_").replace("'", ""),
+            "summary": route["summary"],
+            "tags": list(route["tags"]),
+            "responses": {
+                str(route["status"]): {
+                    "description": "Success",
+                    "content": {"application/json": {"schema": ref(route["response"])}},
+                },
+                "400": {"description": "Bad request", "content": problem},
+                "500": {"description": "Unexpected error", "content": problem},
+            },
+        }
+        if route["doc"]:
+            operation["description"] = route["doc"]
+        parameters = [
+            {"name": name, "in": "path", "required": True,
+             "schema": {"type": "integer" if kind == "int" else "string"}}
+            for kind, name in re.findall(r"<(?:(\w+):)?(\w+)>", route["path"])
+        ]  # fmt: skip
+        for name, (kind, description) in route["query"].items():
+            schema = {"type": "integer"} if kind == "integer" else {"type": "string"}
+            if kind == "date-time":
+                schema["format"] = "date-time"
+            if name == "limit":
+                schema.update(minimum=1, maximum=MAX_LIMIT)
+            parameters.append(
+                {"name": name, "in": "query", "required": False, "schema": schema,
+                 "description": description}
+            )  # fmt: skip
+        if route["auth"]:
+            operation["security"] = [{"bearer": [route["scope"]] if route["scope"] else []}]
+            operation["responses"]["401"] = {
+                "description": "No valid credential",
+                "content": problem,
+            }
+            operation["responses"]["403"] = {
+                "description": "Missing scope or right",
+                "content": problem,
+            }
+        if parameters:
+            operation["parameters"] = parameters
+            operation["responses"]["404"] = {"description": "Not found", "content": problem}
+        if route["method"] == "POST":
+            operation["parameters"] = [
+                *operation.get("parameters", []),
+                {"name": "Idempotency-Key", "in": "header", "required": False,
+                 "schema": {"type": "string", "maxLength": 255},
+                 "description": "Replays the first answer of a retried request (kept 7 days)."},
+            ]  # fmt: skip
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(route["body"])}},
+            }
+            for status, text in (("409", "Same key still running"),
+                                 ("413", "Body too large"),
+                                 ("415", "Body not JSON"),
+                                 ("422", "Invalid body or refused change")):  # fmt: skip
+                operation["responses"][status] = {"description": text, "content": problem}
+        paths.setdefault(_openapi_path(route["path"]), {})[route["method"].lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Woow PaaS API",
+            "version": "v1",
+            "description": "Plans, subscriptions, tenants and the event log of the platform.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API key (wpk_...) from PaaS > API Keys.\n\n"
+                    + "\n".join(f"- `{k}`: {v}" for k, v in SCOPES.items()),
+                }
+            },
+        },
+    }

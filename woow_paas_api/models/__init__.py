@@ -1,0 +1,2 @@
+from . import woow_paas_api_key
+from . import woow_paas_api_idempotency

@@ -1,0 +1,3 @@
+from . import test_api
+from . import test_api_key
+from . import test_tour
