@@ -34,7 +34,7 @@ PROBLEM_TYPE = "https://woow-paas.dev/problems/"
 STATUS_TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
     405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
-    415: "Unsupported Media Type", 422: "Unprocessable Content",
+    415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
     500: "Internal Server Error",
 }  # fmt: skip
 
@@ -186,38 +186,72 @@ def _parse_query(meta):
     return values
 
 
+def _rate_limit(key):
+    """Take a token from the credential's bucket (or the caller's address's
+    when there is no valid credential); return the rate-limit headers, or
+    raise 429 with them and Retry-After."""
+    Bucket = request.env["woow.paas.api.rate.bucket"].sudo()
+    per_minute = Bucket._limit_per_minute(key)
+    bucket = f"key:{key.id}" if key else f"ip:{request.httprequest.remote_addr}"
+    allowed, remaining, reset, retry_after = Bucket._take(bucket, per_minute)
+    policy = "credential" if key else "anonymous"
+    headers = [
+        ("RateLimit-Policy", f'"{policy}";q={per_minute};w=60'),
+        ("RateLimit", f'"{policy}";r={remaining};t={reset}'),
+        ("X-RateLimit-Limit", str(per_minute)),
+        ("X-RateLimit-Remaining", str(remaining)),
+        ("X-RateLimit-Reset", str(reset)),
+    ]
+    if not allowed:
+        raise ApiError(
+            429, f"Too many requests: {per_minute} per minute; retry in {retry_after} s.",
+            headers=[*headers, ("Retry-After", str(retry_after))],
+        )  # fmt: skip
+    return headers
+
+
 def _dispatch(func, meta, kwargs):
+    rate_headers = []
     try:
-        key = _authenticate(meta) if meta["auth"] else None
+        try:
+            key = _authenticate(meta) if meta["auth"] else None
+        except ApiError:
+            rate_headers = _rate_limit(None)  # unknown callers share their address's bucket
+            raise
+        rate_headers = _rate_limit(key)
         body = _parse_body(meta)
         query = _parse_query(meta)
         call = Call(key, body, query)
         if meta["method"] == "POST" and key:
-            return _idempotent(call, func, meta, kwargs)
-        status, payload = func(call, **kwargs)
-        return _json(status, payload)
+            response = _idempotent(call, func, meta, kwargs)
+        else:
+            status, payload = func(call, **kwargs)
+            response = _json(status, payload)
     except ApiError as exc:
         request.env.cr.rollback()
-        return _problem(exc.status, exc.detail, exc.errors, exc.headers)
+        response = _problem(exc.status, exc.detail, exc.errors, exc.headers)
     except PydanticError as exc:
         request.env.cr.rollback()
         errors = [
             {"name": ".".join(str(p) for p in err["loc"]), "reason": err["msg"]}
             for err in exc.errors()
         ]
-        return _problem(422, "The body does not match the expected schema.", errors)
+        response = _problem(422, "The body does not match the expected schema.", errors)
     except (UserError, ValidationError) as exc:
         request.env.cr.rollback()
-        return _problem(422, str(exc.args[0] if exc.args else exc))
+        response = _problem(422, str(exc.args[0] if exc.args else exc))
     except (AccessError, MissingError) as exc:
         request.env.cr.rollback()
-        return _problem(403, str(exc.args[0] if exc.args else exc))
+        response = _problem(403, str(exc.args[0] if exc.args else exc))
     except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
         raise  # Odoo retries the request with a fresh transaction
     except Exception:
         request.env.cr.rollback()
         _logger.exception("API %s %s failed", meta["method"], request.httprequest.path)
-        return _problem(500, "An unexpected error happened; it was logged.")
+        response = _problem(500, "An unexpected error happened; it was logged.")
+    for name, value in rate_headers:
+        response.headers.setdefault(name, value)
+    return response
 
 
 def _idempotent(call, func, meta, kwargs):

@@ -55,6 +55,11 @@ class WoowPaasApiKey(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
+    rate_limit = fields.Integer(
+        string="Rate Limit (per minute)",
+        help="Calls per minute for this key; 0 uses the platform default "
+        "(woow_paas_api.rate_limit_per_minute, 600).",
+    )
     state = fields.Selection(
         [("draft", "Not Generated"), ("active", "Active"), ("expired", "Expired"),
          ("revoked", "Revoked")],

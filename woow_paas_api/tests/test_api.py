@@ -202,6 +202,28 @@ class TestRestApi(WoowPaasApiCase):
         self.assertProblem(good, 422)  # same body, still refused: nothing was stored
 
     # ------------------------------------------------------------------
+    # Rate limits
+    # ------------------------------------------------------------------
+    def test_rate_limit(self):
+        """A key's bucket lets its limit through, then answers 429 with
+        Retry-After; every answer carries the rate-limit headers."""
+        limited = self._key(self.paas_user, "wpk_ratetest_key_0123456789", rate_limit=3)
+        answers = [self.api("GET", "/api/v1/plans", limited) for _i in range(4)]
+        self.assertEqual([a.status_code for a in answers], [200, 200, 200, 429])
+        self.assertEqual([a.headers["X-RateLimit-Remaining"] for a in answers[:3]], ["2", "1", "0"])
+        self.assertEqual(answers[0].headers["RateLimit-Policy"], '"credential";q=3;w=60')
+        self.assertTrue(answers[0].headers["RateLimit"].startswith('"credential";r=2;t='))
+        refused = self.assertProblem(answers[3], 429)
+        self.assertIn("3 per minute", refused["detail"])
+        self.assertGreaterEqual(int(answers[3].headers["Retry-After"]), 1)
+        # Another key has its own bucket; problems carry the headers too.
+        other = self.api("GET", "/api/v1/nothing", self.operator_key)
+        self.assertEqual(other.status_code, 404)
+        unknown = self.api("GET", "/api/v1/plans", "wpk_nobodyxx_0000000000")
+        self.assertEqual(unknown.status_code, 401)
+        self.assertIn("X-RateLimit-Limit", unknown.headers)
+
+    # ------------------------------------------------------------------
     # OpenAPI
     # ------------------------------------------------------------------
     def test_openapi_document_matches_the_routes(self):
