@@ -33,6 +33,12 @@ cat <<MSG
     paas.portal   / paas.portal    portal user of the customer "Northwind Analytics"
                                    (its pages come with woow_paas_portal)
 
+  REST API (woow_paas_api): reference at http://127.0.0.1:$PORT/api/v1/docs
+    operator key (PaaS Manager):   wpk_demo_operator_key_do_not_use_in_production
+    customer key (Northwind):      wpk_demo_customer_key_do_not_use_in_production
+    curl -H "Authorization: Bearer wpk_demo_customer_key_do_not_use_in_production" \\
+         http://127.0.0.1:$PORT/api/v1/tenants
+
   Stop with Ctrl-C.
 
 MSG

@@ -1,0 +1,111 @@
+"""API benchmarks: REST latency against Odoo's own /json/2 on a real
+multi-worker server, and the cost of the credential check."""
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import bench
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _latencies(session, method, url, count, **kwargs):
+    times = []
+    for _i in range(count):
+        start = time.perf_counter()
+        response = session.request(method, url, timeout=30, **kwargs)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code, response.text[:300])
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99) - 1]
+
+
+@bench
+def api(env, size=300):
+    """GET /api/v1/tenants?limit=50 with an API key vs /json/2 search_read of
+    the same 50 tenants with an Odoo API key, on ``odoo-bin --workers=2``;
+    ``size`` requests each. The data is committed (the server must see it)
+    and removed at the end."""
+    import requests
+
+    import odoo
+    from odoo.tools import config
+
+    if "woow.paas.api.key" not in env:
+        return
+    admin = env.ref("base.user_admin")
+    tag = str(int(time.time()))  # the data is committed: keep codes unique across runs
+    partner = env["res.partner"].create({"name": "API Bench Customer", "is_company": True})
+    plan = env["woow.paas.plan"].create(
+        {"name": "API Bench", "code": f"api-bench-{tag}", "price": 9}
+    )
+    sub = env["woow.paas.subscription"].create({"partner_id": partner.id, "plan_id": plan.id})
+    sub.action_activate()
+    tenants = env["woow.paas.tenant"].create(
+        [{"name": f"API bench {i}", "code": f"api-bench-{tag}-{i}", "partner_id": partner.id,
+          "subscription_id": sub.id} for i in range(60)]
+    )  # fmt: skip
+    tenants.action_provision()
+    key = env["woow.paas.api.key"].create(
+        {"name": "bench", "user_id": admin.id, "scopes": "tenants:read", "rate_limit": 1000000}
+    )
+    secret = "wpk_benchkey_" + "x" * 32
+    key._demo_set_secret(secret)
+    odoo_key = env["res.users.apikeys"].with_user(admin)._generate(None, "bench", None)
+    env.cr.commit()
+
+    # The credential check, in process.
+    Key = env["woow.paas.api.key"]
+    start = time.perf_counter()
+    for _i in range(1000):
+        assert Key._authenticate(secret)
+    check_ms = time.perf_counter() - start  # per call in ms: seconds / 1000 * 1000
+
+    port = _free_port()
+    odoo_bin = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
+    server = subprocess.Popen(
+        [sys.executable, str(odoo_bin), "-c", config.rcfile, "-d", env.cr.dbname,
+         f"--db-filter=^{env.cr.dbname}$", "--workers=2", "--max-cron-threads=0",
+         f"--http-port={port}", "--log-level=warn", "--limit-time-real=120"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        session = requests.Session()
+        for _i in range(120):
+            try:
+                if session.get(f"{base}/api/health", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        rest_headers = {"Authorization": f"Bearer {secret}"}
+        json2_headers = {"Authorization": f"bearer {odoo_key}", "X-Odoo-Database": env.cr.dbname}
+        domain = [["subscription_id", "=", sub.id]]
+        json2_body = {"domain": domain, "fields": ["code", "name", "state"], "limit": 50}
+        url = f"{base}/api/v1/tenants?limit=50&subscription_id={sub.id}"
+        # Warm both paths (registry, caches) before measuring.
+        _latencies(session, "GET", url, 20, headers=rest_headers)
+        _latencies(session, "POST", f"{base}/json/2/woow.paas.tenant/search_read", 20,
+                   headers=json2_headers, json=json2_body)  # fmt: skip
+        rest = _latencies(session, "GET", url, size, headers=rest_headers)
+        json2 = _latencies(session, "POST", f"{base}/json/2/woow.paas.tenant/search_read", size,
+                           headers=json2_headers, json=json2_body)  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(30)
+        env.invalidate_all()
+        env["woow.paas.api.key"].browse(key.id).action_revoke()
+        env.cr.commit()
+    yield "credential_check.ms", check_ms, "ms", 1.0
+    yield "tenants_50.median_ms", rest[0], "ms", json2[0]
+    yield "tenants_50.p99_ms", rest[1], "ms", json2[1]
