@@ -483,7 +483,8 @@ class WoowPaasUsageEvent(models.Model):
     def _aggregate(self, tenants, metric, date_from, date_to):
         """Usage of ``metric`` by ``tenants`` from ``date_from`` (included) to
         ``date_to`` (excluded), UTC days, aggregated per the metric: a Decimal
-        (0 when nothing was reported).
+        (0 when nothing was reported). Numbers leave PostgreSQL as text, since
+        Odoo reads ``numeric`` columns as floats.
 
         Sum, count, min, max, average and last read the daily rollups only.
         Unique count reads the raw events of the period (distinct values do not
@@ -503,8 +504,8 @@ class WoowPaasUsageEvent(models.Model):
         if aggregation in ("sum", "count", "min", "max", "average"):
             cr.execute(
                 SQL(
-                    "SELECT sum(quantity_sum), sum(event_count), min(quantity_min),"
-                    " max(quantity_max) FROM woow_paas_usage_rollup WHERE tenant_id = ANY(%s)"
+                    "SELECT sum(quantity_sum)::text, sum(event_count), min(quantity_min)::text,"
+                    " max(quantity_max)::text FROM woow_paas_usage_rollup WHERE tenant_id = ANY(%s)"
                     " AND metric_id = %s AND day >= %s AND day < %s",
                     tenant_ids,
                     metric.id,
@@ -516,16 +517,16 @@ class WoowPaasUsageEvent(models.Model):
             if not count:
                 return Decimal(0)
             return {
-                "sum": total,
-                "count": Decimal(count),
-                "min": low,
-                "max": high,
-                "average": total / Decimal(count),
-            }[aggregation]
+                "sum": lambda: Decimal(total),
+                "count": lambda: Decimal(count),
+                "min": lambda: Decimal(low),
+                "max": lambda: Decimal(high),
+                "average": lambda: Decimal(total) / Decimal(count),
+            }[aggregation]()
         if aggregation == "last":
             cr.execute(
                 SQL(
-                    "SELECT last_quantity FROM woow_paas_usage_rollup WHERE tenant_id = ANY(%s)"
+                    "SELECT last_quantity::text FROM woow_paas_usage_rollup WHERE tenant_id = ANY(%s)"
                     " AND metric_id = %s AND day >= %s AND day < %s"
                     " ORDER BY last_timestamp DESC, id DESC LIMIT 1",
                     tenant_ids,
@@ -535,7 +536,7 @@ class WoowPaasUsageEvent(models.Model):
                 )
             )
             row = cr.fetchone()
-            return row[0] if row else Decimal(0)
+            return Decimal(row[0]) if row else Decimal(0)
         start = datetime.combine(date_from, time.min)
         end = datetime.combine(date_to, time.min)
         if aggregation == "unique_count":
@@ -582,7 +583,7 @@ class WoowPaasUsageEvent(models.Model):
                     ) AS seconds
                       FROM points
                 )
-                SELECT COALESCE(sum(quantity * seconds), 0) / 86400 FROM spans
+                SELECT (COALESCE(sum(quantity * seconds), 0) / 86400)::text FROM spans
                 """,
                 start=start,
                 end=end,
@@ -590,4 +591,4 @@ class WoowPaasUsageEvent(models.Model):
                 metric=metric.id,
             )
         )
-        return self.env.cr.fetchone()[0]
+        return Decimal(self.env.cr.fetchone()[0])
