@@ -40,10 +40,8 @@ class WoowPaasDemo(models.AbstractModel):
                 )  # fmt: skip
                 if day % 7 == 0:
                     seats = max(seats + rng.choice((-1, 0, 1, 2)), 1)
-                    events.append(
-                        self._demo_usage(tenant, "seats", seats, start, f"{key}-seats")
-                    )
-                for user in rng.sample(team, k=rng.randint(1, len(team))):
+                    events.append(self._demo_usage(tenant, "seats", seats, start, f"{key}-seats"))
+                for user in rng.sample(team, k=rng.randint(1, min(len(team), 6))):
                     events.append(self._demo_usage(
                         tenant, "active_users", 1, start + timedelta(hours=9),
                         f"{key}-login-{user}", {"user_id": user},

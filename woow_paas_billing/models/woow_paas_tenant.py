@@ -5,7 +5,9 @@ class WoowPaasTenant(models.Model):
     _inherit = "woow.paas.tenant"
 
     usage_event_count = fields.Integer(
-        string="Usage Events", compute="_compute_usage_event_count", groups="woow_paas_core.group_paas_user"
+        string="Usage Events",
+        compute="_compute_usage_event_count",
+        groups="woow_paas_core.group_paas_user",
     )
 
     def _compute_usage_event_count(self):
@@ -23,12 +25,12 @@ class WoowPaasTenant(models.Model):
         metric says; a Decimal. Reads only what the caller may read."""
         self.check_access("read")
         if isinstance(metric, str):
-            metric = self.env["woow.paas.metric"].with_context(active_test=False).search(
-                [("code", "=", metric)], limit=1
+            metric = (
+                self.env["woow.paas.metric"]
+                .with_context(active_test=False)
+                .search([("code", "=", metric)], limit=1)
             )
-        return self.env["woow.paas.usage.event"].sudo()._aggregate(
-            self, metric, date_from, date_to
-        )
+        return self.env["woow.paas.usage.event"].sudo()._aggregate(self, metric, date_from, date_to)
 
     def action_view_usage(self):
         self.ensure_one()

@@ -16,12 +16,14 @@ class WoowPaasUsageRollup(models.Model):
     _order = "day desc, id desc"
     _log_access = False
 
-    tenant_id = fields.Many2one("woow.paas.tenant", required=True, readonly=True, ondelete="cascade")
+    tenant_id = fields.Many2one(
+        "woow.paas.tenant", required=True, readonly=True, ondelete="cascade"
+    )
     metric_id = fields.Many2one(
         "woow.paas.metric", required=True, readonly=True, index=True, ondelete="cascade"
     )
     day = fields.Date(required=True, readonly=True, help="UTC day of the events.")
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    company_id = fields.Many2one(related="tenant_id.company_id")
     unit = fields.Char(related="metric_id.unit")
     event_count = fields.Integer(string="Events", readonly=True, aggregator="sum")
     quantity_sum = fields.Float(string="Sum", digits=(16, 6), readonly=True, aggregator="sum")

@@ -79,7 +79,7 @@ class TestAggregation(WoowPaasUsageCase):
         # A running period stops at now (03-15 12:00): 100 held 4.5 days since 03-11.
         self.assertAlmostEqual(
             self._usage("time_weighted_sum", "2026-03-11", "2026-04-01"),
-            Decimal("450"),
+            Decimal(450),
             places=9,
         )
 
@@ -107,6 +107,7 @@ class TestAggregation(WoowPaasUsageCase):
         Rollup = self.env["woow.paas.usage.rollup"]
         fields_ = ["tenant_id", "metric_id", "day", "event_count", "quantity_sum",
                    "quantity_min", "quantity_max", "last_quantity", "last_timestamp"]  # fmt: skip
+
         def snapshot():
             return sorted(
                 tuple(row[f] for f in fields_) for row in Rollup.search([]).read(fields_, load=None)

@@ -48,13 +48,22 @@ class TestConcurrentIngest(BaseCase):
             for query in (
                 SQL("DELETE FROM woow_paas_usage_event WHERE tenant_id = %s", tenant_id),
                 SQL("DELETE FROM woow_paas_usage_rollup WHERE tenant_id = %s", tenant_id),
-                SQL("DELETE FROM woow_paas_event WHERE tenant_id = %s OR partner_id = %s"
+                SQL(
+                    "DELETE FROM woow_paas_event WHERE tenant_id = %s OR partner_id = %s"
                     " OR (res_model = 'woow.paas.tenant' AND res_id = %s)",
-                    tenant_id, partner_id, tenant_id),  # fmt: skip
-                SQL("DELETE FROM mail_message WHERE model = 'woow.paas.tenant' AND res_id = %s",
-                    tenant_id),  # fmt: skip
-                SQL("DELETE FROM mail_followers WHERE res_model = 'woow.paas.tenant'"
-                    " AND res_id = %s", tenant_id),  # fmt: skip
+                    tenant_id,
+                    partner_id,
+                    tenant_id,
+                ),
+                SQL(
+                    "DELETE FROM mail_message WHERE model = 'woow.paas.tenant' AND res_id = %s",
+                    tenant_id,
+                ),
+                SQL(
+                    "DELETE FROM mail_followers WHERE res_model = 'woow.paas.tenant'"
+                    " AND res_id = %s",
+                    tenant_id,
+                ),
                 SQL("DELETE FROM woow_paas_tenant WHERE id = %s", tenant_id),
                 SQL("DELETE FROM woow_paas_metric WHERE id = %s", metric_id),
             ):
@@ -67,10 +76,15 @@ class TestConcurrentIngest(BaseCase):
         _partner_id, tenant_id, metric_id = self.ids
         now = datetime.now(UTC).replace(tzinfo=None)
         batch = [
-            {"tenant": f"conc-{self.suffix}", "metric": f"conc_{self.suffix}", "quantity": 2,
-             "timestamp": (now - timedelta(minutes=n)).isoformat(), "idempotency_key": f"k{n}"}
+            {
+                "tenant": f"conc-{self.suffix}",
+                "metric": f"conc_{self.suffix}",
+                "quantity": 2,
+                "timestamp": (now - timedelta(minutes=n)).isoformat(),
+                "idempotency_key": f"k{n}",
+            }
             for n in range(EVENTS)
-        ]  # fmt: skip
+        ]
         barrier = threading.Barrier(WORKERS)
         outcomes, errors = [], []
 
@@ -100,12 +114,19 @@ class TestConcurrentIngest(BaseCase):
             self.assertEqual(column, ["accepted", "duplicate", "duplicate"], f"event k{n}")
         with self.registry.cursor() as cr:
             cr.execute(
-                SQL("SELECT count(*), sum(quantity) FROM woow_paas_usage_event"
-                    " WHERE tenant_id = %s", tenant_id)  # fmt: skip
+                SQL(
+                    "SELECT count(*), sum(quantity) FROM woow_paas_usage_event"
+                    " WHERE tenant_id = %s",
+                    tenant_id,
+                )
             )
             self.assertEqual(cr.fetchone(), (EVENTS, 2 * EVENTS))
             cr.execute(
-                SQL("SELECT sum(event_count), sum(quantity_sum) FROM woow_paas_usage_rollup"
-                    " WHERE tenant_id = %s AND metric_id = %s", tenant_id, metric_id)  # fmt: skip
+                SQL(
+                    "SELECT sum(event_count), sum(quantity_sum) FROM woow_paas_usage_rollup"
+                    " WHERE tenant_id = %s AND metric_id = %s",
+                    tenant_id,
+                    metric_id,
+                )
             )
             self.assertEqual(cr.fetchone(), (EVENTS, 2 * EVENTS))

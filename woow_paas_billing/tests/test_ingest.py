@@ -40,9 +40,7 @@ class TestIngest(WoowPaasUsageCase):
     @freeze_time(NOW)
     def test_refusals(self):
         """Each bad event is refused with its reason; the good ones of the batch stay."""
-        self.env["woow.paas.metric"].create(
-            {"name": "Old", "code": "old_metric", "active": False}
-        )
+        self.env["woow.paas.metric"].create({"name": "Old", "code": "old_metric", "active": False})
         draft = self._tenant("usage-draft", self.sub_a)
         archived = self._tenant("usage-archived", self.sub_a)
         archived.action_archive()
@@ -119,9 +117,7 @@ class TestIngest(WoowPaasUsageCase):
         other = self.Usage.ingest([self._event("d1", tenant="usage-b", quantity=5)])
         self.assertStatuses(other, ["accepted"])
         self.assertEqual(len(self._stored()), 3)
-        usage = self.tenant_a._paas_usage(
-            self.metrics["sum"], date(2026, 3, 1), date(2026, 4, 1)
-        )
+        usage = self.tenant_a._paas_usage(self.metrics["sum"], date(2026, 3, 1), date(2026, 4, 1))
         self.assertEqual(usage, 13)
         count = self.tenant_a._paas_usage(self.metrics["count"], "2026-03-01", "2026-04-01")
         self.assertEqual(count, 0)
@@ -154,11 +150,15 @@ class TestIngest(WoowPaasUsageCase):
         Rollup = self.env["woow.paas.usage.rollup"].with_user(self.portal_b)
         self.assertEqual(Rollup.search([]).tenant_id, self.tenant_b)
         self.assertEqual(
-            self.tenant_a.with_user(self.portal_a)._paas_usage("test_sum", "2026-03-01", "2026-04-01"),
+            self.tenant_a.with_user(self.portal_a)._paas_usage(
+                "test_sum", "2026-03-01", "2026-04-01"
+            ),
             1,
         )
         with self.assertRaises(AccessError):
-            self.tenant_b.with_user(self.portal_a)._paas_usage("test_sum", "2026-03-01", "2026-04-01")
+            self.tenant_b.with_user(self.portal_a)._paas_usage(
+                "test_sum", "2026-03-01", "2026-04-01"
+            )
         # It can neither create directly (bypassing the checks) nor change events.
         with self.assertRaises(AccessError):
             Usage.create(
@@ -194,6 +194,12 @@ class TestIngest(WoowPaasUsageCase):
         results = self.Usage.with_user(self.paas_user).ingest([self._event("c", tenant="usage-b")])
         self.assertStatuses(results, ["rejected"])
         self.assertIn("company", results[0]["reason"])
+        # Nor read it: the multi-company rules follow the tenant's company.
+        self.Usage.ingest([self._event("c2", tenant="usage-b"), self._event("c3")])
+        Usage = self.Usage.with_user(self.paas_user)
+        self.assertEqual(Usage.search([]).tenant_id, self.tenant_a)
+        Rollup = self.env["woow.paas.usage.rollup"].with_user(self.paas_user)
+        self.assertEqual(Rollup.search([]).tenant_id, self.tenant_a)
 
     @freeze_time(NOW)
     def test_orm_create_rolls_up(self):

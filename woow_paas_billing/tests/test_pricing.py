@@ -38,8 +38,8 @@ class TestPricing(WoowPaasUsageCase):
         """Graduated: each tier prices its own slice, its flat amount once reached."""
         line = self._price("graduated", tiers=[(100, 0.10, 0), (1000, 0.05, 2), (0, 0.01, 0)])
         # 100 × 0.10 + 900 × 0.05 + 2 + 500 × 0.01 = 10 + 45 + 2 + 5
-        self.assertEqual(line._compute_amount(1500), Decimal("62"))
-        self.assertEqual(line._compute_amount(100), Decimal("10"))
+        self.assertEqual(line._compute_amount(1500), Decimal(62))
+        self.assertEqual(line._compute_amount(100), Decimal(10))
         # 10 + 1 × 0.05 + 2
         self.assertEqual(line._compute_amount(101), Decimal("12.05"))
         self.assertEqual(line._compute_amount(0), Decimal(0))
@@ -48,18 +48,16 @@ class TestPricing(WoowPaasUsageCase):
 
     def test_graduated_after_included(self):
         """Tiers count the units beyond the included quantity."""
-        line = self._price(
-            "graduated", included=1000, tiers=[(100, 0.10, 0), (0, 0.01, 0)]
-        )
-        self.assertEqual(line._compute_amount(1100), Decimal("10"))  # 100 × 0.10
-        self.assertEqual(line._compute_amount(1300), Decimal("12"))  # 10 + 200 × 0.01
+        line = self._price("graduated", included=1000, tiers=[(100, 0.10, 0), (0, 0.01, 0)])
+        self.assertEqual(line._compute_amount(1100), Decimal(10))  # 100 × 0.10
+        self.assertEqual(line._compute_amount(1300), Decimal(12))  # 10 + 200 × 0.01
 
     def test_volume(self):
         """Volume: the tier the total falls in prices every unit, plus its flat amount."""
         line = self._price("volume", tiers=[(100, 0.10, 0), (1000, 0.05, 2), (0, 0.01, 0)])
-        self.assertEqual(line._compute_amount(1500), Decimal("15"))  # 1500 × 0.01
-        self.assertEqual(line._compute_amount(500), Decimal("27"))  # 500 × 0.05 + 2
-        self.assertEqual(line._compute_amount(100), Decimal("10"))  # 100 × 0.10
+        self.assertEqual(line._compute_amount(1500), Decimal(15))  # 1500 × 0.01
+        self.assertEqual(line._compute_amount(500), Decimal(27))  # 500 × 0.05 + 2
+        self.assertEqual(line._compute_amount(100), Decimal(10))  # 100 × 0.10
         self.assertEqual(line._compute_amount(101), Decimal("7.05"))  # 101 × 0.05 + 2
 
     def test_rounding_at_the_end(self):
