@@ -72,6 +72,11 @@ def usage(env, size=50000, batch=1000, orm_size=2000):
     )
     assert env.cr.fetchone()[0] == size + orm_size, "rollups out of step"
     yield "ingest.events_per_s", size / ingest.seconds, "events/s", orm_rate
-    yield "ingest.queries_per_batch", ingest.queries / len(batches), "queries", batch
+    yield (
+        "ingest.queries_per_1000_events",
+        ingest.queries / len(batches),
+        "queries",
+        1000 * orm.queries / orm_size,
+    )
     yield "duplicates.events_per_s", size / again.seconds, "events/s", orm_rate
     yield "orm_create.events_per_s", orm_rate, "events/s", orm_rate

@@ -17,7 +17,6 @@ class WoowPaasPlanMetricTier(models.Model):
         "woow.paas.plan.metric", required=True, index=True, ondelete="cascade"
     )
     up_to = fields.Float(
-        string="Up To",
         digits=(16, 6),
         help="Last unit of the tier (billable units, after the included quantity); "
         "0 means no upper bound.",
