@@ -1,9 +1,11 @@
-from datetime import date
+import json
+from datetime import UTC, date, datetime
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from .common import NOW, WoowPaasUsageCase
 
@@ -211,3 +213,46 @@ class TestIngest(WoowPaasUsageCase):
         )  # fmt: skip
         self.assertEqual(self.tenant_a._paas_usage("test_sum", "2026-03-02", "2026-03-03"), 3)
         self.assertEqual(self.tenant_a._paas_usage("test_last", "2026-03-02", "2026-03-03"), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestIngestRpc(HttpCase, WoowPaasUsageCase):
+    """Over JSON-RPC, as a customer's integration would call it."""
+
+    def _call(self, method, *args):
+        response = self.url_open(
+            f"/web/dataset/call_kw/woow.paas.usage.event/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "model": "woow.paas.usage.event",
+                        "method": method,
+                        "args": list(args),
+                        "kwargs": {},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    @mute_logger("odoo.http")
+    def test_rpc_ingest(self):
+        """A portal session ingests for its own tenants; bad shapes answer a
+        UserError and private helpers cannot be called."""
+        self.authenticate("test_portal_a", "test_portal_a")
+        now = datetime.now(UTC).replace(tzinfo=None).isoformat()
+        answer = self._call(
+            "ingest",
+            [self._event("rpc-1", timestamp=now), self._event("rpc-2", "usage-b", timestamp=now)],
+        )
+        statuses = [r["status"] for r in answer["result"]]
+        self.assertEqual(statuses, ["accepted", "rejected"])
+        bad = self._call("ingest", {"not": "a list"})
+        self.assertEqual(bad["error"]["data"]["name"], "odoo.exceptions.UserError")
+        private = self._call("_ingest", [self._event("rpc-3", timestamp=now)])
+        self.assertIn("error", private)
+        self.assertEqual(self._stored().mapped("idempotency_key"), ["rpc-1"])
