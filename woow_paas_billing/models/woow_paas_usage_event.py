@@ -306,27 +306,34 @@ class WoowPaasUsageEvent(models.Model):
         }
         results = []
         refused = Counter()
-        rows = []  # (result, tenant_id, metric_id, quantity, ts, key, properties_json)
-        seen = set()
+        valid = []  # (result, tenant_id, metric_id, quantity, ts, key, properties_json)
         for event in events:
-            key = event.get("idempotency_key")
-            result = {"idempotency_key": key, "status": "rejected", "reason": None}
+            result = {
+                "idempotency_key": event.get("idempotency_key"),
+                "status": "rejected",
+                "reason": None,
+            }
             results.append(result)
             code, row = self._ingest_parse(event, scope)
             if code:
                 result["reason"] = reasons[code]
                 refused[code] += 1
-            elif (row[0], key) in seen:
-                result.update(status="duplicate", reason=reasons["repeated"])
             else:
-                seen.add((row[0], key))
-                rows.append((result, *row))
-
-        for index, code in self._ingest_check(rows).items():
-            rows[index][0]["reason"] = code
-            refused["other"] += 1
-            rows[index] = None
-        rows = [row for row in rows if row]
+                valid.append((result, *row))
+        for index, reason in self._ingest_check(valid).items():
+            valid[index][0]["reason"] = reason
+            refused["refused_by_check"] += 1
+            valid[index] = None
+        rows = []
+        seen = set()
+        for row in valid:
+            if row is None:
+                continue
+            if (row[1], row[5]) in seen:
+                row[0].update(status="duplicate", reason=reasons["repeated"])
+            else:
+                seen.add((row[1], row[5]))
+                rows.append(row)
         inserted = self._ingest_insert(rows, now) if rows else set()
         for row in rows:
             if (row[1], row[5]) in inserted:
@@ -396,10 +403,10 @@ class WoowPaasUsageEvent(models.Model):
     def _ingest_check(self, rows):
         """Hook: refuse more events after the built-in checks.
 
-        ``rows`` are the valid, deduplicated events as tuples ``(result,
-        tenant_id, metric_id, quantity, timestamp, idempotency_key,
-        properties_json)``. Return ``{index in rows: reason}`` for
-        the ones to refuse (e.g. the invoicing layer refuses events of posted
+        ``rows`` are the events that passed them (repeats within the batch
+        included), as tuples ``(result, tenant_id, metric_id, quantity,
+        timestamp, idempotency_key, properties_json)``. Return ``{index in
+        rows: reason}`` for the ones to refuse (e.g. the invoicing layer refuses events of posted
         periods). Must stay cheap: one query for the whole batch at most.
         """
         return {}

@@ -1,5 +1,6 @@
 import json
 from datetime import UTC, date, datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -91,6 +92,22 @@ class TestIngest(WoowPaasUsageCase):
         self.assertEqual(rejected.payload["rejected"], len(cases) - 3)
         self.assertEqual(rejected.payload["accepted"], 3)
         self.assertEqual(rejected.payload["reasons"]["unknown_tenant"], 2)
+
+    @freeze_time(NOW)
+    def test_check_hook(self):
+        """A layer refuses more events through _ingest_check, with its reason."""
+
+        def refuse_99(model, rows):
+            return {i: "Period already invoiced." for i, row in enumerate(rows) if row[3] == 99}
+
+        with patch.object(type(self.Usage), "_ingest_check", refuse_99):
+            results = self.Usage.ingest(
+                [self._event("h1", quantity=99), self._event("h1", quantity=99),
+                 self._event("h2", quantity=1)]
+            )  # fmt: skip
+        self.assertStatuses(results, ["rejected", "rejected", "accepted"])
+        self.assertEqual(results[0]["reason"], "Period already invoiced.")
+        self.assertEqual(self._stored().mapped("idempotency_key"), ["h2"])
 
     @freeze_time(NOW)
     def test_configurable_windows(self):
