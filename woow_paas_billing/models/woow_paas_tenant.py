@@ -32,6 +32,18 @@ class WoowPaasTenant(models.Model):
             )
         return self.env["woow.paas.usage.event"].sudo()._aggregate(self, metric, date_from, date_to)
 
+    def _paas_resource_usage(self, resource_code, date_from, date_to):
+        """Usage of the metric that measures the core resource ``resource_code``
+        (see ``woow.paas.metric.resource_id``), so that quota checks and
+        billing count the same thing; ``None`` when no active metric measures
+        it."""
+        metric = self.env["woow.paas.metric"].search(
+            [("resource_id.code", "=", resource_code)], order="sequence, id", limit=1
+        )
+        if not metric:
+            return None
+        return self._paas_usage(metric, date_from, date_to)
+
     def action_view_usage(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

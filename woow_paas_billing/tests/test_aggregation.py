@@ -102,6 +102,19 @@ class TestAggregation(WoowPaasUsageCase):
         self.assertEqual(self.tenant_a._paas_usage("test_sum", "2026-03-01", "2026-03-11"), 29.5)
 
     @freeze_time(NOW)
+    def test_resource_usage(self):
+        """A metric linked to a core resource answers for that resource."""
+        api_calls = self.env.ref("woow_paas_core.resource_api_calls")
+        self.assertIsNone(
+            self.tenant_a._paas_resource_usage("api_calls", "2026-03-01", "2026-03-11")
+        )
+        self.metrics["sum"].resource_id = api_calls
+        self.assertEqual(
+            self.tenant_a._paas_resource_usage("api_calls", "2026-03-01", "2026-03-11"),
+            Decimal("29.5"),
+        )
+
+    @freeze_time(NOW)
     def test_rollups_match_raw_events(self):
         """The rollups kept incrementally equal those rebuilt from the raw events."""
         Rollup = self.env["woow.paas.usage.rollup"]
