@@ -1,0 +1,33 @@
+# Copyright 2026 Woow PaaS
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Woow PaaS Billing",
+    "summary": "Metrics, metered prices and usage metering for Woow PaaS plans",
+    "version": "19.0.1.0.0",
+    "category": "Services/PaaS",
+    "website": "https://github.com/woow-paas/woow-paas",
+    "author": "Woow PaaS",
+    "license": "LGPL-3",
+    "depends": ["woow_paas_core", "account_payment"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/woow_paas_billing_security.xml",
+        "data/ir_config_parameter_data.xml",
+        "views/woow_paas_metric_views.xml",
+        "views/woow_paas_plan_metric_views.xml",
+        "views/woow_paas_usage_event_views.xml",
+        "views/woow_paas_usage_rollup_views.xml",
+        "views/woow_paas_plan_views.xml",
+        "views/woow_paas_billing_menus.xml",
+    ],
+    "demo": [
+        "demo/woow_paas_metric_demo.xml",
+        "demo/woow_paas_plan_metric_demo.xml",
+        "demo/woow_paas_usage_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "woow_paas_billing/static/tests/tours/*.js",
+        ],
+    },
+}

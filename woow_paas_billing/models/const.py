@@ -1,0 +1,30 @@
+"""Constants of the billing layer (readable by other addons)."""
+
+AGGREGATIONS = [
+    ("sum", "Sum"),
+    ("count", "Count"),
+    ("min", "Minimum"),
+    ("max", "Maximum"),
+    ("average", "Average"),
+    ("unique_count", "Unique Count"),
+    ("last", "Last Value"),
+    ("time_weighted_sum", "Time-Weighted Sum"),
+]
+
+PRICING_MODELS = [
+    ("flat", "Flat (per unit)"),
+    ("graduated", "Graduated Tiers"),
+    ("volume", "Volume Tiers"),
+]
+
+# Tenants that may still report usage: a suspended tenant reports what it used
+# before it stopped, a provisioning one what its set-up consumed.
+USAGE_TENANT_STATES = ("provisioning", "active", "suspended")
+
+PARAM_LATE_WINDOW = "woow_paas_billing.usage_late_window_days"
+PARAM_FUTURE_TOLERANCE = "woow_paas_billing.usage_future_tolerance_seconds"
+PARAM_MAX_BATCH = "woow_paas_billing.usage_max_batch"
+DEFAULT_LATE_WINDOW_DAYS = 35
+DEFAULT_FUTURE_TOLERANCE_SECONDS = 300
+DEFAULT_MAX_BATCH = 10000
+MAX_IDEMPOTENCY_KEY_LENGTH = 255

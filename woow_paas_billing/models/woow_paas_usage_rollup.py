@@ -1,0 +1,37 @@
+from odoo import fields, models
+
+
+class WoowPaasUsageRollup(models.Model):
+    """Usage of one tenant for one metric on one UTC day, kept current by
+    ``woow.paas.usage.event`` in the statement that inserts the events.
+
+    Read-only for everyone: only ingestion (raw SQL) and the rebuild of
+    ``woow.paas.usage.event._rollup_rebuild`` write it. Period figures (sum,
+    count, min, max, average, last) add these rows up instead of scanning the
+    raw events.
+    """
+
+    _name = "woow.paas.usage.rollup"
+    _description = "PaaS Daily Usage"
+    _order = "day desc, id desc"
+    _log_access = False
+
+    tenant_id = fields.Many2one(
+        "woow.paas.tenant", required=True, readonly=True, ondelete="cascade"
+    )
+    metric_id = fields.Many2one(
+        "woow.paas.metric", required=True, readonly=True, index=True, ondelete="cascade"
+    )
+    day = fields.Date(required=True, readonly=True, help="UTC day of the events.")
+    company_id = fields.Many2one(related="tenant_id.company_id")
+    unit = fields.Char(related="metric_id.unit")
+    event_count = fields.Integer(string="Events", readonly=True, aggregator="sum")
+    quantity_sum = fields.Float(string="Sum", digits=(16, 6), readonly=True, aggregator="sum")
+    quantity_min = fields.Float(string="Minimum", digits=(16, 6), readonly=True, aggregator="min")
+    quantity_max = fields.Float(string="Maximum", digits=(16, 6), readonly=True, aggregator="max")
+    last_quantity = fields.Float(string="Last Value", digits=(16, 6), readonly=True)
+    last_timestamp = fields.Datetime(string="Last Event", readonly=True, aggregator="max")
+
+    _tenant_metric_day_uniq = models.Constraint(
+        "UNIQUE(tenant_id, metric_id, day)", "One rollup per tenant, metric and day."
+    )
