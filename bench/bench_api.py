@@ -58,7 +58,7 @@ def api(env, size=300):
     key = env["woow.paas.api.key"].create(
         {"name": "bench", "user_id": admin.id, "scopes": "tenants:read", "rate_limit": 1000000}
     )
-    secret = "wpk_benchkey_" + "x" * 32
+    secret = f"wpk_{tag[-8:]}_" + "x" * 32
     key._demo_set_secret(secret)
     odoo_key = env["res.users.apikeys"].with_user(admin)._generate(None, "bench", None)
     env.cr.commit()
@@ -71,7 +71,7 @@ def api(env, size=300):
     check_ms = time.perf_counter() - start  # per call in ms: seconds / 1000 * 1000
 
     port = _free_port()
-    odoo_bin = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
+    odoo_bin = Path(next(iter(odoo.__path__))).resolve().parent / "odoo-bin"
     server = subprocess.Popen(
         [sys.executable, str(odoo_bin), "-c", config.rcfile, "-d", env.cr.dbname,
          f"--db-filter=^{env.cr.dbname}$", "--workers=2", "--max-cron-threads=0",

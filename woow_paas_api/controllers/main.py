@@ -12,6 +12,8 @@ import hashlib
 import json
 import logging
 import re
+from collections import Counter
+from datetime import timedelta
 
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
@@ -176,6 +178,8 @@ def _parse_query(meta):
                 values[name] = int(raw)
             elif kind == "date-time":
                 values[name] = fields.Datetime.to_datetime(raw.replace("T", " ").rstrip("Z"))
+            elif kind == "date":
+                values[name] = fields.Date.to_date(raw)
             else:
                 values[name] = raw
         except ValueError as exc:
@@ -633,6 +637,59 @@ class WoowPaasApi(http.Controller):
             raise ApiError(404, f"No event {event_id}.")
         return 200, _event(event)
 
+    # ------------------------------------------------------------------
+    # Usage (served when woow_paas_billing is installed)
+    # ------------------------------------------------------------------
+    @api_route(f"{PREFIX}/usage", "POST", summary="Send usage events", scope="usage:write",
+               body=S.UsageBatch, response=S.UsageResults, tags=("usage",))  # fmt: skip
+    def post_usage(call):
+        """A batch of usage events; one result per event, in order. Duplicates
+        (the same tenant and idempotency key) are accepted and counted once."""
+        results = _usage_model(call).ingest(call.body.events)
+        counts = Counter(result["status"] for result in results)
+        return 200, S.UsageResults(
+            accepted=counts["accepted"], duplicate=counts["duplicate"],
+            rejected=counts["rejected"], results=results,
+        )  # fmt: skip
+
+    @api_route(f"{PREFIX}/usage", "GET", summary="Aggregate usage", scope="billing:read",
+               response=S.UsageAggregate,
+               query={"tenant_id": ("integer", "The tenant (required)."),
+                      "metric": ("string", "The metric code (required)."),
+                      "from": ("date", "First day, included (default: first of the month)."),
+                      "to": ("date", "Last day, excluded (default: tomorrow).")},
+               tags=("usage",))  # fmt: skip
+    def get_usage(call):
+        """A tenant's usage of a metric over a period, aggregated as the metric says."""
+        _usage_model(call)
+        for name in ("tenant_id", "metric"):
+            if name not in call.query:
+                raise ApiError(400, f"Query parameter {name} is required.")
+        tenant = call.find("woow.paas.tenant", call.query["tenant_id"])
+        metric = (
+            call.env["woow.paas.metric"]
+            .sudo()
+            .search([("code", "=", call.query["metric"])], limit=1)
+        )
+        if not metric:
+            raise ApiError(404, f"No metric {call.query['metric']}.")
+        today = fields.Date.context_today(tenant)
+        date_from = call.query.get("from") or today.replace(day=1)
+        date_to = call.query.get("to") or today + timedelta(days=1)
+        if date_to <= date_from:
+            raise ApiError(400, "to must be after from.")
+        quantity = tenant._paas_usage(metric, date_from, date_to)
+        return 200, S.UsageAggregate(
+            tenant_id=tenant.id, metric=metric.code, aggregation=metric.aggregation,
+            date_from=date_from, date_to=date_to, quantity=float(quantity),
+        )  # fmt: skip
+
+
+def _usage_model(call):
+    if "woow.paas.usage.event" not in call.env:
+        raise ApiError(404, "Usage metering is not installed on this platform.")
+    return call.env["woow.paas.usage.event"]
+
 
 # ----------------------------------------------------------------------
 # OpenAPI
@@ -687,8 +744,8 @@ def openapi_document():
         ]  # fmt: skip
         for name, (kind, description) in route["query"].items():
             schema = {"type": "integer"} if kind == "integer" else {"type": "string"}
-            if kind == "date-time":
-                schema["format"] = "date-time"
+            if kind in ("date", "date-time"):
+                schema["format"] = kind
             if name == "limit":
                 schema.update(minimum=1, maximum=MAX_LIMIT)
             parameters.append(

@@ -133,3 +133,36 @@ class Health(BaseModel):
 class Version(BaseModel):
     api: str
     version: str
+
+
+class UsageBatch(Strict):
+    """Items are checked one by one by the platform (a bad event never drops
+    the good ones), so their fields are described here, not enforced."""
+
+    events: list[dict[str, Any]] = Field(
+        max_length=10000,
+        description='Each: {"tenant": code, "metric": code, "quantity": number, '
+        '"timestamp": ISO 8601, "idempotency_key": string, "properties": object (optional)}.',
+    )
+
+
+class UsageResult(BaseModel):
+    idempotency_key: Any = None
+    status: Literal["accepted", "duplicate", "rejected"]
+    reason: str | None = None
+
+
+class UsageResults(BaseModel):
+    accepted: int
+    duplicate: int
+    rejected: int
+    results: list[UsageResult]
+
+
+class UsageAggregate(BaseModel):
+    tenant_id: int
+    metric: str
+    aggregation: str
+    date_from: date
+    date_to: date
+    quantity: float

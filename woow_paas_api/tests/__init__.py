@@ -1,3 +1,4 @@
 from . import test_api
 from . import test_api_key
+from . import test_api_usage
 from . import test_tour

@@ -137,7 +137,8 @@ class WoowPaasEvent(models.Model):
                 **actor,
             }
             if hasattr(record, "_paas_event_links"):
-                vals.update(record._paas_event_links())
+                # Links are facts about the record, not a read by the caller.
+                vals.update(record.sudo()._paas_event_links())
             vals_list.append(vals)
         return self.sudo().create(vals_list).with_env(self.env)
 

@@ -224,13 +224,19 @@ class TestRpcTampering(WoowPaasRpcMixin, HttpCase, WoowPaasCase):
 
     @mute_logger("odoo.http")
     def test_rpc_tampering(self):
-        """A PaaS User over RPC can neither write a state, create a running
-        record, nor call a provisioning callback."""
+        """A PaaS User or Manager over RPC can neither write a state, create a
+        running record, change a running plan, nor call a provisioning callback."""
+        for login in ("test_paas_user", "test_paas_manager"):
+            with self.subTest(login=login):
+                self._try_tampering(login)
+
+    def _try_tampering(self, login):
         sub = self._subscription()
         sub.action_activate()
-        tenant = self._tenant("rpc-guarded", sub)
+        tenant = self._tenant(f"rpc-{login.replace('_', '-')}", sub)
         tenant._paas_transition("provisioning", "tenant.provisioning")
-        self.authenticate("test_paas_user", "test_paas_user")
+        events = len(self._events(sub))
+        self.authenticate(login, login)
         model = "woow.paas.subscription"
         answer = self._call(model, "write", [sub.id], {"state": "cancelled"})
         self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.UserError")
@@ -243,8 +249,8 @@ class TestRpcTampering(WoowPaasRpcMixin, HttpCase, WoowPaasCase):
             model, "write", [sub.id], {"plan_id": self.plan_yearly.id},
             context={"woow_paas_plan_change": True},
         )  # fmt: skip
-        self.assertIn("error", answer)
-        for method in ("_paas_provisioned", "_paas_provision_failed"):
+        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.UserError")
+        for method in ("_paas_provisioned", "_paas_provision_failed", "_paas_renew"):
             answer = self._call("woow.paas.tenant", method, [tenant.id])
             self.assertIn("error", answer)
         answer = self._call("woow.paas.tenant", "action_activate", [tenant.id])
@@ -252,4 +258,4 @@ class TestRpcTampering(WoowPaasRpcMixin, HttpCase, WoowPaasCase):
         self.assertEqual(sub.state, "active")
         self.assertEqual(sub.plan_id, self.plan_monthly)
         self.assertEqual(tenant.state, "provisioning")
-        self.assertFalse(self._events(sub, "subscription.cancelled"))
+        self.assertEqual(len(self._events(sub)), events)
