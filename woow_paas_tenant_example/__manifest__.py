@@ -11,8 +11,8 @@
     "depends": ["woow_paas_tenant"],
     "data": [
         "security/ir.model.access.csv",
-        "views/woow_paas_example_project_views.xml",
         "views/woow_paas_example_task_views.xml",
+        "views/woow_paas_example_project_views.xml",
         "views/woow_paas_tenant_example_menus.xml",
     ],
     "demo": [

@@ -1,0 +1,54 @@
+from odoo.exceptions import ValidationError
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from .common import WoowPaasTenantCase
+
+
+@tagged("post_install", "-at_install")
+class TestTenantUsers(WoowPaasTenantCase):
+    def test_current_tenant_must_be_allowed(self):
+        """A user cannot make current a tenant they are not allowed in."""
+        with self.assertRaises(ValidationError):
+            self.user_a.with_user(self.user_a).write({"paas_tenant_id": self.tenant_b.id})
+        self.assertEqual(self.user_a.paas_tenant_id, self.tenant_a)
+
+    def test_user_switches_own_tenant(self):
+        """The current tenant is self-writeable among the allowed ones."""
+        self.user_ab.with_user(self.user_ab).action_paas_switch_tenant(self.tenant_b.id)
+        self.assertEqual(self.user_ab.paas_tenant_id, self.tenant_b)
+
+    def test_current_follows_allowed(self):
+        """Given tenants, a user starts in the first; losing the current one
+        moves them to another allowed tenant, or to none."""
+        user = self.env["res.users"].create(
+            {"name": "Late", "login": "tenant_late",
+             "paas_tenant_ids": [Command.set((self.tenant_b | self.tenant_a).ids)]}
+        )  # fmt: skip
+        self.assertTrue(user.paas_tenant_id)
+        current = user.paas_tenant_id
+        user.paas_tenant_ids = [Command.unlink(current.id)]
+        self.assertEqual(user.paas_tenant_id, (self.tenant_a | self.tenant_b) - current)
+        user.paas_tenant_ids = [Command.clear()]
+        self.assertFalse(user.paas_tenant_id)
+
+    def test_active_tenants_context_narrows_never_widens(self):
+        """``allowed_paas_tenant_ids`` picks among the allowed tenants; others are dropped."""
+        Users = self.env["res.users"]
+        self.assertEqual(Users.with_user(self.user_ab)._paas_active_tenant_ids(), self.tenant_a.ids)
+        both = Users.with_user(self.user_ab).with_context(
+            allowed_paas_tenant_ids=[self.tenant_a.id, self.tenant_b.id]
+        )
+        self.assertEqual(sorted(both._paas_active_tenant_ids()), sorted(
+            (self.tenant_a | self.tenant_b).ids))  # fmt: skip
+        sneaky = Users.with_user(self.user_a).with_context(
+            allowed_paas_tenant_ids=[self.tenant_b.id]
+        )
+        self.assertEqual(sneaky._paas_active_tenant_ids(), [])
+
+    def test_internal_user_reads_only_own_tenants(self):
+        """An internal user reads the tenants they are allowed in, not the others."""
+        Tenant = self.env["woow.paas.tenant"].with_user(self.user_a)
+        self.assertEqual(Tenant.search([]), self.tenant_a)
+        self.assertEqual(Tenant.with_user(self.paas_user).search_count(
+            [("id", "in", (self.tenant_a | self.tenant_b).ids)]), 2)  # fmt: skip
