@@ -243,9 +243,7 @@ class WoowPaasTenant(models.Model):
     def _paas_config_key(self, key_code):
         key = self.env["woow.paas.config.key"].sudo().search([("code", "=", key_code)], limit=1)
         if not key:
-            raise UserError(
-                self.env._("Unknown configuration key %(code)r.", code=key_code)
-            )
+            raise UserError(self.env._("Unknown configuration key %(code)r.", code=key_code))
         return key
 
     def _paas_get_config(self, key_code):
@@ -255,8 +253,10 @@ class WoowPaasTenant(models.Model):
         self.ensure_one()
         key = self._paas_config_key(key_code)
         tenant = self.sudo()
-        override = self.env["woow.paas.tenant.config"].sudo().search(
-            [("tenant_id", "=", tenant.id), ("key_id", "=", key.id)], limit=1
+        override = (
+            self.env["woow.paas.tenant.config"]
+            .sudo()
+            .search([("tenant_id", "=", tenant.id), ("key_id", "=", key.id)], limit=1)
         )
         if override:
             return key._paas_parse(override.value)
@@ -283,4 +283,3 @@ class WoowPaasTenant(models.Model):
         else:
             Config.create({"tenant_id": self.id, "key_id": key.id, "value": text})
         return True
-

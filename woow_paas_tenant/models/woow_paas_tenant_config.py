@@ -8,9 +8,7 @@ class WoowPaasTenantConfig(models.Model):
     _description = "PaaS Tenant Configuration"
     _order = "tenant_id, key_id"
 
-    tenant_id = fields.Many2one(
-        "woow.paas.tenant", required=True, index=True, ondelete="cascade"
-    )
+    tenant_id = fields.Many2one("woow.paas.tenant", required=True, index=True, ondelete="cascade")
     key_id = fields.Many2one(
         "woow.paas.config.key", string="Key", required=True, index=True, ondelete="cascade"
     )

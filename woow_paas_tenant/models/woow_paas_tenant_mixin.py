@@ -72,14 +72,17 @@ class WoowPaasTenantMixin(models.AbstractModel):
         return records
 
     def write(self, vals):
-        if "tenant_id" in vals and not self.env.su:
-            if any(record.tenant_id.id != vals["tenant_id"] for record in self):
-                raise UserError(
-                    self.env._(
-                        "A record cannot move to another tenant: create it again in "
-                        "the other tenant instead."
-                    )
+        if (
+            "tenant_id" in vals
+            and not self.env.su
+            and any(record.tenant_id.id != vals["tenant_id"] for record in self)
+        ):
+            raise UserError(
+                self.env._(
+                    "A record cannot move to another tenant: create it again in "
+                    "the other tenant instead."
                 )
+            )
         res = super().write(vals)
         self._paas_check_tenant_relations(set(vals))
         return res

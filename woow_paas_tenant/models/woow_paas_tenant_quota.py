@@ -165,8 +165,10 @@ class WoowPaasTenantQuota(models.Model):
                 if limit is None
                 else self.env._("%(limit)s %(unit)s", limit=_num(limit), unit=unit)
             )
-            return message + " " + self.env._(
-                "Plan %(plan)s allows %(allows)s.", plan=upgrade.name, allows=allows
+            return (
+                message
+                + " "
+                + self.env._("Plan %(plan)s allows %(allows)s.", plan=upgrade.name, allows=allows)
             )
         return message + " " + self.env._("Contact us to raise this limit.")
 

@@ -1,3 +1,5 @@
+import contextlib
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -92,10 +94,8 @@ class TestQuota(WoowPaasTenantCase):
         self.tenant_a._paas_quota_consume("api_calls", 100)
         with self.enter_registry_test_mode(), self.registry.cursor() as cr:
             tenant = self.tenant_a.with_env(self.env(cr=cr))
-            try:
+            with contextlib.suppress(UserError):
                 tenant._paas_quota_consume("api_calls", 1)
-            except UserError:
-                pass
         self.assertEqual(len(self._events(self.tenant_a, "quota.exceeded")), 1)
 
     def test_plan_change_applies_new_limit_at_once(self):
@@ -141,7 +141,8 @@ class TestQuota(WoowPaasTenantCase):
         self.tenant_a._paas_quota_consume("api_calls", 80)
         warnings = self._warnings(self.tenant_a)
         self.assertEqual([w.payload["threshold"] for w in warnings], [80, 80])
-        self.assertNotEqual(warnings[0].payload["period_start"], warnings[1].payload["period_start"])
+        periods = [w.payload["period_start"] for w in warnings]
+        self.assertNotEqual(periods[0], periods[1])
 
     def test_tenant_app_user_consumes(self):
         """Tenant app code running as a plain internal user can count usage."""
@@ -163,9 +164,7 @@ class TestQuota(WoowPaasTenantCase):
         self.env["woow.paas.tenant"]._cron_measure_usage()
         self.assertEqual(self._line(self.tenant_a, "users").usage, 2)  # user_a, user_ab
         self.assertEqual(self._line(self.tenant_b, "users").usage, 2)  # user_b, user_ab
-        self.assertEqual(
-            self._thresholds(self.tenant_a), [80, 100]
-        )
+        self.assertEqual(self._thresholds(self.tenant_a), [80, 100])
         self.assertTrue(self.tenant_a.paas_usage_measured_at)
 
     def test_cron_bounded_batches(self):

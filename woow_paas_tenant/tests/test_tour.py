@@ -5,8 +5,12 @@ from odoo.tests import HttpCase, new_test_user, tagged
 class TestQuotaTour(HttpCase):
     def test_quota_override_tour(self):
         """A PaaS Manager opens a tenant and overrides one of its quotas in a real browser."""
-        new_test_user(self.env, login="tour_tenant_manager", groups="woow_paas_core.group_paas_manager")
-        partner = self.env["res.partner"].create({"name": "Tour Quota Customer", "is_company": True})
+        new_test_user(
+            self.env, login="tour_tenant_manager", groups="woow_paas_core.group_paas_manager"
+        )
+        partner = self.env["res.partner"].create(
+            {"name": "Tour Quota Customer", "is_company": True}
+        )
         plan = self.env["woow.paas.plan"].create({"name": "Tour Quota Plan", "code": "tour-quota"})
         api_calls = self.env.ref("woow_paas_core.resource_api_calls")
         self.env["woow.paas.plan.quota"].create(

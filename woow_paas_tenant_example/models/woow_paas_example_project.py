@@ -23,4 +23,3 @@ class WoowPaasExampleProject(models.Model):
         )
         for project in self:
             project.task_count = counts.get(project, 0)
-
