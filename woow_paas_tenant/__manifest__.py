@@ -25,6 +25,9 @@
         "demo/woow_paas_tenant_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "woow_paas_tenant/static/src/tenant_switcher/*",
+        ],
         "web.assets_tests": [
             "woow_paas_tenant/static/tests/tours/*.js",
         ],

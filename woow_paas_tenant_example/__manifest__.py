@@ -18,4 +18,9 @@
     "demo": [
         "demo/woow_paas_example_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "woow_paas_tenant_example/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -10,3 +10,4 @@ from . import woow_paas_tenant_quota
 from . import woow_paas_tenant
 from . import woow_paas_plan
 from . import woow_paas_subscription
+from . import ir_http

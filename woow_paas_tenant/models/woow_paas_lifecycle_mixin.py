@@ -28,7 +28,8 @@ class WoowPaasLifecycleMixin(models.AbstractModel):
             try:
                 with registry.cursor() as cr:
                     env = api.Environment(cr, uid, context)
-                    records = env[model].browse(ids).exists()
+                    # sudo: the user may not read the records (a tenant's own user).
+                    records = env[model].sudo().browse(ids).exists()
                     if records:
                         env["woow.paas.event"]._emit(event_type, records, payload)
             except Exception:
