@@ -8,9 +8,7 @@ class WoowPaasConfigPlanValue(models.Model):
     _description = "PaaS Configuration Default per Plan"
     _order = "key_id, plan_id"
 
-    key_id = fields.Many2one(
-        "woow.paas.config.key", string="Key", required=True, index=True, ondelete="cascade"
-    )
+    key_id = fields.Many2one("woow.paas.config.key", required=True, index=True, ondelete="cascade")
     plan_id = fields.Many2one("woow.paas.plan", required=True, index=True, ondelete="cascade")
     value = fields.Char(required=True)
 

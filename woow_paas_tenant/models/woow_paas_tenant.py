@@ -115,18 +115,22 @@ class WoowPaasTenant(models.Model):
         """Create the missing quota lines for the resources the plan limits,
         then announce thresholds the (new) limits put usage past."""
         Quota = self.env["woow.paas.tenant.quota"].sudo()
-        Resource = self.env["woow.paas.resource"].sudo()
-        existing = {(q.tenant_id.id, q.resource_id.id) for q in self.sudo().quota_ids}
-        vals_list = []
-        for tenant in self.sudo().filtered("plan_id"):
-            codes = [
-                code
-                for code in tenant.plan_id._get_quota_limits()
-                if code not in TENANT_LEVEL_EXCLUDED
-            ]
-            for resource in Resource.search([("code", "in", codes)]):
-                if (tenant.id, resource.id) not in existing:
-                    vals_list.append({"tenant_id": tenant.id, "resource_id": resource.id})
+        tenants = self.sudo().filtered("plan_id")
+        limits = {plan: plan._get_quota_limits() for plan in tenants.plan_id}
+        codes = {code for plan_limits in limits.values() for code in plan_limits}
+        resources = {
+            resource.code: resource
+            for resource in self.env["woow.paas.resource"]
+            .sudo()
+            .search([("code", "in", list(codes - set(TENANT_LEVEL_EXCLUDED)))])
+        }
+        existing = {(q.tenant_id.id, q.resource_id.id) for q in tenants.quota_ids}
+        vals_list = [
+            {"tenant_id": tenant.id, "resource_id": resources[code].id}
+            for tenant in tenants
+            for code in limits[tenant.plan_id]
+            if code in resources and (tenant.id, resources[code].id) not in existing
+        ]
         if vals_list:
             Quota.create(vals_list)
         self.sudo().quota_ids._paas_notify_thresholds()

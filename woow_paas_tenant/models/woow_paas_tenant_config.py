@@ -9,9 +9,7 @@ class WoowPaasTenantConfig(models.Model):
     _order = "tenant_id, key_id"
 
     tenant_id = fields.Many2one("woow.paas.tenant", required=True, index=True, ondelete="cascade")
-    key_id = fields.Many2one(
-        "woow.paas.config.key", string="Key", required=True, index=True, ondelete="cascade"
-    )
+    key_id = fields.Many2one("woow.paas.config.key", required=True, index=True, ondelete="cascade")
     value_type = fields.Selection(related="key_id.value_type")
     description = fields.Text(related="key_id.description")
     value = fields.Char(required=True)

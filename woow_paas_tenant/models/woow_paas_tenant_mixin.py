@@ -24,7 +24,6 @@ class WoowPaasTenantMixin(models.AbstractModel):
 
     tenant_id = fields.Many2one(
         "woow.paas.tenant",
-        string="Tenant",
         required=True,
         index=True,
         ondelete="restrict",
