@@ -30,8 +30,7 @@ class WoowPaasTenant(models.Model):
         "tenant_id",
         "user_id",
         string="Users",
-        readonly=True,
-        help="Users allowed in this tenant (set on the users).",
+        help="Users allowed in this tenant (the same as their Allowed Tenants).",
     )
 
     @api.model_create_multi
@@ -41,6 +40,9 @@ class WoowPaasTenant(models.Model):
         )
         tenants = super().create(vals_list)
         tenants._paas_quota_sync()
+        if any(vals.get("paas_user_ids") for vals in vals_list):
+            tenants.paas_user_ids._paas_fix_current_tenant()
+            self.env.registry.clear_cache()
         return tenants
 
     def write(self, vals):
@@ -48,9 +50,14 @@ class WoowPaasTenant(models.Model):
             moving = self.filtered(lambda t: t.subscription_id.id != vals["subscription_id"])
             if moving:
                 self._paas_check_tenants_quota(Counter({vals["subscription_id"]: len(moving)}))
+        users_before = self.paas_user_ids if "paas_user_ids" in vals else None
         res = super().write(vals)
         if "subscription_id" in vals:
             self._paas_quota_sync()
+        if users_before is not None:
+            # Same effect as editing the users' allowed tenants.
+            (users_before | self.paas_user_ids)._paas_fix_current_tenant()
+            self.env.registry.clear_cache()
         return res
 
     # ------------------------------------------------------------------

@@ -51,3 +51,14 @@ class TestTenantUsers(WoowPaasTenantCase):
         (core's rule: only PaaS users read them)."""
         with self.assertRaises(AccessError):
             self.env["woow.paas.tenant"].with_user(self.user_a).search([])
+
+    def test_tenant_side_users_clear_visibility(self):
+        """Adding users from the tenant side is the same as editing the users:
+        current tenants follow and cached rule domains are dropped."""
+        Users = self.env["res.users"]
+        self.assertEqual(Users.with_user(self.user_b)._paas_active_tenant_ids(), self.tenant_b.ids)
+        self.tenant_b.paas_user_ids = [Command.unlink(self.user_b.id)]
+        self.assertFalse(self.user_b.paas_tenant_id)
+        self.assertEqual(Users.with_user(self.user_b)._paas_active_tenant_ids(), [])
+        self.tenant_a.paas_user_ids = [Command.link(self.user_b.id)]
+        self.assertEqual(self.user_b.paas_tenant_id, self.tenant_a)

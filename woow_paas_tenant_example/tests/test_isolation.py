@@ -115,6 +115,13 @@ class TestIsolation(WoowPaasTenantCase, ExampleFixture):
         self.assertEqual(Project.search_count([]), 1)
         self.user_a.paas_tenant_ids = [(5, 0, 0)]
         self.assertEqual(Project.search_count([]), 0)
+        # The same from the tenant's side (its Users tab).
+        ProjectB = Project.with_user(self.user_b)
+        self.assertEqual(ProjectB.search_count([]), 1)
+        self.tenant_b.paas_user_ids = [(3, self.user_b.id)]
+        self.assertEqual(ProjectB.search_count([]), 0)
+        self.tenant_a.paas_user_ids = [(4, self.user_b.id)]
+        self.assertEqual(ProjectB.search([]), self.project_a)
 
     def test_user_without_tenant_sees_nothing(self):
         """A user in no tenant sees no tenant-aware record; the superuser sees all."""
