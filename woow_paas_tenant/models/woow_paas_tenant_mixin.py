@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+# Tenants whose data its users may read but not change.
+FROZEN_TENANT_STATES = ("suspended", "archived")
+
 
 class WoowPaasTenantMixin(models.AbstractModel):
     """Make a model tenant-aware: inheriting this mixin is all it takes.
@@ -64,9 +67,26 @@ class WoowPaasTenantMixin(models.AbstractModel):
                         )
                     )
 
+    def _paas_check_tenant_writable(self):
+        """The data of a suspended or archived tenant is read-only for its
+        users (the way a suspended tenant database shows a read-only banner
+        rather than locking its users out)."""
+        if self.env.su:
+            return
+        frozen = self.sudo().tenant_id.filtered(lambda t: t.state in FROZEN_TENANT_STATES)
+        if frozen:
+            raise UserError(
+                self.env._(
+                    "Tenant %(tenant)s is %(state)s: its data can be read but not changed.",
+                    tenant=frozen[0].name,
+                    state=frozen[0]._paas_state_label(frozen[0].state).lower(),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
+        records._paas_check_tenant_writable()
         records._paas_check_tenant_relations()
         return records
 
@@ -82,6 +102,11 @@ class WoowPaasTenantMixin(models.AbstractModel):
                     "the other tenant instead."
                 )
             )
+        self._paas_check_tenant_writable()
         res = super().write(vals)
         self._paas_check_tenant_relations(set(vals))
         return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_frozen_tenant(self):
+        self._paas_check_tenant_writable()

@@ -109,6 +109,23 @@ class TestIsolation(WoowPaasTenantCase, ExampleFixture):
         both = Project.with_context(allowed_paas_tenant_ids=[self.tenant_a.id, self.tenant_b.id])
         self.assertEqual(len(both.search([("name", "in", ["Alpha Roadmap", "Bravo Secret"])])), 2)
 
+    def test_suspended_tenant_is_read_only(self):
+        """While its tenant is suspended, users read its records but change none."""
+        self.tenant_a.action_suspend(reason="Unpaid")
+        Project = self.env["woow.paas.example.project"].with_user(self.user_a)
+        mine = Project.browse(self.project_a.id)
+        self.assertEqual(mine.read(["name"])[0]["name"], "Alpha Roadmap")
+        with self.assertRaisesRegex(UserError, "suspended: its data can be read but not changed"):
+            mine.write({"name": "Changed"})
+        with self.assertRaises(UserError):
+            Project.create({"name": "New"})
+        with self.assertRaises(UserError):
+            mine.unlink()
+        self.project_a.name = "Fixed by the platform"  # the superuser may
+        self.tenant_a.action_activate()
+        mine.write({"name": "Alpha again"})
+        self.assertEqual(self.project_a.name, "Alpha again")
+
     def test_losing_tenant_hides_records(self):
         """Removing a tenant from a user's allowed tenants hides its records at once."""
         Project = self.env["woow.paas.example.project"].with_user(self.user_a)
