@@ -1,0 +1,24 @@
+from odoo import api, fields, models
+
+
+class WoowPaasTenantConfig(models.Model):
+    """A tenant's own value for one configuration key (overrides the plan)."""
+
+    _name = "woow.paas.tenant.config"
+    _description = "PaaS Tenant Configuration"
+    _order = "tenant_id, key_id"
+
+    tenant_id = fields.Many2one("woow.paas.tenant", required=True, index=True, ondelete="cascade")
+    key_id = fields.Many2one("woow.paas.config.key", required=True, index=True, ondelete="cascade")
+    value_type = fields.Selection(related="key_id.value_type")
+    description = fields.Text(related="key_id.description")
+    value = fields.Char(required=True)
+
+    _tenant_key_uniq = models.Constraint(
+        "UNIQUE(tenant_id, key_id)", "A tenant overrides each configuration key only once."
+    )
+
+    @api.constrains("key_id", "value")
+    def _check_value(self):
+        for line in self:
+            line.key_id._paas_parse(line.value)

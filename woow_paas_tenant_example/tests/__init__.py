@@ -1,0 +1,2 @@
+from . import test_isolation
+from . import test_tour
