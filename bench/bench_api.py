@@ -102,7 +102,10 @@ def api(env, size=300):
                            headers=json2_headers, json=json2_body)  # fmt: skip
     finally:
         server.terminate()
-        server.wait(30)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
         env.invalidate_all()
         env["woow.paas.api.key"].browse(key.id).action_revoke()
         env.cr.commit()
