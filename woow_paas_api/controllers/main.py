@@ -324,46 +324,82 @@ def _idempotent(call, func, meta, kwargs):
 # ----------------------------------------------------------------------
 # Serialisation and lists
 # ----------------------------------------------------------------------
-def _plan(plan):
-    return S.Plan(
-        id=plan.id, code=plan.code, name=plan.name, price=plan.price,
-        currency=plan.currency_id.name, billing_interval=plan.billing_interval,
-        trial_days=plan.trial_days, public=plan.is_public,
-        quotas=plan.sudo()._get_quota_limits(),
+# Lists are read with read() and one query per linked model, not record by
+# record: a page of 50 is then a handful of queries and no per-field overhead.
+# The pydantic models still define (and document) the shape.
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _codes(model, ids, field="code"):
+    ids = {i for i in ids if i}
+    return {r["id"]: r[field] for r in model.browse(ids).sudo().read([field], load=None)}
+
+
+def _plans(plans):
+    quotas = {plan.id: plan._get_quota_limits() for plan in plans.sudo()}
+    currencies = _codes(plans.env["res.currency"], plans.sudo().currency_id.ids, "name")
+    return [
+        {"id": r["id"], "code": r["code"], "name": r["name"], "price": r["price"],
+         "currency": currencies.get(r["currency_id"]), "billing_interval": r["billing_interval"],
+         "trial_days": r["trial_days"], "public": r["is_public"], "quotas": quotas[r["id"]]}
+        for r in plans.read(["code", "name", "price", "currency_id", "billing_interval",
+                             "trial_days", "is_public"], load=None)
+    ]  # fmt: skip
+
+
+def _subscriptions(subs):
+    rows = subs.read(
+        ["name", "commercial_partner_id", "plan_id", "state", "price", "currency_id",
+         "billing_interval", "mrr", "date_start", "trial_end_date", "current_period_start",
+         "current_period_end", "cancel_reason", "create_date", "write_date"], load=None,
     )  # fmt: skip
+    plans = _codes(subs.env["woow.paas.plan"], [r["plan_id"] for r in rows])
+    currencies = _codes(subs.env["res.currency"], [r["currency_id"] for r in rows], "name")
+    return [
+        {"id": r["id"], "reference": r["name"], "customer_id": r["commercial_partner_id"],
+         "plan": plans.get(r["plan_id"]), "state": r["state"], "price": r["price"],
+         "currency": currencies.get(r["currency_id"]), "billing_interval": r["billing_interval"],
+         "mrr": r["mrr"], "date_start": _iso(r["date_start"]),
+         "trial_end_date": _iso(r["trial_end_date"]),
+         "current_period_start": _iso(r["current_period_start"]),
+         "current_period_end": _iso(r["current_period_end"]),
+         "cancel_reason": r["cancel_reason"] or None, "created_at": _iso(r["create_date"]),
+         "updated_at": _iso(r["write_date"])}
+        for r in rows
+    ]  # fmt: skip
 
 
-def _subscription(sub):
-    return S.Subscription(
-        id=sub.id, reference=sub.name, customer_id=sub.commercial_partner_id.id,
-        plan=sub.plan_id.code, state=sub.state, price=sub.price, currency=sub.currency_id.name,
-        billing_interval=sub.billing_interval, mrr=sub.mrr, date_start=sub.date_start or None,
-        trial_end_date=sub.trial_end_date or None,
-        current_period_start=sub.current_period_start or None,
-        current_period_end=sub.current_period_end or None,
-        cancel_reason=sub.cancel_reason or None, created_at=sub.create_date,
-        updated_at=sub.write_date,
+def _tenants(tenants):
+    rows = tenants.read(
+        ["code", "name", "commercial_partner_id", "subscription_id", "plan_id", "state",
+         "state_message", "provisioned_date", "create_date", "write_date"], load=None,
     )  # fmt: skip
+    plans = _codes(tenants.env["woow.paas.plan"], [r["plan_id"] for r in rows])
+    return [
+        {"id": r["id"], "code": r["code"], "name": r["name"],
+         "customer_id": r["commercial_partner_id"], "subscription_id": r["subscription_id"] or None,
+         "plan": plans.get(r["plan_id"]), "state": r["state"],
+         "state_message": r["state_message"] or None,
+         "provisioned_at": _iso(r["provisioned_date"]), "created_at": _iso(r["create_date"]),
+         "updated_at": _iso(r["write_date"])}
+        for r in rows
+    ]  # fmt: skip
 
 
-def _tenant(tenant):
-    return S.Tenant(
-        id=tenant.id, code=tenant.code, name=tenant.name,
-        customer_id=tenant.commercial_partner_id.id,
-        subscription_id=tenant.subscription_id.id or None, plan=tenant.plan_id.code or None,
-        state=tenant.state, state_message=tenant.state_message or None,
-        provisioned_at=tenant.provisioned_date or None, created_at=tenant.create_date,
-        updated_at=tenant.write_date,
+def _events_data(events):
+    rows = events.read(
+        ["uuid", "event_type", "occurred_at", "partner_id", "subscription_id", "tenant_id",
+         "plan_id", "payload"], load=None,
     )  # fmt: skip
-
-
-def _event(event):
-    return S.Event(
-        id=event.uuid, type=event.event_type, occurred_at=event.occurred_at,
-        customer_id=event.partner_id.id or None, subscription_id=event.subscription_id.id or None,
-        tenant_id=event.tenant_id.id or None, plan=event.plan_id.code or None,
-        payload=event.payload or {},
-    )  # fmt: skip
+    plans = _codes(events.env["woow.paas.plan"], [r["plan_id"] for r in rows])
+    return [
+        {"id": r["uuid"], "type": r["event_type"], "occurred_at": _iso(r["occurred_at"]),
+         "customer_id": r["partner_id"] or None, "subscription_id": r["subscription_id"] or None,
+         "tenant_id": r["tenant_id"] or None, "plan": plans.get(r["plan_id"]),
+         "payload": r["payload"] or {}}
+        for r in rows
+    ]  # fmt: skip
 
 
 LIST_QUERY = {
@@ -376,7 +412,7 @@ SINCE_QUERY = {
 }
 
 
-def _page(call, model, domain, serialize, page_model):
+def _page(call, model, domain, serialize):
     """Cursor pagination on descending ids: stable while records are added."""
     limit = call.query.get("limit", 50)
     if not 1 <= limit <= MAX_LIMIT:
@@ -394,7 +430,7 @@ def _page(call, model, domain, serialize, page_model):
     more = len(records) > limit
     records = records[:limit]
     cursor = base64.urlsafe_b64encode(str(records[-1].id).encode()).decode() if more else None
-    return 200, page_model(data=[serialize(r) for r in records], next_cursor=cursor)
+    return 200, {"data": serialize(records), "next_cursor": cursor}
 
 
 def _customer_act(call, record):
@@ -466,13 +502,13 @@ class WoowPaasApi(http.Controller):
     def list_plans(call):
         """Plans the credential may see: public ones and its own for a customer."""
         _check_read(call, "woow.paas.plan")
-        return _page(call, call.env["woow.paas.plan"], [], _plan, S.PlanPage)
+        return _page(call, call.env["woow.paas.plan"], [], _plans)
 
     @api_route(f"{PREFIX}/plans/<int:plan_id>", "GET", summary="Read a plan",
                scope="plans:read", response=S.Plan, tags=("plans",))  # fmt: skip
     def get_plan(call, plan_id):
         _check_read(call, "woow.paas.plan")
-        return 200, _plan(call.find("woow.paas.plan", plan_id))
+        return 200, _plans(call.find("woow.paas.plan", plan_id))[0]
 
     # ------------------------------------------------------------------
     # Subscriptions
@@ -494,14 +530,14 @@ class WoowPaasApi(http.Controller):
         if "customer_id" in call.query:
             domain.append(("commercial_partner_id", "=", call.query["customer_id"]))
         Sub = call.env["woow.paas.subscription"]
-        return _page(call, Sub, domain, _subscription, S.SubscriptionPage)
+        return _page(call, Sub, domain, _subscriptions)
 
     @api_route(f"{PREFIX}/subscriptions/<int:sub_id>", "GET", summary="Read a subscription",
                scope="subscriptions:read", response=S.Subscription,
                tags=("subscriptions",))  # fmt: skip
     def get_subscription(call, sub_id):
         _check_read(call, "woow.paas.subscription")
-        return 200, _subscription(call.find("woow.paas.subscription", sub_id))
+        return 200, _subscriptions(call.find("woow.paas.subscription", sub_id))[0]
 
     @api_route(f"{PREFIX}/subscriptions", "POST", summary="Create a subscription",
                scope="subscriptions:write", body=S.SubscriptionCreate,
@@ -532,7 +568,7 @@ class WoowPaasApi(http.Controller):
             sub.action_start_trial()
         elif body.start != "draft":
             sub.action_activate()
-        return 201, _subscription(sub.with_env(call.env))
+        return 201, _subscriptions(sub.with_env(call.env))[0]
 
     @api_route(f"{PREFIX}/subscriptions/<int:sub_id>/change-plan", "POST",
                summary="Change a subscription's plan", scope="subscriptions:write",
@@ -543,7 +579,7 @@ class WoowPaasApi(http.Controller):
         if not plan or (call.is_customer and not plan.is_public):
             raise ApiError(422, f"No plan {call.body.plan} is offered.")
         _customer_act(call, sub).action_change_plan(plan.id)
-        return 200, _subscription(sub)
+        return 200, _subscriptions(sub)[0]
 
     @api_route(f"{PREFIX}/subscriptions/<int:sub_id>/cancel", "POST",
                summary="Cancel a subscription", scope="subscriptions:write", body=S.Cancel,
@@ -551,7 +587,7 @@ class WoowPaasApi(http.Controller):
     def cancel_subscription(call, sub_id):
         sub = call.find("woow.paas.subscription", sub_id)
         _customer_act(call, sub).action_cancel(reason=call.body.reason)
-        return 200, _subscription(sub)
+        return 200, _subscriptions(sub)[0]
 
     # ------------------------------------------------------------------
     # Tenants
@@ -572,13 +608,13 @@ class WoowPaasApi(http.Controller):
                             ("subscription_id", "subscription_id")):  # fmt: skip
             if name in call.query:
                 domain.append((field, "=", call.query[name]))
-        return _page(call, call.env["woow.paas.tenant"], domain, _tenant, S.TenantPage)
+        return _page(call, call.env["woow.paas.tenant"], domain, _tenants)
 
     @api_route(f"{PREFIX}/tenants/<int:tenant_id>", "GET", summary="Read a tenant",
                scope="tenants:read", response=S.Tenant, tags=("tenants",))  # fmt: skip
     def get_tenant(call, tenant_id):
         _check_read(call, "woow.paas.tenant")
-        return 200, _tenant(call.find("woow.paas.tenant", tenant_id))
+        return 200, _tenants(call.find("woow.paas.tenant", tenant_id))[0]
 
     @api_route(f"{PREFIX}/tenants", "POST", summary="Create a tenant (and provision it)",
                scope="tenants:write", body=S.TenantCreate, response=S.Tenant, status=201,
@@ -593,7 +629,7 @@ class WoowPaasApi(http.Controller):
         )  # fmt: skip
         if body.provision:
             tenant.action_provision()
-        return 201, _tenant(tenant.with_env(call.env))
+        return 201, _tenants(tenant.with_env(call.env))[0]
 
     @api_route(f"{PREFIX}/tenants/<int:tenant_id>/suspend", "POST", summary="Suspend a tenant",
                scope="tenants:write", body=S.Suspend, response=S.Tenant,
@@ -601,7 +637,7 @@ class WoowPaasApi(http.Controller):
     def suspend_tenant(call, tenant_id):
         tenant = call.find("woow.paas.tenant", tenant_id)
         _customer_act(call, tenant).action_suspend(reason=call.body.reason)
-        return 200, _tenant(tenant)
+        return 200, _tenants(tenant)[0]
 
     @api_route(f"{PREFIX}/tenants/<int:tenant_id>/resume", "POST", summary="Resume a tenant",
                scope="tenants:write", body=S.Strict, response=S.Tenant,
@@ -609,7 +645,7 @@ class WoowPaasApi(http.Controller):
     def resume_tenant(call, tenant_id):
         tenant = call.find("woow.paas.tenant", tenant_id)
         _customer_act(call, tenant).action_activate()
-        return 200, _tenant(tenant)
+        return 200, _tenants(tenant)[0]
 
     # ------------------------------------------------------------------
     # Events
@@ -626,7 +662,7 @@ class WoowPaasApi(http.Controller):
                             ("subscription_id", "subscription_id")):  # fmt: skip
             if name in call.query:
                 domain.append((field, "=", call.query[name]))
-        return _page(call, Event, domain, _event, S.EventPage)
+        return _page(call, Event, domain, _events_data)
 
     @api_route(f"{PREFIX}/events/<string:event_id>", "GET", summary="Read an event",
                scope="events:read", response=S.Event, tags=("events",))  # fmt: skip
@@ -635,7 +671,7 @@ class WoowPaasApi(http.Controller):
         event = Event.search([*domain, ("uuid", "=", event_id)], limit=1)
         if not event:
             raise ApiError(404, f"No event {event_id}.")
-        return 200, _event(event)
+        return 200, _events_data(event)[0]
 
     # ------------------------------------------------------------------
     # Usage (served when woow_paas_billing is installed)
