@@ -80,7 +80,7 @@ def api(env, size=300):
     port = _free_port()
     odoo_bin = Path(next(iter(odoo.__path__))).resolve().parent / "odoo-bin"
     server = subprocess.Popen(
-        [sys.executable, str(odoo_bin), "-c", config.rcfile, "-d", env.cr.dbname,
+        [sys.executable, str(odoo_bin), "-c", config["config"], "-d", env.cr.dbname,
          f"--db-filter=^{env.cr.dbname}$", "--workers=2", "--max-cron-threads=0",
          f"--http-port={port}", "--log-level=warn", "--limit-time-real=120"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
