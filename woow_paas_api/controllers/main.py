@@ -13,13 +13,20 @@ import json
 import logging
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import psycopg2
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import (
+    AccessError,
+    ConcurrencyError,
+    MissingError,
+    UserError,
+    ValidationError,
+)
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
@@ -170,14 +177,17 @@ def _parse_query(meta):
         raise ApiError(400, f"Unknown query parameters: {', '.join(sorted(unknown))}.")
     values = {}
     for name, (kind, _description) in meta["query"].items():
-        if name not in args:
-            continue
-        raw = args[name]
+        raw = args.get(name)
+        if raw is None or (raw == "" and kind == "string"):
+            continue  # an empty text parameter is an absent one
         try:
             if kind == "integer":
                 values[name] = int(raw)
             elif kind == "date-time":
-                values[name] = fields.Datetime.to_datetime(raw.replace("T", " ").rstrip("Z"))
+                stamp = datetime.fromisoformat(raw)  # RFC 3339: Z, offsets, fractions
+                if stamp.tzinfo:
+                    stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+                values[name] = stamp
             elif kind == "date":
                 values[name] = fields.Date.to_date(raw)
             else:
@@ -231,6 +241,8 @@ def _dispatch(func, meta, kwargs):
         else:
             status, payload = func(call, **kwargs)
             response = _json(status, payload)
+        # Constraint errors surface here, not at commit after the answer left.
+        request.env.flush_all()
     except ApiError as exc:
         request.env.cr.rollback()
         response = _problem(exc.status, exc.detail, exc.errors, exc.headers)
@@ -241,13 +253,20 @@ def _dispatch(func, meta, kwargs):
             for err in exc.errors()
         ]
         response = _problem(422, "The body does not match the expected schema.", errors)
-    except (UserError, ValidationError) as exc:
+    except ValidationError as exc:
         request.env.cr.rollback()
         response = _problem(422, str(exc.args[0] if exc.args else exc))
+    except UserError as exc:
+        # A business rule refused the move in the record's current state.
+        request.env.cr.rollback()
+        response = _problem(409, str(exc.args[0] if exc.args else exc))
+    except psycopg2.IntegrityError as exc:
+        request.env.cr.rollback()
+        response = _problem(409, _integrity_message(exc))
     except (AccessError, MissingError) as exc:
         request.env.cr.rollback()
         response = _problem(403, str(exc.args[0] if exc.args else exc))
-    except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+    except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError):
         raise  # Odoo retries the request with a fresh transaction
     except Exception:
         request.env.cr.rollback()
@@ -256,6 +275,15 @@ def _dispatch(func, meta, kwargs):
     for name, value in rate_headers:
         response.headers.setdefault(name, value)
     return response
+
+
+def _integrity_message(exc):
+    Model = request.env["base"]
+    for model in request.env.registry.values():
+        if exc.diag.table_name == model._table:
+            Model = request.env[model._name]
+            break
+    return Model._sql_error_to_message(exc)
 
 
 def _idempotent(call, func, meta, kwargs):
@@ -308,6 +336,7 @@ def _idempotent(call, func, meta, kwargs):
             status=status,
         )
     status, payload = func(call, **kwargs)
+    request.env.flush_all()  # a refused change must not store its answer
     text = json.dumps(
         payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
     )
@@ -328,7 +357,10 @@ def _idempotent(call, func, meta, kwargs):
 # record: a page of 50 is then a handful of queries and no per-field overhead.
 # The pydantic models still define (and document) the shape.
 def _iso(value):
-    return value.isoformat() if value else None
+    """RFC 3339: dates as they are, datetimes (naive UTC in Odoo) with their Z."""
+    if not value:
+        return None
+    return value.isoformat() + ("Z" if isinstance(value, datetime) else "")
 
 
 def _codes(model, ids, field="code"):
@@ -731,7 +763,8 @@ def _usage_model(call):
 # OpenAPI
 # ----------------------------------------------------------------------
 def _path_regex(path):
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"[^/]+", path)
+    path = re.sub(r"<int:\w+>", r"\\d+", path)
+    return re.sub(r"<(?:\w+:)?\w+>", r"[^/]+", path)
 
 
 def _openapi_path(path):
@@ -768,6 +801,7 @@ def openapi_document():
                     "content": {"application/json": {"schema": ref(route["response"])}},
                 },
                 "400": {"description": "Bad request", "content": problem},
+                "429": {"description": "Rate limit reached (see Retry-After)", "content": problem},
                 "500": {"description": "Unexpected error", "content": problem},
             },
         }
@@ -800,6 +834,7 @@ def openapi_document():
             }
         if parameters:
             operation["parameters"] = parameters
+        if route["auth"]:
             operation["responses"]["404"] = {"description": "Not found", "content": problem}
         if route["method"] == "POST":
             operation["parameters"] = [
@@ -812,7 +847,7 @@ def openapi_document():
                 "required": True,
                 "content": {"application/json": {"schema": ref(route["body"])}},
             }
-            for status, text in (("409", "Same key still running"),
+            for status, text in (("409", "Refused in the current state, or key in use"),
                                  ("413", "Body too large"),
                                  ("415", "Body not JSON"),
                                  ("422", "Invalid body or refused change")):  # fmt: skip
