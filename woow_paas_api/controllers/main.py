@@ -31,6 +31,7 @@ from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..models.const import SCOPES
+from ..models.woow_paas_oauth_token import TOKEN_PREFIX
 from . import schemas as S
 
 _logger = logging.getLogger(__name__)
@@ -75,6 +76,25 @@ def _json(status, payload):
     return request.make_response(
         json.dumps(payload), headers=[("Content-Type", "application/json")], status=status
     )
+
+
+class Credential:
+    """The caller as the API sees it, from an API key or an OAuth2 token.
+
+    ``id`` names the credential for rate limits and idempotency keys: the
+    API key, or the OAuth2 client (its tokens rotate, its limits do not).
+    """
+
+    def __init__(self, ref, user, scopes, rate_limit=0):
+        self.id = ref
+        self.user_id = user
+        self.partner_id = user.partner_id.commercial_partner_id
+        self.is_customer_key = user.share
+        self.rate_limit = rate_limit
+        self._scopes = set(scopes)
+
+    def _scope_set(self):
+        return self._scopes
 
 
 class Call:
@@ -131,25 +151,38 @@ def _authenticate(meta):
     scheme, _sep, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise ApiError(
-            401, "Send a credential: Authorization: Bearer <API key>.",
+            401, "Send a credential: Authorization: Bearer <API key or OAuth2 access token>.",
             headers=[("WWW-Authenticate", 'Bearer realm="api"')],
         )  # fmt: skip
-    key = request.env["woow.paas.api.key"]._authenticate(
-        secret.strip(), request.httprequest.remote_addr
-    )
-    if not key or not key.user_id.active:
+    credential = _credential(secret.strip())
+    if not credential or not credential.user_id.active:
         raise ApiError(
             401, "The credential is unknown, expired or revoked.",
             headers=[("WWW-Authenticate", 'Bearer realm="api", error="invalid_token"')],
         )  # fmt: skip
-    if meta["scope"] and meta["scope"] not in key._scope_set():
+    if meta["scope"] and meta["scope"] not in credential._scope_set():
         raise ApiError(
             403, f"The credential lacks the scope {meta['scope']}.",
             headers=[("WWW-Authenticate",
                       f'Bearer error="insufficient_scope", scope="{meta["scope"]}"')],
         )  # fmt: skip
-    request.update_env(user=key.user_id.id)
-    return key.with_env(request.env)
+    request.update_env(user=credential.user_id.id)
+    credential.user_id = credential.user_id.with_env(request.env)
+    return credential
+
+
+def _credential(secret):
+    """The credential of an API key (wpk_...) or an OAuth2 access token
+    (wat_...), or None."""
+    if secret.startswith(TOKEN_PREFIX):
+        token = request.env["woow.paas.oauth.token"]._find(secret)
+        if not token or not token._is_active() or not token.client_id.active:
+            return None
+        return Credential(f"oauth:{token.client_id.id}", token.user_id, (token.scope or "").split())
+    key = request.env["woow.paas.api.key"]._authenticate(secret, request.httprequest.remote_addr)
+    if not key:
+        return None
+    return Credential(f"key:{key.id}", key.user_id, key._scope_set(), key.rate_limit)
 
 
 def _parse_body(meta):
@@ -206,7 +239,7 @@ def _rate_limit(key):
     raise 429 with them and Retry-After."""
     Bucket = request.env["woow.paas.api.rate.bucket"].sudo()
     per_minute = Bucket._limit_per_minute(key)
-    bucket = f"key:{key.id}" if key else f"ip:{request.httprequest.remote_addr}"
+    bucket = key.id if key else f"ip:{request.httprequest.remote_addr}"
     allowed, remaining, reset, retry_after = Bucket._take(bucket, per_minute)
     policy = "credential" if key else "anonymous"
     headers = [
@@ -315,16 +348,16 @@ def _idempotent(call, func, meta, kwargs):
     if not cr.fetchone()[0]:
         raise ApiError(409, "A request with this Idempotency-Key is still running.")
     cr.execute(
-        "INSERT INTO woow_paas_api_idempotency (api_key_id, key, request_hash, state, created_at)"
+        "INSERT INTO woow_paas_api_idempotency (credential, key, request_hash, state, created_at)"
         " VALUES (%s, %s, %s, 'running', now() at time zone 'utc')"
-        " ON CONFLICT (api_key_id, key) DO NOTHING RETURNING id",
+        " ON CONFLICT (credential, key) DO NOTHING RETURNING id",
         (call.key.id, idem_key, digest),
     )
     claimed = cr.fetchone()
     if not claimed:
         cr.execute(
             "SELECT request_hash, status, response FROM woow_paas_api_idempotency"
-            " WHERE api_key_id = %s AND key = %s",
+            " WHERE credential = %s AND key = %s",
             (call.key.id, idem_key),
         )
         request_hash, status, response = cr.fetchone()
