@@ -10,7 +10,7 @@
     "author": "Woow PaaS",
     "license": "LGPL-3",
     "depends": ["woow_paas_core"],
-    "external_dependencies": {"python": ["pydantic", "authlib"]},
+    "external_dependencies": {"python": ["pydantic", "authlib", "graphene"]},
     "data": [
         "security/ir.model.access.csv",
         "security/woow_paas_api_security.xml",

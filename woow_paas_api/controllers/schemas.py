@@ -171,3 +171,13 @@ class UsageAggregate(BaseModel):
     date_from: date
     date_to: date
     quantity: float
+
+
+class GraphqlQuery(Strict):
+    query: str = Field(min_length=1, max_length=20000)
+    variables: dict[str, Any] | None = None
+    operationName: str | None = None  # the name GraphQL over HTTP uses
+
+
+class GraphqlResult(BaseModel):
+    data: dict[str, Any] | None
