@@ -200,11 +200,26 @@ def _parse_body(meta):
         data = json.loads(raw or b"{}")
     except ValueError as exc:
         raise ApiError(400, f"The body is not valid JSON: {exc}.") from exc
+    if _has_nul(data):
+        raise ApiError(400, "Text may not contain NUL characters (\\u0000).")
     return meta["body"].model_validate(data)
+
+
+def _has_nul(value):
+    """PostgreSQL stores no NUL character: refuse it as bad input, not a 500."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _parse_query(meta):
     args = request.httprequest.args
+    if any(_has_nul(v) for v in args.values()):
+        raise ApiError(400, "Query parameters may not contain NUL characters.")
     unknown = set(args) - set(meta["query"])
     if unknown:
         raise ApiError(400, f"Unknown query parameters: {', '.join(sorted(unknown))}.")
