@@ -10,8 +10,10 @@ from odoo.tools import SQL
 from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_PAYING
 
 TREND_MONTHS = 12
-# Figures whose value is a stock read at the end of a window; the others are
-# flows over the window.
+# The MRR per month and its movements, for the chart.
+MOVEMENTS = (
+    "mrr", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
+)  # fmt: skip
 PRICE_EVENTS = ("subscription.plan_changed", "subscription.price_changed")
 
 # One statement for every window (the period, the previous one and the trend
@@ -303,12 +305,8 @@ class WoowPaasDashboard(models.AbstractModel):
             },
             "months": [fields.Date.to_string(windows[m][0]) for m in months],
             "movements": {
-                name: [self._paas_round(rows[m][name]) for m in months]
-                for name in (
-                    "mrr", "new_mrr", "reactivation_mrr", "expansion_mrr",
-                    "contraction_mrr", "churned_mrr",
-                )
-            },  # fmt: skip
+                name: [self._paas_round(rows[m][name]) for m in months] for name in MOVEMENTS
+            },
             "plans": self.env["woow.paas.plan"]
             .with_context(active_test=False)
             .search_read([("company_id", "in", [False, *self.env.companies.ids])], ["name"]),
@@ -416,8 +414,7 @@ class WoowPaasDashboard(models.AbstractModel):
         """Run the dashboard statement; ``{window key: {column: value}}``."""
         instants = {key: tuple(map(self._paas_instant, bounds)) for key, bounds in windows.items()}
         window_sql = SQL(", ").join(
-            SQL("(%s, %s::timestamp, %s::timestamp)", key, s, e)
-            for key, (s, e) in instants.items()
+            SQL("(%s, %s::timestamp, %s::timestamp)", key, s, e) for key, (s, e) in instants.items()
         )
         currency_sql = SQL(", ").join(
             SQL("(%s, %s::numeric, %s)", cid, rate, digits)

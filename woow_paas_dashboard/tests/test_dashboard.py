@@ -98,7 +98,9 @@ class TestDashboard(WoowPaasCase):
     def test_fixture_is_as_described(self):
         """The fixture ends where the table says: MRR 105 on three subscriptions."""
         subs = self.s1 | self.s2 | self.s3 | self.s4 | self.s5
-        self.assertEqual(subs.mapped("state"), ["active", "cancelled", "active", "cancelled", "active"])
+        self.assertEqual(
+            subs.mapped("state"), ["active", "cancelled", "active", "cancelled", "active"]
+        )
         self.assertEqual(sum(subs.mapped("mrr")), 105.0)
 
     def test_stock_figures_at_the_end_of_the_period(self):
@@ -145,7 +147,9 @@ class TestDashboard(WoowPaasCase):
         kpis = self._kpis(data)
         self.assertEqual(data["months"][0], "2025-07-01")
         self.assertEqual(data["months"][-1], "2026-06-01")
-        self.assertEqual(kpis["mrr"]["trend"], [0.0] * 6 + [30.0, 130.0, 180.0, 110.0, 110.0, 105.0])
+        self.assertEqual(
+            kpis["mrr"]["trend"], [0.0] * 6 + [30.0, 130.0, 180.0, 110.0, 110.0, 105.0]
+        )
         self.assertEqual(kpis["trials"]["trend"][-4:], [2, 0, 0, 0])
         moves = data["movements"]
         self.assertEqual(moves["reactivation_mrr"][-2], 30.0)
@@ -191,9 +195,7 @@ class TestDashboard(WoowPaasCase):
     def test_drill_down(self):
         """Each card names the records behind its value."""
         kpis = self._kpis(self._dashboard())
-        subs = {
-            key: set(kpis[key]["drill"]["ids"]) for key in ("mrr", "new_mrr", "churned_mrr")
-        }
+        subs = {key: set(kpis[key]["drill"]["ids"]) for key in ("mrr", "new_mrr", "churned_mrr")}
         self.assertEqual(subs["mrr"], set((self.s1 | self.s3 | self.s5).ids))
         self.assertEqual(subs["new_mrr"], {self.s5.id})
         self.assertEqual(subs["churned_mrr"], set((self.s2 | self.s5).ids))
@@ -202,7 +204,9 @@ class TestDashboard(WoowPaasCase):
             set(kpis["customers"]["drill"]["ids"]), {self.customer_a.id, self.customer_c.id}
         )
         self.assertEqual(kpis["logo_churn"]["drill"]["ids"], [self.customer_b.id])
-        self.assertEqual(kpis["tenants"]["drill"], {"res_model": "woow.paas.tenant", "ids": [self.t1.id]})
+        self.assertEqual(
+            kpis["tenants"]["drill"], {"res_model": "woow.paas.tenant", "ids": [self.t1.id]}
+        )
 
     def test_as_of_a_past_date_ignores_later_changes(self):
         """Q1's MRR stays 180 although every subscription changed since."""
