@@ -17,11 +17,16 @@ MOVEMENTS = (
 PRICE_EVENTS = ("subscription.plan_changed", "subscription.price_changed")
 
 # One statement for every window (the period, the previous one and the trend
-# months). Subscriptions are rebuilt as segments [t0, t1) of constant state,
-# price and plan from the event log: state segments from the lifecycle events'
-# "from"/"to", price segments unwound backwards from the current price through
-# the plan and price changes' "before" values. A figure "at X" reads the
-# segment with t0 < X <= t1; a movement is a segment boundary in [s, e).
+# months), made of scans, sorts and window functions (no join between derived
+# tables, whose row counts the planner can only guess): each subscription's
+# history is one stream of rows in time order, its lifecycle events (with
+# "from"/"to"), its plan and price changes (with their "before" values) and a
+# last row with today's price. The state after a row is the last "to" so far
+# (filled forwards); the price after a row is the "before" of the next price
+# row, today's price after the last one (filled backwards: prices are unwound
+# from the current one). Each row starts a segment [t0, t1) of constant state,
+# price and plan, and knows the segment before it. A figure "at X" reads the
+# segment with t0 < X <= t1; a movement is a segment start in [s, e).
 DASHBOARD_SQL = """
 WITH win(k, s, e) AS (VALUES %(windows)s),
 cur(currency_id, rate, digits) AS (VALUES %(currencies)s),
@@ -34,82 +39,118 @@ sub AS (
      WHERE s.company_id = ANY(%(companies)s)
 ),
 ev AS (
-    -- Events of one second keep their id order: occurred_at has no fraction.
-    SELECT e.res_id AS sub_id, e.event_type, e.payload, e.plan_id,
-           e.occurred_at + (ROW_NUMBER() OVER (PARTITION BY e.res_id, e.occurred_at
-                                               ORDER BY e.id) - 1)
-                           * INTERVAL '1 microsecond' AS at
+    SELECT e.id AS eid, e.res_id AS sub_id, e.occurred_at AS at, e.event_type, e.plan_id,
+           e.payload->>'to' AS dst, e.payload->>'from' AS src,
+           CASE WHEN e.event_type = 'subscription.plan_changed'
+                THEN (e.payload->'before'->>'price')::numeric
+                WHEN e.event_type = 'subscription.price_changed'
+                THEN (e.payload->>'before')::numeric END AS before_price,
+           e.payload->'before'->>'interval' AS before_interval,
+           e.payload->>'from_plan' AS from_plan
       FROM woow_paas_event e
-      JOIN sub ON sub.id = e.res_id
      WHERE e.res_model = 'woow.paas.subscription'
+       AND e.company_id = ANY(%(companies)s)
        AND e.event_type LIKE 'subscription.%%'
        AND (e.payload ? 'to' OR e.event_type = ANY(%(price_events)s))
 ),
-sev AS (SELECT sub_id, at, payload->>'from' AS src, payload->>'to' AS dst
-          FROM ev WHERE payload ? 'to'),
-bare AS (SELECT * FROM sub WHERE NOT EXISTS (SELECT 1 FROM sev WHERE sev.sub_id = sub.id)),
-sseg AS (
-    SELECT sub_id, dst AS state, at AS t0,
-           COALESCE(LEAD(at) OVER (PARTITION BY sub_id ORDER BY at), 'infinity') AS t1
-      FROM sev
+bare AS (
+    -- Subscriptions without lifecycle events (imported): rebuilt from their dates.
+    SELECT * FROM sub WHERE id NOT IN (
+        SELECT res_id FROM woow_paas_event
+         WHERE res_model = 'woow.paas.subscription' AND res_id IS NOT NULL AND payload ? 'to'
+    )
+),
+stream AS (
+    -- (at, seq, eid) orders the rows of one subscription.
+    SELECT sub_id, at, 1 AS seq, eid, dst, FALSE AS carrier, NULL::numeric AS price,
+           NULL::varchar AS interval, NULL::integer AS plan_id, NULL::integer AS partner_id,
+           NULL::numeric AS rate, NULL::integer AS digits
+      FROM ev WHERE dst IS NOT NULL
     UNION ALL
     -- Before its first (kept) event, a subscription was in that event's source state.
-    SELECT * FROM (SELECT DISTINCT ON (sub_id) sub_id, src, '-infinity'::timestamp, at
-                     FROM sev ORDER BY sub_id, at) first_event
+    SELECT * FROM (
+        SELECT DISTINCT ON (sub_id) sub_id, '-infinity'::timestamp, 0, 0, src, FALSE,
+               NULL::numeric, NULL::varchar, NULL::integer, NULL::integer, NULL::numeric,
+               NULL::integer
+          FROM ev WHERE dst IS NOT NULL ORDER BY sub_id, at, eid
+    ) first_event
     UNION ALL
-    -- No lifecycle event (imported records): from the dates and the current state.
-    SELECT id, 'draft', '-infinity', COALESCE(date_start::timestamp, 'infinity') FROM bare
-    UNION ALL
-    SELECT id, CASE WHEN state = 'cancelled' THEN 'active' ELSE state END,
-           date_start::timestamp, COALESCE(cancel_date::timestamp, 'infinity')
-      FROM bare WHERE date_start IS NOT NULL
-    UNION ALL
-    SELECT id, 'cancelled', cancel_date::timestamp, 'infinity'
-      FROM bare WHERE cancel_date IS NOT NULL
-),
-pev AS (
-    SELECT ev.sub_id, ev.at,
-           CASE WHEN ev.event_type = 'subscription.plan_changed'
-                THEN (ev.payload->'before'->>'price')::numeric
-                ELSE (ev.payload->>'before')::numeric END AS price,
-           COALESCE(ev.payload->'before'->>'interval', plan.billing_interval) AS interval,
-           COALESCE(plan.id, ev.plan_id) AS plan_id
+    SELECT ev.sub_id, ev.at, 1, ev.eid, NULL, TRUE, ev.before_price,
+           COALESCE(ev.before_interval, plan.billing_interval), COALESCE(plan.id, ev.plan_id),
+           NULL, NULL, NULL
       FROM ev
       LEFT JOIN woow_paas_plan plan
         ON plan.id = CASE WHEN ev.event_type = 'subscription.price_changed' THEN ev.plan_id END
-        OR (ev.event_type = 'subscription.plan_changed' AND plan.code = ev.payload->>'from_plan')
+        OR (ev.event_type = 'subscription.plan_changed' AND plan.code = ev.from_plan)
      WHERE ev.event_type = ANY(%(price_events)s)
-),
-pseg AS (
-    SELECT sub_id, COALESCE(LAG(at) OVER (PARTITION BY sub_id ORDER BY at), '-infinity') AS t0,
-           at AS t1, price, interval, plan_id
-      FROM pev
     UNION ALL
-    SELECT sub.id, COALESCE(last.at, '-infinity'), 'infinity', sub.price, sub.interval, sub.plan_id
-      FROM sub LEFT JOIN (SELECT sub_id, max(at) AS at FROM pev GROUP BY sub_id) last
-        ON last.sub_id = sub.id
+    SELECT id, 'infinity', 9, 0, NULL, TRUE, price, interval, plan_id, partner_id, rate, digits
+      FROM sub
+    UNION ALL
+    SELECT id, '-infinity', 0, 0, 'draft', FALSE, NULL, NULL, NULL, NULL, NULL, NULL FROM bare
+    UNION ALL
+    SELECT id, date_start::timestamp, 1, 0,
+           CASE WHEN state = 'cancelled' THEN 'active' ELSE state END,
+           FALSE, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM bare WHERE date_start IS NOT NULL
+    UNION ALL
+    SELECT id, cancel_date::timestamp, 2, 0, 'cancelled', FALSE, NULL, NULL, NULL, NULL, NULL,
+           NULL
+      FROM bare WHERE cancel_date IS NOT NULL
+),
+grouped AS (
+    SELECT sub_id, at, seq, eid, dst, carrier, price, interval, plan_id,
+           COUNT(dst) OVER a AS sgrp,
+           COUNT(*) FILTER (WHERE carrier) OVER d AS pgrp,
+           -- today's row is the last one: it carries the customer and the currency.
+           FIRST_VALUE(partner_id) OVER d AS partner_id,
+           FIRST_VALUE(rate) OVER d AS rate,
+           FIRST_VALUE(digits) OVER d AS digits
+      FROM stream
+    WINDOW a AS (PARTITION BY sub_id ORDER BY at, seq, eid ROWS UNBOUNDED PRECEDING),
+           d AS (PARTITION BY sub_id ORDER BY at DESC, seq DESC, eid DESC
+                 ROWS UNBOUNDED PRECEDING)
+),
+filled AS (
+    SELECT sub_id, at, seq, eid, carrier, partner_id, rate, digits,
+           FIRST_VALUE(dst) OVER (PARTITION BY sub_id, sgrp ORDER BY at, seq, eid) AS state,
+           FIRST_VALUE(price) OVER p AS next_price,
+           FIRST_VALUE(interval) OVER p AS next_interval,
+           FIRST_VALUE(plan_id) OVER p AS next_plan_id
+      FROM grouped WHERE partner_id IS NOT NULL
+    WINDOW p AS (PARTITION BY sub_id, pgrp ORDER BY at DESC, seq DESC, eid DESC)
+),
+seg0 AS (
+    SELECT sub_id, partner_id, state, rate, digits, at AS t0,
+           COALESCE(LEAD(at) OVER w, 'infinity') AS t1,
+           CASE WHEN carrier THEN LEAD(next_price) OVER w ELSE next_price END AS price,
+           CASE WHEN carrier THEN LEAD(next_interval) OVER w ELSE next_interval END AS interval,
+           CASE WHEN carrier THEN LEAD(next_plan_id) OVER w ELSE next_plan_id END AS plan_id,
+           LAG(state) OVER w AS prev_state,
+           CASE WHEN LAG(carrier) OVER w THEN next_price ELSE LAG(next_price) OVER w END
+               AS prev_price,
+           CASE WHEN LAG(carrier) OVER w THEN next_interval ELSE LAG(next_interval) OVER w END
+               AS prev_interval,
+           CASE WHEN LAG(carrier) OVER w THEN next_plan_id ELSE LAG(next_plan_id) OVER w END
+               AS prev_plan_id
+      FROM filled
+    WINDOW w AS (PARTITION BY sub_id ORDER BY at, seq, eid)
 ),
 seg AS (
-    SELECT ss.sub_id, sub.partner_id, ss.state, ps.plan_id,
-           GREATEST(ss.t0, ps.t0) AS t0, LEAST(ss.t1, ps.t1) AS t1,
-           ss.state = ANY(%(paying)s) AS paying,
-           ss.state = ANY(%(paying)s) AND %(plan_filter)s AS counted,
+    SELECT sub_id, partner_id, state, prev_state, t0, t1,
+           state = ANY(%(paying)s) AS paying,
+           COALESCE(prev_state = ANY(%(paying)s), FALSE) AS prev_paying,
            %(plan_filter)s AS in_plan,
-           CASE WHEN ss.state = ANY(%(paying)s) AND %(plan_filter)s
-                THEN ROUND(ps.price / CASE WHEN ps.interval = 'year' THEN 12 ELSE 1 END,
-                           sub.digits) * sub.rate
-                ELSE 0 END AS mrr
-      FROM sseg ss
-      JOIN pseg ps ON ps.sub_id = ss.sub_id AND ss.t0 < ps.t1 AND ps.t0 < ss.t1
-      JOIN sub ON sub.id = ss.sub_id
-),
-mov AS (
-    SELECT * FROM (
-        SELECT sub_id, t0 AS at, state, mrr, paying, in_plan,
-               LAG(state) OVER w AS prev_state, LAG(mrr) OVER w AS prev_mrr,
-               LAG(paying) OVER w AS prev_paying, LAG(in_plan) OVER w AS prev_in_plan
-          FROM seg WINDOW w AS (PARTITION BY sub_id ORDER BY t0)
-    ) m WHERE prev_state IS NOT NULL
+           %(prev_plan_filter)s AS prev_in_plan,
+           state = ANY(%(paying)s) AND %(plan_filter)s AS counted,
+           CASE WHEN state = ANY(%(paying)s) AND %(plan_filter)s
+                THEN ROUND(price / CASE WHEN interval = 'year' THEN 12 ELSE 1 END, digits) * rate
+                ELSE 0 END AS mrr,
+           CASE WHEN prev_state = ANY(%(paying)s) AND %(prev_plan_filter)s
+                THEN ROUND(prev_price / CASE WHEN prev_interval = 'year' THEN 12 ELSE 1 END,
+                           digits) * rate
+                ELSE 0 END AS prev_mrr
+      FROM seg0 WHERE t0 < 'infinity'
 ),
 flow_rows AS (
     SELECT w.k, m.*,
@@ -117,7 +158,8 @@ flow_rows AS (
            NOT m.prev_paying AND m.paying AND m.prev_state NOT IN ('draft', 'trial') AS is_back,
            m.prev_paying AND NOT m.paying AS is_churn,
            CASE WHEN m.prev_paying AND m.paying THEN m.mrr - m.prev_mrr ELSE 0 END AS delta
-      FROM win w JOIN mov m ON m.at >= w.s AND m.at < w.e
+      FROM win w
+      JOIN seg m ON m.prev_state IS NOT NULL AND m.t0 >= w.s AND m.t0 < w.e
 ),
 flows AS (
     SELECT k,
@@ -149,9 +191,7 @@ stock AS (
            SUM(g.mrr) FILTER (WHERE g.t0 < w.s AND g.t1 >= w.s) AS mrr_s,
            SUM(g.mrr) FILTER (WHERE g.t0 < w.e AND g.t1 >= w.e) AS mrr_e,
            bool_or(g.t0 < w.s AND g.t1 >= w.s) AS cust_s,
-           bool_or(g.t0 < w.e AND g.t1 >= w.e) AS cust_e,
-           array_agg(g.sub_id) FILTER (WHERE w.k = 'cur' AND g.t0 < w.e AND g.t1 >= w.e)
-               AS sub_ids_e
+           bool_or(g.t0 < w.e AND g.t1 >= w.e) AS cust_e
       FROM win w JOIN seg g ON g.counted AND g.t0 < w.e AND g.t1 >= w.s
      GROUP BY w.k, g.partner_id
 ),
@@ -169,30 +209,27 @@ stocks AS (
            array_agg(partner_id) FILTER (WHERE k = 'cur' AND cust_s) AS cohort_ids
       FROM stock GROUP BY k
 ),
-sub_ids_e AS (SELECT array_agg(x) AS ids FROM stock, unnest(sub_ids_e) x WHERE k = 'cur'),
-ten AS (
-    SELECT t.id, t.state, t.create_date
-      FROM woow_paas_tenant t
-     WHERE t.company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
-),
-tev AS (
-    SELECT e.res_id AS tenant_id, e.payload->>'from' AS src, e.payload->>'to' AS dst,
-           e.occurred_at + (ROW_NUMBER() OVER (PARTITION BY e.res_id, e.occurred_at
-                                               ORDER BY e.id) - 1)
-                           * INTERVAL '1 microsecond' AS at
-      FROM woow_paas_event e JOIN ten ON ten.id = e.res_id
-     WHERE e.res_model = 'woow.paas.tenant' AND e.payload ? 'to'
+mrr_ids AS (
+    SELECT array_agg(g.sub_id) AS ids
+      FROM seg g JOIN win w ON w.k = 'cur' AND g.counted AND g.t0 < w.e AND g.t1 >= w.e
 ),
 tseg AS (
-    SELECT tenant_id, dst AS state, at AS t0,
-           COALESCE(LEAD(at) OVER (PARTITION BY tenant_id ORDER BY at), 'infinity') AS t1
-      FROM tev
+    SELECT e.res_id AS tenant_id, e.payload->>'to' AS state, e.occurred_at AS t0,
+           COALESCE(LEAD(e.occurred_at) OVER (PARTITION BY e.res_id ORDER BY e.occurred_at, e.id),
+                    'infinity') AS t1
+      FROM woow_paas_event e
+     WHERE e.res_model = 'woow.paas.tenant' AND e.company_id = ANY(%(companies)s)
+       AND e.payload ? 'to' AND e.res_id IN (
+           SELECT t.id FROM woow_paas_tenant t
+            WHERE t.company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s)
     UNION ALL
-    SELECT * FROM (SELECT DISTINCT ON (tenant_id) tenant_id, src, '-infinity'::timestamp, at
-                     FROM tev ORDER BY tenant_id, at) first_event
-    UNION ALL
-    SELECT id, state, create_date, 'infinity' FROM ten
-     WHERE NOT EXISTS (SELECT 1 FROM tev WHERE tev.tenant_id = ten.id)
+    -- Tenants without lifecycle events: in their current state since created.
+    SELECT t.id, t.state, t.create_date, 'infinity'
+      FROM woow_paas_tenant t
+     WHERE t.company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
+       AND t.id NOT IN (SELECT res_id FROM woow_paas_event
+                         WHERE res_model = 'woow.paas.tenant' AND res_id IS NOT NULL
+                           AND payload ? 'to')
 ),
 tenants AS (
     SELECT w.k, COUNT(DISTINCT t.tenant_id) AS tenants,
@@ -207,7 +244,7 @@ SELECT w.k,
        t.tenants,
        f.new_ids, f.churned_ids, f.revenue_churn_ids, f.trial_ids, f.trial_ended_ids,
        s.customer_ids, s.lost_customer_ids, s.cohort_ids, t.tenant_ids,
-       CASE WHEN w.k = 'cur' THEN (SELECT ids FROM sub_ids_e) END AS mrr_ids
+       CASE WHEN w.k = 'cur' THEN (SELECT ids FROM mrr_ids) END AS mrr_ids
   FROM win w
   LEFT JOIN flows f ON f.k = w.k
   LEFT JOIN stocks s ON s.k = w.k
@@ -421,15 +458,17 @@ class WoowPaasDashboard(models.AbstractModel):
             for cid, rate, digits in self._paas_currency_rates()
         )
         if plan_ids:
-            plan_filter = SQL("(ps.plan_id = ANY(%s))", plan_ids)
+            plan_filter = SQL("COALESCE(plan_id = ANY(%s), FALSE)", plan_ids)
+            prev_plan_filter = SQL("COALESCE(prev_plan_id = ANY(%s), FALSE)", plan_ids)
             tenant_plan_filter = SQL("(t.plan_id = ANY(%s))", plan_ids)
         else:
-            plan_filter = tenant_plan_filter = SQL("TRUE")
+            plan_filter = prev_plan_filter = tenant_plan_filter = SQL("TRUE")
         query = SQL(
             DASHBOARD_SQL,
             windows=window_sql,
             currencies=currency_sql,
             plan_filter=plan_filter,
+            prev_plan_filter=prev_plan_filter,
             tenant_plan_filter=tenant_plan_filter,
             companies=self.env.companies.ids,
             price_events=list(PRICE_EVENTS),
