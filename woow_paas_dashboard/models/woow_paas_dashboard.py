@@ -55,10 +55,7 @@ ev AS (
 ),
 bare AS (
     -- Subscriptions without lifecycle events (imported): rebuilt from their dates.
-    SELECT * FROM sub WHERE id NOT IN (
-        SELECT res_id FROM woow_paas_event
-         WHERE res_model = 'woow.paas.subscription' AND res_id IS NOT NULL AND payload ? 'to'
-    )
+    SELECT * FROM sub WHERE id NOT IN (SELECT sub_id FROM ev WHERE dst IS NOT NULL)
 ),
 stream AS (
     -- (at, seq, eid) orders the rows of one subscription.
@@ -98,11 +95,18 @@ stream AS (
            NULL
       FROM bare WHERE cancel_date IS NOT NULL
 ),
-grouped AS (
-    SELECT sub_id, at, seq, eid, dst, carrier, price, interval, plan_id,
-           COUNT(dst) OVER a AS sgrp,
-           COUNT(*) FILTER (WHERE carrier) OVER d AS pgrp,
-           -- today's row is the last one: it carries the customer and the currency.
+filled AS (
+    -- Forwards (a): the last state so far. Backwards (d): the nearest price row
+    -- at or after this one, and today's row (the customer and the currency).
+    -- Partitions hold a few rows: the running arrays stay tiny.
+    SELECT sub_id, at, seq, eid, carrier,
+           (array_agg(dst) FILTER (WHERE dst IS NOT NULL) OVER a)[COUNT(dst) OVER a] AS state,
+           (array_agg(price) FILTER (WHERE carrier) OVER d)[COUNT(*) FILTER (WHERE carrier) OVER d]
+               AS next_price,
+           (array_agg(interval) FILTER (WHERE carrier) OVER d)
+               [COUNT(*) FILTER (WHERE carrier) OVER d] AS next_interval,
+           (array_agg(plan_id) FILTER (WHERE carrier) OVER d)
+               [COUNT(*) FILTER (WHERE carrier) OVER d] AS next_plan_id,
            FIRST_VALUE(partner_id) OVER d AS partner_id,
            FIRST_VALUE(rate) OVER d AS rate,
            FIRST_VALUE(digits) OVER d AS digits
@@ -110,15 +114,6 @@ grouped AS (
     WINDOW a AS (PARTITION BY sub_id ORDER BY at, seq, eid ROWS UNBOUNDED PRECEDING),
            d AS (PARTITION BY sub_id ORDER BY at DESC, seq DESC, eid DESC
                  ROWS UNBOUNDED PRECEDING)
-),
-filled AS (
-    SELECT sub_id, at, seq, eid, carrier, partner_id, rate, digits,
-           FIRST_VALUE(dst) OVER (PARTITION BY sub_id, sgrp ORDER BY at, seq, eid) AS state,
-           FIRST_VALUE(price) OVER p AS next_price,
-           FIRST_VALUE(interval) OVER p AS next_interval,
-           FIRST_VALUE(plan_id) OVER p AS next_plan_id
-      FROM grouped WHERE partner_id IS NOT NULL
-    WINDOW p AS (PARTITION BY sub_id, pgrp ORDER BY at DESC, seq DESC, eid DESC)
 ),
 seg0 AS (
     SELECT sub_id, partner_id, state, rate, digits, at AS t0,
@@ -133,7 +128,7 @@ seg0 AS (
                AS prev_interval,
            CASE WHEN LAG(carrier) OVER w THEN next_plan_id ELSE LAG(next_plan_id) OVER w END
                AS prev_plan_id
-      FROM filled
+      FROM filled WHERE partner_id IS NOT NULL
     WINDOW w AS (PARTITION BY sub_id ORDER BY at, seq, eid)
 ),
 seg AS (
@@ -192,7 +187,9 @@ stock AS (
            SUM(g.mrr) FILTER (WHERE g.t0 < w.e AND g.t1 >= w.e) AS mrr_e,
            bool_or(g.t0 < w.s AND g.t1 >= w.s) AS cust_s,
            bool_or(g.t0 < w.e AND g.t1 >= w.e) AS cust_e
-      FROM win w JOIN seg g ON g.counted AND g.t0 < w.e AND g.t1 >= w.s
+      FROM win w
+      JOIN seg g ON g.counted
+           AND ((g.t0 < w.s AND g.t1 >= w.s) OR (g.t0 < w.e AND g.t1 >= w.e))
      GROUP BY w.k, g.partner_id
 ),
 stocks AS (
@@ -213,27 +210,29 @@ mrr_ids AS (
     SELECT array_agg(g.sub_id) AS ids
       FROM seg g JOIN win w ON w.k = 'cur' AND g.counted AND g.t0 < w.e AND g.t1 >= w.e
 ),
-tseg AS (
+tev AS (
     SELECT e.res_id AS tenant_id, e.payload->>'to' AS state, e.occurred_at AS t0,
            COALESCE(LEAD(e.occurred_at) OVER (PARTITION BY e.res_id ORDER BY e.occurred_at, e.id),
                     'infinity') AS t1
       FROM woow_paas_event e
      WHERE e.res_model = 'woow.paas.tenant' AND e.company_id = ANY(%(companies)s)
-       AND e.payload ? 'to' AND e.res_id IN (
-           SELECT t.id FROM woow_paas_tenant t
-            WHERE t.company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s)
+       AND e.payload ? 'to'
+),
+tseg AS (
+    SELECT tev.* FROM tev WHERE tenant_id IN (
+        SELECT t.id FROM woow_paas_tenant t
+         WHERE t.company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s)
     UNION ALL
     -- Tenants without lifecycle events: in their current state since created.
     SELECT t.id, t.state, t.create_date, 'infinity'
       FROM woow_paas_tenant t
      WHERE t.company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
-       AND t.id NOT IN (SELECT res_id FROM woow_paas_event
-                         WHERE res_model = 'woow.paas.tenant' AND res_id IS NOT NULL
-                           AND payload ? 'to')
+       AND t.id NOT IN (SELECT tenant_id FROM tev)
 ),
 tenants AS (
-    SELECT w.k, COUNT(DISTINCT t.tenant_id) AS tenants,
-           array_agg(DISTINCT t.tenant_id) FILTER (WHERE w.k = 'cur') AS tenant_ids
+    -- Segments of one tenant are disjoint: one covers an instant at most.
+    SELECT w.k, COUNT(*) AS tenants,
+           array_agg(t.tenant_id) FILTER (WHERE w.k = 'cur') AS tenant_ids
       FROM win w JOIN tseg t ON t.state = 'active' AND t.t0 < w.e AND t.t1 >= w.e
      GROUP BY w.k
 )
@@ -475,6 +474,9 @@ class WoowPaasDashboard(models.AbstractModel):
             paying=list(SUBSCRIPTION_PAYING),
         )
         self.env.flush_all()
+        # Room for the sorts and hashes of one statement, and no JIT (its
+        # compilation costs more than this query runs); for this transaction.
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
         self.env.cr.execute(query)
         names = [desc[0] for desc in self.env.cr.description]
         rows = {}
