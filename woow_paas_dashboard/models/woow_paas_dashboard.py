@@ -96,38 +96,31 @@ stream AS (
       FROM bare WHERE cancel_date IS NOT NULL
 ),
 filled AS (
-    -- Forwards (a): the last state so far. Backwards (d): the nearest price row
-    -- at or after this one, and today's row (the customer and the currency).
-    -- Partitions hold a few rows: the running arrays stay tiny.
-    SELECT sub_id, at, seq, eid, carrier,
+    -- The state so far (a), the "before" price of the next price row (n), and
+    -- today's row, the last one, for the customer and the currency (z): one
+    -- ordering, one sort. Partitions hold a few rows: the arrays stay tiny.
+    SELECT sub_id, at, seq, eid,
            (array_agg(dst) FILTER (WHERE dst IS NOT NULL) OVER a)[COUNT(dst) OVER a] AS state,
-           (array_agg(price) FILTER (WHERE carrier) OVER d)[COUNT(*) FILTER (WHERE carrier) OVER d]
-               AS next_price,
-           (array_agg(interval) FILTER (WHERE carrier) OVER d)
-               [COUNT(*) FILTER (WHERE carrier) OVER d] AS next_interval,
-           (array_agg(plan_id) FILTER (WHERE carrier) OVER d)
-               [COUNT(*) FILTER (WHERE carrier) OVER d] AS next_plan_id,
-           FIRST_VALUE(partner_id) OVER d AS partner_id,
-           FIRST_VALUE(rate) OVER d AS rate,
-           FIRST_VALUE(digits) OVER d AS digits
+           (array_agg(price) FILTER (WHERE carrier) OVER n)[1] AS price,
+           (array_agg(interval) FILTER (WHERE carrier) OVER n)[1] AS interval,
+           (array_agg(plan_id) FILTER (WHERE carrier) OVER n)[1] AS plan_id,
+           LAST_VALUE(partner_id) OVER z AS partner_id,
+           LAST_VALUE(rate) OVER z AS rate,
+           LAST_VALUE(digits) OVER z AS digits
       FROM stream
     WINDOW a AS (PARTITION BY sub_id ORDER BY at, seq, eid ROWS UNBOUNDED PRECEDING),
-           d AS (PARTITION BY sub_id ORDER BY at DESC, seq DESC, eid DESC
-                 ROWS UNBOUNDED PRECEDING)
+           n AS (PARTITION BY sub_id ORDER BY at, seq, eid
+                 ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
+           z AS (PARTITION BY sub_id ORDER BY at, seq, eid
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ),
 seg0 AS (
-    SELECT sub_id, partner_id, state, rate, digits, at AS t0,
+    SELECT sub_id, partner_id, state, rate, digits, at AS t0, price, interval, plan_id,
            COALESCE(LEAD(at) OVER w, 'infinity') AS t1,
-           CASE WHEN carrier THEN LEAD(next_price) OVER w ELSE next_price END AS price,
-           CASE WHEN carrier THEN LEAD(next_interval) OVER w ELSE next_interval END AS interval,
-           CASE WHEN carrier THEN LEAD(next_plan_id) OVER w ELSE next_plan_id END AS plan_id,
            LAG(state) OVER w AS prev_state,
-           CASE WHEN LAG(carrier) OVER w THEN next_price ELSE LAG(next_price) OVER w END
-               AS prev_price,
-           CASE WHEN LAG(carrier) OVER w THEN next_interval ELSE LAG(next_interval) OVER w END
-               AS prev_interval,
-           CASE WHEN LAG(carrier) OVER w THEN next_plan_id ELSE LAG(next_plan_id) OVER w END
-               AS prev_plan_id
+           LAG(price) OVER w AS prev_price,
+           LAG(interval) OVER w AS prev_interval,
+           LAG(plan_id) OVER w AS prev_plan_id
       FROM filled WHERE partner_id IS NOT NULL
     WINDOW w AS (PARTITION BY sub_id ORDER BY at, seq, eid)
 ),
