@@ -58,70 +58,73 @@ bare AS (
     SELECT * FROM sub WHERE id NOT IN (SELECT sub_id FROM ev WHERE dst IS NOT NULL)
 ),
 stream AS (
-    -- (at, seq, eid) orders the rows of one subscription.
-    SELECT sub_id, at, 1 AS seq, eid, dst, FALSE AS carrier, NULL::numeric AS price,
-           NULL::varchar AS interval, NULL::integer AS plan_id, NULL::integer AS partner_id,
-           NULL::numeric AS rate, NULL::integer AS digits
-      FROM ev WHERE dst IS NOT NULL
-    UNION ALL
-    -- Before its first (kept) event, a subscription was in that event's source state.
-    SELECT * FROM (
-        SELECT DISTINCT ON (sub_id) sub_id, '-infinity'::timestamp, 0, 0, src, FALSE,
-               NULL::numeric, NULL::varchar, NULL::integer, NULL::integer, NULL::numeric,
-               NULL::integer
-          FROM ev WHERE dst IS NOT NULL ORDER BY sub_id, at, eid
-    ) first_event
-    UNION ALL
-    SELECT ev.sub_id, ev.at, 1, ev.eid, NULL, TRUE, ev.before_price,
-           COALESCE(ev.before_interval, plan.billing_interval), COALESCE(plan.id, ev.plan_id),
-           NULL, NULL, NULL
+    -- (at, seq, eid) orders the rows of one subscription: its lifecycle and
+    -- price events, or rows rebuilt from the dates of one without lifecycle
+    -- events (imported).
+    SELECT ev.sub_id, ev.at, 1 AS seq, ev.eid, ev.dst, ev.src,
+           ev.before_price IS NOT NULL AS carrier, ev.before_price AS price,
+           COALESCE(ev.before_interval, plan.billing_interval) AS interval,
+           CASE WHEN ev.before_price IS NOT NULL THEN COALESCE(plan.id, ev.plan_id) END
+               AS plan_id
       FROM ev
       LEFT JOIN woow_paas_plan plan
-        ON plan.id = CASE WHEN ev.event_type = 'subscription.price_changed' THEN ev.plan_id END
-        OR (ev.event_type = 'subscription.plan_changed' AND plan.code = ev.from_plan)
-     WHERE ev.event_type = ANY(%(price_events)s)
+        ON ev.before_price IS NOT NULL AND (
+           plan.id = CASE WHEN ev.event_type = 'subscription.price_changed' THEN ev.plan_id END
+           OR (ev.event_type = 'subscription.plan_changed' AND plan.code = ev.from_plan))
     UNION ALL
-    SELECT id, 'infinity', 9, 0, NULL, TRUE, price, interval, plan_id, partner_id, rate, digits
-      FROM sub
-    UNION ALL
-    SELECT id, '-infinity', 0, 0, 'draft', FALSE, NULL, NULL, NULL, NULL, NULL, NULL FROM bare
+    -- Before its first kept event, a subscription was in that event's source
+    -- state: only worth a row when it paid (events purged by retention).
+    SELECT * FROM (
+        SELECT DISTINCT ON (sub_id) sub_id, '-infinity'::timestamp AS at, 0, 0, src AS dst,
+               NULL::varchar AS src, FALSE, NULL::numeric, NULL::varchar, NULL::integer
+          FROM ev WHERE dst IS NOT NULL ORDER BY sub_id, at, eid
+    ) first_event WHERE dst = ANY(%(paying)s)
     UNION ALL
     SELECT id, date_start::timestamp, 1, 0,
-           CASE WHEN state = 'cancelled' THEN 'active' ELSE state END,
-           FALSE, NULL, NULL, NULL, NULL, NULL, NULL
+           CASE WHEN state = 'cancelled' THEN 'active' ELSE state END, 'draft',
+           FALSE, NULL, NULL, NULL
       FROM bare WHERE date_start IS NOT NULL
     UNION ALL
-    SELECT id, cancel_date::timestamp, 2, 0, 'cancelled', FALSE, NULL, NULL, NULL, NULL, NULL,
-           NULL
+    SELECT id, cancel_date::timestamp, 2, 0, 'cancelled', NULL, FALSE, NULL, NULL, NULL
       FROM bare WHERE cancel_date IS NOT NULL
 ),
 filled AS (
-    -- The state so far (a), the "before" price of the next price row (n), and
-    -- today's row, the last one, for the customer and the currency (z): one
-    -- ordering, one sort. Partitions hold a few rows: the arrays stay tiny.
-    SELECT sub_id, at, seq, eid,
-           (array_agg(dst) FILTER (WHERE dst IS NOT NULL) OVER a)[COUNT(dst) OVER a] AS state,
-           (array_agg(price) FILTER (WHERE carrier) OVER n)[1] AS price,
-           (array_agg(interval) FILTER (WHERE carrier) OVER n)[1] AS interval,
-           (array_agg(plan_id) FILTER (WHERE carrier) OVER n)[1] AS plan_id,
-           LAST_VALUE(partner_id) OVER z AS partner_id,
-           LAST_VALUE(rate) OVER z AS rate,
-           LAST_VALUE(digits) OVER z AS digits
-      FROM stream
-    WINDOW a AS (PARTITION BY sub_id ORDER BY at, seq, eid ROWS UNBOUNDED PRECEDING),
-           n AS (PARTITION BY sub_id ORDER BY at, seq, eid
+    -- The state so far (a), the "before" price of the next price row or today's
+    -- price (n), in one ordering: one sort. Partitions hold a few rows, so the
+    -- running arrays stay tiny.
+    SELECT st.sub_id, st.at, st.seq, st.eid, st.dst, st.src, st.carrier,
+           st.price AS own_price, st.interval AS own_interval, st.plan_id AS own_plan_id,
+           COALESCE((array_agg(st.dst) FILTER (WHERE st.dst IS NOT NULL) OVER a)
+                        [COUNT(st.dst) OVER a],
+                    (array_agg(st.src) FILTER (WHERE st.dst IS NOT NULL) OVER z)[1]) AS state,
+           COALESCE((array_agg(st.price) FILTER (WHERE st.carrier) OVER n)[1], sub.price)
+               AS price,
+           COALESCE((array_agg(st.interval) FILTER (WHERE st.carrier) OVER n)[1], sub.interval)
+               AS interval,
+           COALESCE((array_agg(st.plan_id) FILTER (WHERE st.carrier) OVER n)[1], sub.plan_id)
+               AS plan_id,
+           sub.partner_id, sub.rate, sub.digits
+      FROM stream st JOIN sub ON sub.id = st.sub_id
+    WINDOW a AS (PARTITION BY st.sub_id ORDER BY st.at, st.seq, st.eid ROWS UNBOUNDED PRECEDING),
+           n AS (PARTITION BY st.sub_id ORDER BY st.at, st.seq, st.eid
                  ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
-           z AS (PARTITION BY sub_id ORDER BY at, seq, eid
+           z AS (PARTITION BY st.sub_id ORDER BY st.at, st.seq, st.eid
                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
 ),
 seg0 AS (
+    -- The first row's "before" comes from the row itself: its source state,
+    -- and its own "before" price when it is a price change.
     SELECT sub_id, partner_id, state, rate, digits, at AS t0, price, interval, plan_id,
            COALESCE(LEAD(at) OVER w, 'infinity') AS t1,
-           LAG(state) OVER w AS prev_state,
-           LAG(price) OVER w AS prev_price,
-           LAG(interval) OVER w AS prev_interval,
-           LAG(plan_id) OVER w AS prev_plan_id
-      FROM filled WHERE partner_id IS NOT NULL
+           COALESCE(LAG(state) OVER w, CASE WHEN dst IS NOT NULL THEN src ELSE state END)
+               AS prev_state,
+           COALESCE(LAG(price) OVER w, CASE WHEN carrier THEN own_price ELSE price END)
+               AS prev_price,
+           COALESCE(LAG(interval) OVER w, CASE WHEN carrier THEN own_interval ELSE interval END)
+               AS prev_interval,
+           COALESCE(LAG(plan_id) OVER w, CASE WHEN carrier THEN own_plan_id ELSE plan_id END)
+               AS prev_plan_id
+      FROM filled
     WINDOW w AS (PARTITION BY sub_id ORDER BY at, seq, eid)
 ),
 seg AS (
@@ -138,7 +141,7 @@ seg AS (
                 THEN ROUND(prev_price / CASE WHEN prev_interval = 'year' THEN 12 ELSE 1 END,
                            digits) * rate
                 ELSE 0 END AS prev_mrr
-      FROM seg0 WHERE t0 < 'infinity'
+      FROM seg0
 ),
 flow_rows AS (
     SELECT w.k, m.*,
