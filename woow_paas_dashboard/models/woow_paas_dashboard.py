@@ -61,16 +61,17 @@ stream AS (
     -- (at, seq, eid) orders the rows of one subscription: its lifecycle and
     -- price events, or rows rebuilt from the dates of one without lifecycle
     -- events (imported).
-    SELECT ev.sub_id, ev.at, 1 AS seq, ev.eid, ev.dst, ev.src,
-           ev.before_price IS NOT NULL AS carrier, ev.before_price AS price,
-           COALESCE(ev.before_interval, plan.billing_interval) AS interval,
-           CASE WHEN ev.before_price IS NOT NULL THEN COALESCE(plan.id, ev.plan_id) END
-               AS plan_id
+    SELECT sub_id, at, 1 AS seq, eid, dst, src, FALSE AS carrier, NULL::numeric AS price,
+           NULL::varchar AS interval, NULL::integer AS plan_id
+      FROM ev WHERE before_price IS NULL
+    UNION ALL
+    SELECT ev.sub_id, ev.at, 1, ev.eid, ev.dst, ev.src, TRUE, ev.before_price,
+           COALESCE(ev.before_interval, plan.billing_interval), COALESCE(plan.id, ev.plan_id)
       FROM ev
       LEFT JOIN woow_paas_plan plan
-        ON ev.before_price IS NOT NULL AND (
-           plan.id = CASE WHEN ev.event_type = 'subscription.price_changed' THEN ev.plan_id END
-           OR (ev.event_type = 'subscription.plan_changed' AND plan.code = ev.from_plan))
+        ON plan.id = CASE WHEN ev.event_type = 'subscription.price_changed' THEN ev.plan_id END
+        OR (ev.event_type = 'subscription.plan_changed' AND plan.code = ev.from_plan)
+     WHERE ev.before_price IS NOT NULL
     UNION ALL
     -- Before its first kept event, a subscription was in that event's source
     -- state: only worth a row when it paid (events purged by retention).
