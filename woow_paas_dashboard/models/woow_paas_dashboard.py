@@ -28,7 +28,7 @@ PRICE_EVENTS = ("subscription.plan_changed", "subscription.price_changed")
 # price and plan, and knows the segment before it. A figure "at X" reads the
 # segment with t0 < X <= t1; a movement is a segment start in [s, e).
 DASHBOARD_SQL = """
-WITH win(k, s, e) AS (VALUES %(windows)s),
+WITH win(k, s, e, si, ei) AS (VALUES %(windows)s),
 cur(currency_id, rate, digits) AS (VALUES %(currencies)s),
 sub AS (
     SELECT s.id, s.commercial_partner_id AS partner_id, s.plan_id, s.price,
@@ -151,7 +151,8 @@ flow_rows AS (
            m.prev_paying AND NOT m.paying AS is_churn,
            CASE WHEN m.prev_paying AND m.paying THEN m.mrr - m.prev_mrr ELSE 0 END AS delta
       FROM win w
-      JOIN seg m ON m.prev_state IS NOT NULL AND m.t0 >= w.s AND m.t0 < w.e
+      JOIN (SELECT seg.*, width_bucket(t0, %(bounds)s) AS b FROM seg
+             WHERE prev_state IS NOT NULL) m ON w.si <= m.b AND m.b < w.ei
 ),
 flows AS (
     SELECT k,
@@ -178,34 +179,48 @@ flows AS (
                AND state != 'trial' AND prev_in_plan) AS trial_ended_ids
       FROM flow_rows GROUP BY k
 ),
-stock AS (
-    SELECT w.k, g.partner_id,
-           SUM(g.mrr) FILTER (WHERE g.t0 < w.s AND g.t1 >= w.s) AS mrr_s,
-           SUM(g.mrr) FILTER (WHERE g.t0 < w.e AND g.t1 >= w.e) AS mrr_e,
-           bool_or(g.t0 < w.s AND g.t1 >= w.s) AS cust_s,
-           bool_or(g.t0 < w.e AND g.t1 >= w.e) AS cust_e
-      FROM win w
-      JOIN seg g ON g.counted
-           AND ((g.t0 < w.s AND g.t1 >= w.s) OR (g.t0 < w.e AND g.t1 >= w.e))
-     GROUP BY w.k, g.partner_id
+cov AS (
+    -- The window bounds a segment covers (t0 < X <= t1) are the consecutive
+    -- bounds lo..hi of the sorted list: counting them is integer arithmetic.
+    SELECT sub_id, partner_id, mrr,
+           width_bucket(t0, %(bounds)s) + 1 AS lo, width_bucket(t1, %(bounds)s) AS hi
+      FROM seg WHERE counted
+),
+pcov AS (
+    -- pm: the bounds at which the segment's customer pays (one bit each).
+    SELECT cov.*,
+           bit_or((1::bigint << hi) - (1::bigint << (lo - 1))) OVER (PARTITION BY partner_id)
+               AS pm
+      FROM cov WHERE lo <= hi
 ),
 stocks AS (
-    SELECT k,
-           COALESCE(SUM(mrr_s), 0) AS mrr_start,
-           COALESCE(SUM(mrr_e), 0) AS mrr,
-           COUNT(*) FILTER (WHERE cust_s) AS customers_start,
-           COUNT(*) FILTER (WHERE cust_e) AS customers,
-           COUNT(*) FILTER (WHERE cust_s AND NOT cust_e) AS customers_lost,
-           COALESCE(SUM(mrr_e) FILTER (WHERE cust_s), 0) AS retained_mrr,
-           array_agg(partner_id) FILTER (WHERE k = 'cur' AND cust_e) AS customer_ids,
-           array_agg(partner_id) FILTER (WHERE k = 'cur' AND cust_s AND NOT cust_e)
-               AS lost_customer_ids,
-           array_agg(partner_id) FILTER (WHERE k = 'cur' AND cust_s) AS cohort_ids
-      FROM stock GROUP BY k
+    SELECT w.k,
+           COALESCE(SUM(c.mrr) FILTER (WHERE c.lo <= w.si AND w.si <= c.hi), 0) AS mrr_start,
+           COALESCE(SUM(c.mrr) FILTER (WHERE c.lo <= w.ei AND w.ei <= c.hi), 0) AS mrr,
+           COALESCE(SUM(c.mrr) FILTER (WHERE c.lo <= w.ei AND w.ei <= c.hi
+                                         AND (c.pm >> (w.si - 1)) & 1 = 1), 0) AS retained_mrr,
+           array_agg(c.sub_id) FILTER (WHERE w.k = 'cur' AND c.lo <= w.ei AND w.ei <= c.hi)
+               AS mrr_ids
+      FROM win w CROSS JOIN pcov c
+     GROUP BY w.k
 ),
-mrr_ids AS (
-    SELECT array_agg(g.sub_id) AS ids
-      FROM seg g JOIN win w ON w.k = 'cur' AND g.counted AND g.t0 < w.e AND g.t1 >= w.e
+customers AS (
+    SELECT w.k,
+           COUNT(*) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1) AS customers_start,
+           COUNT(*) FILTER (WHERE (p.pm >> (w.ei - 1)) & 1 = 1) AS customers,
+           COUNT(*) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1 AND (p.pm >> (w.ei - 1)) & 1 = 0)
+               AS customers_lost,
+           array_agg(p.partner_id) FILTER (WHERE w.k = 'cur' AND (p.pm >> (w.ei - 1)) & 1 = 1)
+               AS customer_ids,
+           array_agg(p.partner_id) FILTER (WHERE w.k = 'cur' AND (p.pm >> (w.si - 1)) & 1 = 1
+                                             AND (p.pm >> (w.ei - 1)) & 1 = 0)
+               AS lost_customer_ids,
+           array_agg(p.partner_id) FILTER (WHERE w.k = 'cur' AND (p.pm >> (w.si - 1)) & 1 = 1)
+               AS cohort_ids
+      FROM win w
+     CROSS JOIN (SELECT partner_id, bit_or((1::bigint << hi) - (1::bigint << (lo - 1))) AS pm
+                   FROM cov WHERE lo <= hi GROUP BY partner_id) p
+     GROUP BY w.k
 ),
 tev AS (
     SELECT e.res_id AS tenant_id, e.payload->>'to' AS state, e.occurred_at AS t0,
@@ -227,23 +242,28 @@ tseg AS (
        AND t.id NOT IN (SELECT tenant_id FROM tev)
 ),
 tenants AS (
-    -- Segments of one tenant are disjoint: one covers an instant at most.
-    SELECT w.k, COUNT(*) AS tenants,
-           array_agg(t.tenant_id) FILTER (WHERE w.k = 'cur') AS tenant_ids
-      FROM win w JOIN tseg t ON t.state = 'active' AND t.t0 < w.e AND t.t1 >= w.e
+    -- Segments of one tenant are disjoint: one covers a bound at most.
+    SELECT w.k, COUNT(*) FILTER (WHERE t.lo <= w.ei AND w.ei <= t.hi) AS tenants,
+           array_agg(t.tenant_id) FILTER (WHERE w.k = 'cur' AND t.lo <= w.ei AND w.ei <= t.hi)
+               AS tenant_ids
+      FROM win w
+     CROSS JOIN (SELECT tenant_id, width_bucket(t0, %(bounds)s) + 1 AS lo,
+                        width_bucket(t1, %(bounds)s) AS hi
+                   FROM tseg WHERE state = 'active') t
+     WHERE t.lo <= t.hi
      GROUP BY w.k
 )
 SELECT w.k,
        f.new_mrr, f.new_count, f.reactivation_mrr, f.churned_mrr, f.churned_count,
        f.expansion_mrr, f.contraction_mrr, f.trials, f.trials_ended, f.trials_converted,
-       s.mrr_start, s.mrr, s.customers_start, s.customers, s.customers_lost, s.retained_mrr,
+       s.mrr_start, s.mrr, c.customers_start, c.customers, c.customers_lost, s.retained_mrr,
        t.tenants,
        f.new_ids, f.churned_ids, f.revenue_churn_ids, f.trial_ids, f.trial_ended_ids,
-       s.customer_ids, s.lost_customer_ids, s.cohort_ids, t.tenant_ids,
-       CASE WHEN w.k = 'cur' THEN (SELECT ids FROM mrr_ids) END AS mrr_ids
+       c.customer_ids, c.lost_customer_ids, c.cohort_ids, t.tenant_ids, s.mrr_ids
   FROM win w
   LEFT JOIN flows f ON f.k = w.k
   LEFT JOIN stocks s ON s.k = w.k
+  LEFT JOIN customers c ON c.k = w.k
   LEFT JOIN tenants t ON t.k = w.k
 """
 
@@ -446,8 +466,12 @@ class WoowPaasDashboard(models.AbstractModel):
     def _paas_compute(self, windows, plan_ids):
         """Run the dashboard statement; ``{window key: {column: value}}``."""
         instants = {key: tuple(map(self._paas_instant, bounds)) for key, bounds in windows.items()}
+        # Window bounds, sorted: a window [s, e) is the bounds si..ei (1-based).
+        bounds = sorted({instant for pair in instants.values() for instant in pair})
+        rank = {instant: index for index, instant in enumerate(bounds, 1)}
         window_sql = SQL(", ").join(
-            SQL("(%s, %s::timestamp, %s::timestamp)", key, s, e) for key, (s, e) in instants.items()
+            SQL("(%s, %s::timestamp, %s::timestamp, %s, %s)", key, s, e, rank[s], rank[e])
+            for key, (s, e) in instants.items()
         )
         currency_sql = SQL(", ").join(
             SQL("(%s, %s::numeric, %s)", cid, rate, digits)
@@ -462,6 +486,7 @@ class WoowPaasDashboard(models.AbstractModel):
         query = SQL(
             DASHBOARD_SQL,
             windows=window_sql,
+            bounds=SQL("%s::timestamp[]", bounds),
             currencies=currency_sql,
             plan_filter=plan_filter,
             prev_plan_filter=prev_plan_filter,
