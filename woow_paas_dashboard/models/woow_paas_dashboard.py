@@ -144,40 +144,55 @@ seg AS (
                 ELSE 0 END AS prev_mrr
       FROM seg0
 ),
-flow_rows AS (
-    SELECT w.k, m.*,
-           NOT m.prev_paying AND m.paying AND m.prev_state IN ('draft', 'trial') AS is_new,
-           NOT m.prev_paying AND m.paying AND m.prev_state NOT IN ('draft', 'trial') AS is_back,
-           m.prev_paying AND NOT m.paying AS is_churn,
-           CASE WHEN m.prev_paying AND m.paying THEN m.mrr - m.prev_mrr ELSE 0 END AS delta
-      FROM win w
-      JOIN (SELECT seg.*, width_bucket(t0, %(bounds)s) AS b FROM seg
-             WHERE prev_state IS NOT NULL) m ON w.si <= m.b AND m.b < w.ei
+mrows AS (
+    -- Movements, in the bucket of the bounds they follow: a window [si, ei)
+    -- adds up buckets si..ei-1 instead of comparing every movement to it.
+    SELECT sub_id, state, prev_state, mrr, prev_mrr, in_plan, prev_in_plan,
+           width_bucket(t0, %(bounds)s) AS b,
+           NOT prev_paying AND paying AND prev_state IN ('draft', 'trial') AS is_new,
+           NOT prev_paying AND paying AND prev_state NOT IN ('draft', 'trial') AS is_back,
+           prev_paying AND NOT paying AS is_churn,
+           CASE WHEN prev_paying AND paying THEN mrr - prev_mrr ELSE 0 END AS delta
+      FROM seg WHERE prev_state IS NOT NULL
 ),
-flows AS (
-    SELECT k,
-           COALESCE(SUM(mrr) FILTER (WHERE is_new), 0) AS new_mrr,
+buckets AS (
+    SELECT b,
+           SUM(mrr) FILTER (WHERE is_new) AS new_mrr,
            COUNT(*) FILTER (WHERE is_new AND in_plan) AS new_count,
-           COALESCE(SUM(mrr) FILTER (WHERE is_back), 0) AS reactivation_mrr,
-           COALESCE(SUM(prev_mrr) FILTER (WHERE is_churn), 0) AS churned_mrr,
+           SUM(mrr) FILTER (WHERE is_back) AS reactivation_mrr,
+           SUM(prev_mrr) FILTER (WHERE is_churn) AS churned_mrr,
            COUNT(*) FILTER (WHERE is_churn AND prev_in_plan) AS churned_count,
-           COALESCE(SUM(GREATEST(delta, 0)), 0) AS expansion_mrr,
-           COALESCE(SUM(GREATEST(-delta, 0)), 0) AS contraction_mrr,
+           SUM(GREATEST(delta, 0)) AS expansion_mrr,
+           SUM(GREATEST(-delta, 0)) AS contraction_mrr,
            COUNT(*) FILTER (WHERE state = 'trial' AND prev_state != 'trial' AND in_plan) AS trials,
            COUNT(*) FILTER (WHERE prev_state = 'trial' AND state != 'trial' AND prev_in_plan)
                AS trials_ended,
            COUNT(*) FILTER (WHERE prev_state = 'trial' AND state = 'active' AND prev_in_plan)
-               AS trials_converted,
-           array_agg(DISTINCT sub_id) FILTER (WHERE k = 'cur' AND is_new AND in_plan) AS new_ids,
-           array_agg(DISTINCT sub_id) FILTER (WHERE k = 'cur' AND is_churn AND prev_in_plan)
-               AS churned_ids,
-           array_agg(DISTINCT sub_id) FILTER (WHERE k = 'cur' AND (
-               (is_churn AND prev_in_plan) OR delta < 0)) AS revenue_churn_ids,
-           array_agg(DISTINCT sub_id) FILTER (WHERE k = 'cur' AND state = 'trial'
-               AND prev_state != 'trial' AND in_plan) AS trial_ids,
-           array_agg(DISTINCT sub_id) FILTER (WHERE k = 'cur' AND prev_state = 'trial'
-               AND state != 'trial' AND prev_in_plan) AS trial_ended_ids
-      FROM flow_rows GROUP BY k
+               AS trials_converted
+      FROM mrows GROUP BY b
+),
+flows AS (
+    SELECT w.k,
+           COALESCE(SUM(new_mrr), 0) AS new_mrr, SUM(new_count) AS new_count,
+           COALESCE(SUM(reactivation_mrr), 0) AS reactivation_mrr,
+           COALESCE(SUM(churned_mrr), 0) AS churned_mrr, SUM(churned_count) AS churned_count,
+           COALESCE(SUM(expansion_mrr), 0) AS expansion_mrr,
+           COALESCE(SUM(contraction_mrr), 0) AS contraction_mrr,
+           SUM(trials) AS trials, SUM(trials_ended) AS trials_ended,
+           SUM(trials_converted) AS trials_converted
+      FROM win w JOIN buckets ON w.si <= buckets.b AND buckets.b < w.ei
+     GROUP BY w.k
+),
+flow_ids AS (
+    SELECT array_agg(DISTINCT sub_id) FILTER (WHERE is_new AND in_plan) AS new_ids,
+           array_agg(DISTINCT sub_id) FILTER (WHERE is_churn AND prev_in_plan) AS churned_ids,
+           array_agg(DISTINCT sub_id) FILTER (WHERE (is_churn AND prev_in_plan) OR delta < 0)
+               AS revenue_churn_ids,
+           array_agg(DISTINCT sub_id) FILTER (WHERE state = 'trial' AND prev_state != 'trial'
+                                                AND in_plan) AS trial_ids,
+           array_agg(DISTINCT sub_id) FILTER (WHERE prev_state = 'trial' AND state != 'trial'
+                                                AND prev_in_plan) AS trial_ended_ids
+      FROM mrows m JOIN win w ON w.k = 'cur' AND w.si <= m.b AND m.b < w.ei
 ),
 cov AS (
     -- The window bounds a segment covers (t0 < X <= t1) are the consecutive
@@ -241,27 +256,36 @@ tseg AS (
      WHERE t.company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
        AND t.id NOT IN (SELECT tenant_id FROM tev)
 ),
+tcov AS (
+    SELECT tenant_id, width_bucket(t0, %(bounds)s) + 1 AS lo, width_bucket(t1, %(bounds)s) AS hi
+      FROM tseg WHERE state = 'active'
+),
+tcount AS (
+    -- Active tenants at each bound: +1 where a segment starts covering, -1
+    -- after it stops, summed in order (segments of one tenant are disjoint).
+    SELECT i, SUM(SUM(d)) OVER (ORDER BY i) AS n
+      FROM (SELECT lo AS i, 1 AS d FROM tcov WHERE lo <= hi
+            UNION ALL
+            SELECT hi + 1, -1 FROM tcov WHERE lo <= hi) deltas
+     GROUP BY i
+),
 tenants AS (
-    -- Segments of one tenant are disjoint: one covers a bound at most.
-    SELECT w.k, COUNT(*) FILTER (WHERE t.lo <= w.ei AND w.ei <= t.hi) AS tenants,
-           array_agg(t.tenant_id) FILTER (WHERE w.k = 'cur' AND t.lo <= w.ei AND w.ei <= t.hi)
-               AS tenant_ids
+    SELECT w.k,
+           (SELECT n FROM tcount WHERE i <= w.ei ORDER BY i DESC LIMIT 1) AS tenants,
+           CASE WHEN w.k = 'cur' THEN (SELECT array_agg(tenant_id) FROM tcov
+                                        WHERE lo <= w.ei AND w.ei <= hi) END AS tenant_ids
       FROM win w
-     CROSS JOIN (SELECT tenant_id, width_bucket(t0, %(bounds)s) + 1 AS lo,
-                        width_bucket(t1, %(bounds)s) AS hi
-                   FROM tseg WHERE state = 'active') t
-     WHERE t.lo <= t.hi
-     GROUP BY w.k
 )
 SELECT w.k,
        f.new_mrr, f.new_count, f.reactivation_mrr, f.churned_mrr, f.churned_count,
        f.expansion_mrr, f.contraction_mrr, f.trials, f.trials_ended, f.trials_converted,
        s.mrr_start, s.mrr, c.customers_start, c.customers, c.customers_lost, s.retained_mrr,
        t.tenants,
-       f.new_ids, f.churned_ids, f.revenue_churn_ids, f.trial_ids, f.trial_ended_ids,
+       fi.new_ids, fi.churned_ids, fi.revenue_churn_ids, fi.trial_ids, fi.trial_ended_ids,
        c.customer_ids, c.lost_customer_ids, c.cohort_ids, t.tenant_ids, s.mrr_ids
   FROM win w
   LEFT JOIN flows f ON f.k = w.k
+  LEFT JOIN flow_ids fi ON w.k = 'cur'
   LEFT JOIN stocks s ON s.k = w.k
   LEFT JOIN customers c ON c.k = w.k
   LEFT JOIN tenants t ON t.k = w.k
