@@ -17,16 +17,19 @@ MOVEMENTS = (
 PRICE_EVENTS = ("subscription.plan_changed", "subscription.price_changed")
 
 # One statement for every window (the period, the previous one and the trend
-# months), made of scans, sorts and window functions (no join between derived
-# tables, whose row counts the planner can only guess): each subscription's
-# history is one stream of rows in time order, its lifecycle events (with
-# "from"/"to"), its plan and price changes (with their "before" values) and a
-# last row with today's price. The state after a row is the last "to" so far
+# months), made of scans, sorts, window functions and integer arithmetic, with
+# no join between derived tables (whose row counts the planner can only
+# guess). Each subscription's history is one stream of rows in time order: its
+# lifecycle events (with "from"/"to") and its plan and price changes (with
+# their "before" values). The state after a row is the last "to" so far
 # (filled forwards); the price after a row is the "before" of the next price
-# row, today's price after the last one (filled backwards: prices are unwound
-# from the current one). Each row starts a segment [t0, t1) of constant state,
-# price and plan, and knows the segment before it. A figure "at X" reads the
-# segment with t0 < X <= t1; a movement is a segment start in [s, e).
+# change, or today's price after the last one (filled backwards: prices are
+# unwound from the current one). Each row starts a segment [t0, t1) of
+# constant state, price and plan and knows the one before it. A figure "at X"
+# reads the segment with t0 < X <= t1; a movement is a segment start in
+# [s, e). The window bounds are sorted once: a segment covers the bounds
+# lo..hi (width_bucket), a movement falls in bucket b, so windows compare
+# integers and add up buckets rather than join ranges.
 DASHBOARD_SQL = """
 WITH win(k, s, e, si, ei) AS (VALUES %(windows)s),
 cur(currency_id, rate, digits) AS (VALUES %(currencies)s),
@@ -297,11 +300,6 @@ FIGURE_COLUMNS = (
     "mrr_start", "mrr", "customers_start", "customers", "customers_lost", "retained_mrr",
     "tenants",
 )  # fmt: skip
-ID_COLUMNS = (
-    "new_ids", "churned_ids", "revenue_churn_ids", "trial_ids", "trial_ended_ids",
-    "customer_ids", "lost_customer_ids", "cohort_ids", "tenant_ids", "mrr_ids",
-)  # fmt: skip
-
 # The cards, in display order: (key, format, higher is better, drill-down model, ids column).
 KPIS = (
     ("mrr", "monetary", True, "woow.paas.subscription", "mrr_ids"),
