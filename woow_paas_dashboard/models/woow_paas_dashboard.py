@@ -1,0 +1,558 @@
+from datetime import date, datetime, time
+
+import pytz
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_PAYING
+
+TREND_MONTHS = 12
+# The MRR per month and its movements, for the chart.
+MOVEMENTS = (
+    "mrr", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
+)  # fmt: skip
+PRICE_EVENTS = ("subscription.plan_changed", "subscription.price_changed")
+
+# One statement for every window (the period, the previous one and the trend
+# months), made of scans, sorts, window functions and integer arithmetic, with
+# no join between derived tables (whose row counts the planner can only
+# guess). Each subscription's history is one stream of rows in time order: its
+# lifecycle events (with "from"/"to") and its plan and price changes (with
+# their "before" values). The state after a row is the last "to" so far
+# (filled forwards); the price after a row is the "before" of the next price
+# change, or today's price after the last one (filled backwards: prices are
+# unwound from the current one). Each row starts a segment [t0, t1) of
+# constant state, price and plan and knows the one before it. A figure "at X"
+# reads the segment with t0 < X <= t1; a movement is a segment start in
+# [s, e). The window bounds are sorted once: a segment covers the bounds
+# lo..hi (width_bucket), a movement falls in bucket b, so windows compare
+# integers and add up buckets rather than join ranges.
+DASHBOARD_SQL = """
+WITH win(k, s, e, si, ei) AS (VALUES %(windows)s),
+cur(currency_id, rate, digits) AS (VALUES %(currencies)s),
+sub AS (
+    SELECT s.id, s.commercial_partner_id AS partner_id, s.plan_id, s.price,
+           s.billing_interval AS interval, s.state, s.date_start, s.cancel_date,
+           cur.rate, cur.digits
+      FROM woow_paas_subscription s
+      JOIN cur ON cur.currency_id = s.currency_id
+     WHERE s.company_id = ANY(%(companies)s)
+),
+ev AS (
+    SELECT e.id AS eid, e.res_id AS sub_id, e.occurred_at AS at, e.event_type, e.plan_id,
+           e.payload->>'to' AS dst, e.payload->>'from' AS src,
+           CASE WHEN e.event_type = 'subscription.plan_changed'
+                THEN (e.payload->'before'->>'price')::numeric
+                WHEN e.event_type = 'subscription.price_changed'
+                THEN (e.payload->>'before')::numeric END AS before_price,
+           e.payload->'before'->>'interval' AS before_interval,
+           e.payload->>'from_plan' AS from_plan
+      FROM woow_paas_event e
+     WHERE e.res_model = 'woow.paas.subscription'
+       AND e.company_id = ANY(%(companies)s)
+       AND e.event_type LIKE 'subscription.%%'
+       AND (e.payload ? 'to' OR e.event_type = ANY(%(price_events)s))
+),
+bare AS (
+    -- Subscriptions without lifecycle events (imported): rebuilt from their dates.
+    SELECT * FROM sub WHERE id NOT IN (SELECT sub_id FROM ev WHERE dst IS NOT NULL)
+),
+stream AS (
+    -- (at, seq, eid) orders the rows of one subscription: its lifecycle and
+    -- price events, or rows rebuilt from the dates of one without lifecycle
+    -- events (imported).
+    SELECT sub_id, at, 1 AS seq, eid, dst, src, FALSE AS carrier, NULL::numeric AS price,
+           NULL::varchar AS interval, NULL::integer AS plan_id
+      FROM ev WHERE before_price IS NULL
+    UNION ALL
+    SELECT ev.sub_id, ev.at, 1, ev.eid, ev.dst, ev.src, TRUE, ev.before_price,
+           COALESCE(ev.before_interval, plan.billing_interval), COALESCE(plan.id, ev.plan_id)
+      FROM ev
+      LEFT JOIN woow_paas_plan plan
+        ON plan.id = CASE WHEN ev.event_type = 'subscription.price_changed' THEN ev.plan_id END
+        OR (ev.event_type = 'subscription.plan_changed' AND plan.code = ev.from_plan)
+     WHERE ev.before_price IS NOT NULL
+    UNION ALL
+    -- Before its first kept event, a subscription was in that event's source
+    -- state: only worth a row when it paid (events purged by retention).
+    SELECT * FROM (
+        SELECT DISTINCT ON (sub_id) sub_id, '-infinity'::timestamp AS at, 0, 0, src AS dst,
+               NULL::varchar AS src, FALSE, NULL::numeric, NULL::varchar, NULL::integer
+          FROM ev WHERE dst IS NOT NULL ORDER BY sub_id, at, eid
+    ) first_event WHERE dst = ANY(%(paying)s)
+    UNION ALL
+    SELECT id, date_start::timestamp, 1, 0,
+           CASE WHEN state = 'cancelled' THEN 'active' ELSE state END, 'draft',
+           FALSE, NULL, NULL, NULL
+      FROM bare WHERE date_start IS NOT NULL
+    UNION ALL
+    SELECT id, cancel_date::timestamp, 2, 0, 'cancelled', NULL, FALSE, NULL, NULL, NULL
+      FROM bare WHERE cancel_date IS NOT NULL
+),
+filled AS (
+    -- The state so far (a), the "before" price of the next price row or today's
+    -- price (n), in one ordering: one sort. Partitions hold a few rows, so the
+    -- running arrays stay tiny.
+    SELECT st.sub_id, st.at, st.seq, st.eid, st.dst, st.src, st.carrier,
+           st.price AS own_price, st.interval AS own_interval, st.plan_id AS own_plan_id,
+           COALESCE((array_agg(st.dst) FILTER (WHERE st.dst IS NOT NULL) OVER a)
+                        [COUNT(st.dst) OVER a],
+                    (array_agg(st.src) FILTER (WHERE st.dst IS NOT NULL) OVER z)[1]) AS state,
+           COALESCE((array_agg(st.price) FILTER (WHERE st.carrier) OVER n)[1], sub.price)
+               AS price,
+           COALESCE((array_agg(st.interval) FILTER (WHERE st.carrier) OVER n)[1], sub.interval)
+               AS interval,
+           COALESCE((array_agg(st.plan_id) FILTER (WHERE st.carrier) OVER n)[1], sub.plan_id)
+               AS plan_id,
+           sub.partner_id, sub.rate, sub.digits
+      FROM stream st JOIN sub ON sub.id = st.sub_id
+    WINDOW a AS (PARTITION BY st.sub_id ORDER BY st.at, st.seq, st.eid ROWS UNBOUNDED PRECEDING),
+           n AS (PARTITION BY st.sub_id ORDER BY st.at, st.seq, st.eid
+                 ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
+           z AS (PARTITION BY st.sub_id ORDER BY st.at, st.seq, st.eid
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+),
+seg0 AS (
+    -- The first row's "before" comes from the row itself: its source state,
+    -- and its own "before" price when it is a price change.
+    SELECT sub_id, partner_id, state, rate, digits, at AS t0, price, interval, plan_id,
+           COALESCE(LEAD(at) OVER w, 'infinity') AS t1,
+           COALESCE(LAG(state) OVER w, CASE WHEN dst IS NOT NULL THEN src ELSE state END)
+               AS prev_state,
+           COALESCE(LAG(price) OVER w, CASE WHEN carrier THEN own_price ELSE price END)
+               AS prev_price,
+           COALESCE(LAG(interval) OVER w, CASE WHEN carrier THEN own_interval ELSE interval END)
+               AS prev_interval,
+           COALESCE(LAG(plan_id) OVER w, CASE WHEN carrier THEN own_plan_id ELSE plan_id END)
+               AS prev_plan_id
+      FROM filled
+    WINDOW w AS (PARTITION BY sub_id ORDER BY at, seq, eid)
+),
+seg AS (
+    SELECT sub_id, partner_id, state, prev_state, t0, t1,
+           state = ANY(%(paying)s) AS paying,
+           COALESCE(prev_state = ANY(%(paying)s), FALSE) AS prev_paying,
+           %(plan_filter)s AS in_plan,
+           %(prev_plan_filter)s AS prev_in_plan,
+           state = ANY(%(paying)s) AND %(plan_filter)s AS counted,
+           CASE WHEN state = ANY(%(paying)s) AND %(plan_filter)s
+                THEN ROUND(price / CASE WHEN interval = 'year' THEN 12 ELSE 1 END, digits) * rate
+                ELSE 0 END AS mrr,
+           CASE WHEN prev_state = ANY(%(paying)s) AND %(prev_plan_filter)s
+                THEN ROUND(prev_price / CASE WHEN prev_interval = 'year' THEN 12 ELSE 1 END,
+                           digits) * rate
+                ELSE 0 END AS prev_mrr
+      FROM seg0
+),
+mrows AS (
+    -- Movements, in the bucket of the bounds they follow: a window [si, ei)
+    -- adds up buckets si..ei-1 instead of comparing every movement to it.
+    SELECT sub_id, state, prev_state, mrr, prev_mrr, in_plan, prev_in_plan,
+           width_bucket(t0, %(bounds)s) AS b,
+           NOT prev_paying AND paying AND prev_state IN ('draft', 'trial') AS is_new,
+           NOT prev_paying AND paying AND prev_state NOT IN ('draft', 'trial') AS is_back,
+           prev_paying AND NOT paying AS is_churn,
+           CASE WHEN prev_paying AND paying THEN mrr - prev_mrr ELSE 0 END AS delta
+      FROM seg WHERE prev_state IS NOT NULL
+),
+buckets AS (
+    SELECT b,
+           SUM(mrr) FILTER (WHERE is_new) AS new_mrr,
+           COUNT(*) FILTER (WHERE is_new AND in_plan) AS new_count,
+           SUM(mrr) FILTER (WHERE is_back) AS reactivation_mrr,
+           SUM(prev_mrr) FILTER (WHERE is_churn) AS churned_mrr,
+           COUNT(*) FILTER (WHERE is_churn AND prev_in_plan) AS churned_count,
+           SUM(GREATEST(delta, 0)) AS expansion_mrr,
+           SUM(GREATEST(-delta, 0)) AS contraction_mrr,
+           COUNT(*) FILTER (WHERE state = 'trial' AND prev_state != 'trial' AND in_plan) AS trials,
+           COUNT(*) FILTER (WHERE prev_state = 'trial' AND state != 'trial' AND prev_in_plan)
+               AS trials_ended,
+           COUNT(*) FILTER (WHERE prev_state = 'trial' AND state = 'active' AND prev_in_plan)
+               AS trials_converted
+      FROM mrows GROUP BY b
+),
+flows AS (
+    SELECT w.k,
+           COALESCE(SUM(new_mrr), 0) AS new_mrr, SUM(new_count) AS new_count,
+           COALESCE(SUM(reactivation_mrr), 0) AS reactivation_mrr,
+           COALESCE(SUM(churned_mrr), 0) AS churned_mrr, SUM(churned_count) AS churned_count,
+           COALESCE(SUM(expansion_mrr), 0) AS expansion_mrr,
+           COALESCE(SUM(contraction_mrr), 0) AS contraction_mrr,
+           SUM(trials) AS trials, SUM(trials_ended) AS trials_ended,
+           SUM(trials_converted) AS trials_converted
+      FROM win w JOIN buckets ON w.si <= buckets.b AND buckets.b < w.ei
+     GROUP BY w.k
+),
+flow_ids AS (
+    SELECT array_agg(DISTINCT sub_id) FILTER (WHERE is_new AND in_plan) AS new_ids,
+           array_agg(DISTINCT sub_id) FILTER (WHERE is_churn AND prev_in_plan) AS churned_ids,
+           array_agg(DISTINCT sub_id) FILTER (WHERE (is_churn AND prev_in_plan) OR delta < 0)
+               AS revenue_churn_ids,
+           array_agg(DISTINCT sub_id) FILTER (WHERE state = 'trial' AND prev_state != 'trial'
+                                                AND in_plan) AS trial_ids,
+           array_agg(DISTINCT sub_id) FILTER (WHERE prev_state = 'trial' AND state != 'trial'
+                                                AND prev_in_plan) AS trial_ended_ids
+      FROM mrows m JOIN win w ON w.k = 'cur' AND w.si <= m.b AND m.b < w.ei
+),
+cov AS (
+    -- The window bounds a segment covers (t0 < X <= t1) are the consecutive
+    -- bounds lo..hi of the sorted list: counting them is integer arithmetic.
+    SELECT sub_id, partner_id, mrr,
+           width_bucket(t0, %(bounds)s) + 1 AS lo, width_bucket(t1, %(bounds)s) AS hi
+      FROM seg WHERE counted
+),
+pcov AS (
+    -- pm: the bounds at which the segment's customer pays (one bit each).
+    SELECT cov.*,
+           bit_or((1::bigint << hi) - (1::bigint << (lo - 1))) OVER (PARTITION BY partner_id)
+               AS pm
+      FROM cov WHERE lo <= hi
+),
+stocks AS (
+    SELECT w.k,
+           COALESCE(SUM(c.mrr) FILTER (WHERE c.lo <= w.si AND w.si <= c.hi), 0) AS mrr_start,
+           COALESCE(SUM(c.mrr) FILTER (WHERE c.lo <= w.ei AND w.ei <= c.hi), 0) AS mrr,
+           COALESCE(SUM(c.mrr) FILTER (WHERE c.lo <= w.ei AND w.ei <= c.hi
+                                         AND (c.pm >> (w.si - 1)) & 1 = 1), 0) AS retained_mrr,
+           array_agg(c.sub_id) FILTER (WHERE w.k = 'cur' AND c.lo <= w.ei AND w.ei <= c.hi)
+               AS mrr_ids
+      FROM win w CROSS JOIN pcov c
+     GROUP BY w.k
+),
+customers AS (
+    SELECT w.k,
+           COUNT(*) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1) AS customers_start,
+           COUNT(*) FILTER (WHERE (p.pm >> (w.ei - 1)) & 1 = 1) AS customers,
+           COUNT(*) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1 AND (p.pm >> (w.ei - 1)) & 1 = 0)
+               AS customers_lost,
+           array_agg(p.partner_id) FILTER (WHERE w.k = 'cur' AND (p.pm >> (w.ei - 1)) & 1 = 1)
+               AS customer_ids,
+           array_agg(p.partner_id) FILTER (WHERE w.k = 'cur' AND (p.pm >> (w.si - 1)) & 1 = 1
+                                             AND (p.pm >> (w.ei - 1)) & 1 = 0)
+               AS lost_customer_ids,
+           array_agg(p.partner_id) FILTER (WHERE w.k = 'cur' AND (p.pm >> (w.si - 1)) & 1 = 1)
+               AS cohort_ids
+      FROM win w
+     CROSS JOIN (SELECT partner_id, bit_or((1::bigint << hi) - (1::bigint << (lo - 1))) AS pm
+                   FROM cov WHERE lo <= hi GROUP BY partner_id) p
+     GROUP BY w.k
+),
+tev AS (
+    SELECT e.res_id AS tenant_id, e.payload->>'to' AS state, e.occurred_at AS t0,
+           COALESCE(LEAD(e.occurred_at) OVER (PARTITION BY e.res_id ORDER BY e.occurred_at, e.id),
+                    'infinity') AS t1
+      FROM woow_paas_event e
+     WHERE e.res_model = 'woow.paas.tenant' AND e.company_id = ANY(%(companies)s)
+       AND e.payload ? 'to'
+),
+tseg AS (
+    SELECT tev.* FROM tev WHERE tenant_id IN (
+        SELECT t.id FROM woow_paas_tenant t
+         WHERE t.company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s)
+    UNION ALL
+    -- Tenants without lifecycle events: in their current state since created.
+    SELECT t.id, t.state, t.create_date, 'infinity'
+      FROM woow_paas_tenant t
+     WHERE t.company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
+       AND t.id NOT IN (SELECT tenant_id FROM tev)
+),
+tcov AS (
+    SELECT tenant_id, width_bucket(t0, %(bounds)s) + 1 AS lo, width_bucket(t1, %(bounds)s) AS hi
+      FROM tseg WHERE state = 'active'
+),
+tcount AS (
+    -- Active tenants at each bound: +1 where a segment starts covering, -1
+    -- after it stops, summed in order (segments of one tenant are disjoint).
+    SELECT i, SUM(SUM(d)) OVER (ORDER BY i) AS n
+      FROM (SELECT lo AS i, 1 AS d FROM tcov WHERE lo <= hi
+            UNION ALL
+            SELECT hi + 1, -1 FROM tcov WHERE lo <= hi) deltas
+     GROUP BY i
+),
+tenants AS (
+    SELECT w.k,
+           (SELECT n FROM tcount WHERE i <= w.ei ORDER BY i DESC LIMIT 1) AS tenants,
+           CASE WHEN w.k = 'cur' THEN (SELECT array_agg(tenant_id) FROM tcov
+                                        WHERE lo <= w.ei AND w.ei <= hi) END AS tenant_ids
+      FROM win w
+)
+SELECT w.k,
+       f.new_mrr, f.new_count, f.reactivation_mrr, f.churned_mrr, f.churned_count,
+       f.expansion_mrr, f.contraction_mrr, f.trials, f.trials_ended, f.trials_converted,
+       s.mrr_start, s.mrr, c.customers_start, c.customers, c.customers_lost, s.retained_mrr,
+       t.tenants,
+       fi.new_ids, fi.churned_ids, fi.revenue_churn_ids, fi.trial_ids, fi.trial_ended_ids,
+       c.customer_ids, c.lost_customer_ids, c.cohort_ids, t.tenant_ids, s.mrr_ids
+  FROM win w
+  LEFT JOIN flows f ON f.k = w.k
+  LEFT JOIN flow_ids fi ON w.k = 'cur'
+  LEFT JOIN stocks s ON s.k = w.k
+  LEFT JOIN customers c ON c.k = w.k
+  LEFT JOIN tenants t ON t.k = w.k
+"""
+
+FIGURE_COLUMNS = (
+    "new_mrr", "new_count", "reactivation_mrr", "churned_mrr", "churned_count",
+    "expansion_mrr", "contraction_mrr", "trials", "trials_ended", "trials_converted",
+    "mrr_start", "mrr", "customers_start", "customers", "customers_lost", "retained_mrr",
+    "tenants",
+)  # fmt: skip
+# The cards, in display order: (key, format, higher is better, drill-down model, ids column).
+KPIS = (
+    ("mrr", "monetary", True, "woow.paas.subscription", "mrr_ids"),
+    ("arr", "monetary", True, "woow.paas.subscription", "mrr_ids"),
+    ("new_mrr", "monetary", True, "woow.paas.subscription", "new_ids"),
+    ("churned_mrr", "monetary", False, "woow.paas.subscription", "churned_ids"),
+    ("nrr", "percent", True, "res.partner", "cohort_ids"),
+    ("customers", "integer", True, "res.partner", "customer_ids"),
+    ("arpu", "monetary", True, "woow.paas.subscription", "mrr_ids"),
+    ("tenants", "integer", True, "woow.paas.tenant", "tenant_ids"),
+    ("trials", "integer", True, "woow.paas.subscription", "trial_ids"),
+    ("trial_conversion", "percent", True, "woow.paas.subscription", "trial_ended_ids"),
+    ("logo_churn", "percent", False, "res.partner", "lost_customer_ids"),
+    ("revenue_churn", "percent", False, "woow.paas.subscription", "revenue_churn_ids"),
+)
+
+
+def _ratio(numerator, denominator):
+    return float(numerator) / float(denominator) if denominator else None
+
+
+class WoowPaasDashboard(models.AbstractModel):
+    """The figures of the PaaS dashboard, computed in SQL from subscriptions,
+    tenants and the event log (see :meth:`get_dashboard`)."""
+
+    _name = "woow.paas.dashboard"
+    _description = "PaaS Dashboard"
+
+    @api.model
+    def get_dashboard(self, date_from, date_to, plan_ids=None):
+        """Return the dashboard's figures for ``date_from``..``date_to``
+        (dates, both included) as JSON-ready data, for PaaS users.
+
+        Each KPI has its value, its value over the previous period of the
+        same length, a trend of one point per month for the twelve months
+        ending with ``date_to``'s month, and the records behind it
+        (``drill``: model and ids). ``plan_ids`` narrows every figure to
+        subscriptions on those plans at the time. Other addons add figures
+        through :meth:`_paas_dashboard_providers`.
+        """
+        if not self.env.su and not self.env.user.has_group("woow_paas_core.group_paas_user"):
+            raise AccessError(self.env._("Only PaaS users can see the PaaS dashboard."))
+        period = self._paas_parse_period(date_from, date_to)
+        plan_ids = self._paas_parse_plans(plan_ids)
+        windows = self._paas_windows(*period)
+        company = self.env.company
+        rows = self._paas_compute(windows, plan_ids)
+        cur, prev = rows["cur"], rows["prev"]
+        months = [key for key in windows if key.startswith("m")]
+        kpis = []
+        for key, fmt, higher_is_better, model, ids_column in KPIS:
+            kpis.append(
+                {
+                    "key": key,
+                    "format": fmt,
+                    "higher_is_better": higher_is_better,
+                    "value": self._paas_kpi(key, cur),
+                    "previous": self._paas_kpi(key, prev),
+                    "trend": [self._paas_kpi(key, rows[m]) for m in months],
+                    "drill": {"res_model": model, "ids": sorted(cur[ids_column] or [])},
+                }
+            )
+        ctx = {"windows": windows, "plan_ids": plan_ids, "rows": rows}
+        for provider in self._paas_dashboard_providers():
+            kpis.extend(provider(ctx))
+        currency = company.currency_id
+        return {
+            "date_from": fields.Date.to_string(period[0]),
+            "date_to": fields.Date.to_string(period[1]),
+            "previous_from": fields.Date.to_string(windows["prev"][0]),
+            "previous_to": fields.Date.to_string(windows["prev"][1] - relativedelta(days=1)),
+            "currency": {
+                "id": currency.id,
+                "name": currency.name,
+                "symbol": currency.symbol,
+                "position": currency.position,
+                "digits": currency.decimal_places,
+            },
+            "months": [fields.Date.to_string(windows[m][0]) for m in months],
+            "movements": {
+                name: [self._paas_round(rows[m][name]) for m in months] for name in MOVEMENTS
+            },
+            "plans": self.env["woow.paas.plan"]
+            .with_context(active_test=False)
+            .search_read([("company_id", "in", [False, *self.env.companies.ids])], ["name"]),
+            "kpis": kpis,
+        }
+
+    # ------------------------------------------------------------------
+    # Hooks
+    # ------------------------------------------------------------------
+    @api.model
+    def _paas_dashboard_providers(self):
+        """Hook: return the callables that add figures to the dashboard.
+
+        Override to append your own and return the list (``super()`` first).
+        Each callable takes a dict ``{"windows", "plan_ids", "rows"}``:
+        ``windows`` maps ``"cur"`` (the period), ``"prev"`` (the previous
+        one) and ``"m0"``..``"m11"`` (the trend months) to ``(start, end)``
+        dates, the end excluded; ``plan_ids`` is the plan filter (or
+        ``None``); ``rows`` holds the core figures per window. It returns a
+        list of KPI dicts shaped like the core ones: ``key``, ``label``
+        (translated), ``format`` (``monetary``, ``integer``, ``percent`` or
+        ``number``), ``higher_is_better``, ``value``, ``previous``,
+        ``trend`` (one value per trend month) and ``drill``
+        (``{"res_model", "ids"}`` or ``{"res_model", "domain"}``).
+        Providers should compute every window in one query.
+        """
+        return []
+
+    # ------------------------------------------------------------------
+    # Computation
+    # ------------------------------------------------------------------
+    @api.model
+    def _paas_parse_period(self, date_from, date_to):
+        try:
+            start = fields.Date.to_date(date_from)
+            end = fields.Date.to_date(date_to)
+        except (TypeError, ValueError) as exc:
+            raise UserError(self.env._("Dates are expected as YYYY-MM-DD.")) from exc
+        if not start or not end or end < start:
+            raise UserError(self.env._("Choose a period whose end is on or after its start."))
+        if (end - start).days > 3660:
+            raise UserError(self.env._("Choose a period of ten years at most."))
+        return start, end
+
+    @api.model
+    def _paas_parse_plans(self, plan_ids):
+        if not plan_ids:
+            return None
+        if not isinstance(plan_ids, (list, tuple)) or not all(
+            isinstance(pid, int) and not isinstance(pid, bool) for pid in plan_ids
+        ):
+            raise UserError(self.env._("The plan filter is a list of plan ids."))
+        return sorted(set(plan_ids))
+
+    @api.model
+    def _paas_windows(self, start, end):
+        """``{key: (start, end excluded)}`` for the period, the previous
+        period and the trend months. The previous period of whole calendar
+        months is the same number of months before; otherwise the same
+        number of days before."""
+        stop = end + relativedelta(days=1)
+        if start.day == 1 and stop.day == 1:
+            months = (stop.year - start.year) * 12 + stop.month - start.month
+            prev = (start - relativedelta(months=months), start)
+        else:
+            prev = (start - (stop - start), start)
+        windows = {"cur": (start, stop), "prev": prev}
+        last = date(end.year, end.month, 1)
+        for index in range(TREND_MONTHS):
+            month = last - relativedelta(months=TREND_MONTHS - 1 - index)
+            windows[f"m{index}"] = (month, min(month + relativedelta(months=1), stop))
+        return windows
+
+    @api.model
+    def _paas_instant(self, day):
+        """Midnight of ``day`` in the user's time zone, as naive UTC (the
+        event log's ``occurred_at``)."""
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        local = tz.localize(datetime.combine(day, time.min))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _paas_currency_rates(self):
+        """``[(currency_id, rate to the company currency, digits)]`` for the
+        currencies of the subscriptions (today's rates)."""
+        company = self.env.company
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT currency_id FROM woow_paas_subscription"
+                " WHERE company_id = ANY(%s) AND currency_id IS NOT NULL",
+                self.env.companies.ids,
+            )
+        )
+        currencies = self.env["res.currency"].browse([cid for (cid,) in self.env.cr.fetchall()])
+        target = company.currency_id
+        today = fields.Date.context_today(self)
+        rates = [(target.id, 1.0, target.decimal_places)]
+        for currency in currencies - target:
+            rate = currency._get_conversion_rate(currency, target, company, today)
+            rates.append((currency.id, rate, currency.decimal_places))
+        return rates
+
+    @api.model
+    def _paas_compute(self, windows, plan_ids):
+        """Run the dashboard statement; ``{window key: {column: value}}``."""
+        instants = {key: tuple(map(self._paas_instant, bounds)) for key, bounds in windows.items()}
+        # Window bounds, sorted: a window [s, e) is the bounds si..ei (1-based).
+        bounds = sorted({instant for pair in instants.values() for instant in pair})
+        rank = {instant: index for index, instant in enumerate(bounds, 1)}
+        window_sql = SQL(", ").join(
+            SQL("(%s, %s::timestamp, %s::timestamp, %s, %s)", key, s, e, rank[s], rank[e])
+            for key, (s, e) in instants.items()
+        )
+        currency_sql = SQL(", ").join(
+            SQL("(%s, %s::numeric, %s)", cid, rate, digits)
+            for cid, rate, digits in self._paas_currency_rates()
+        )
+        if plan_ids:
+            plan_filter = SQL("COALESCE(plan_id = ANY(%s), FALSE)", plan_ids)
+            prev_plan_filter = SQL("COALESCE(prev_plan_id = ANY(%s), FALSE)", plan_ids)
+            tenant_plan_filter = SQL("(t.plan_id = ANY(%s))", plan_ids)
+        else:
+            plan_filter = prev_plan_filter = tenant_plan_filter = SQL("TRUE")
+        query = SQL(
+            DASHBOARD_SQL,
+            windows=window_sql,
+            bounds=SQL("%s::timestamp[]", bounds),
+            currencies=currency_sql,
+            plan_filter=plan_filter,
+            prev_plan_filter=prev_plan_filter,
+            tenant_plan_filter=tenant_plan_filter,
+            companies=self.env.companies.ids,
+            price_events=list(PRICE_EVENTS),
+            paying=list(SUBSCRIPTION_PAYING),
+        )
+        self.env.flush_all()
+        # Room for the sorts and hashes of one statement, and no JIT (its
+        # compilation costs more than this query runs); for this transaction.
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+        self.env.cr.execute(query)
+        names = [desc[0] for desc in self.env.cr.description]
+        rows = {}
+        for values in self.env.cr.fetchall():
+            row = dict(zip(names, values, strict=True))
+            for column in FIGURE_COLUMNS:
+                row[column] = row[column] or 0
+            rows[row.pop("k")] = row
+        return rows
+
+    @api.model
+    def _paas_round(self, amount):
+        return self.env.company.currency_id.round(float(amount or 0))
+
+    @api.model
+    def _paas_kpi(self, key, row):
+        """The value of KPI ``key`` from one window's figures."""
+        if key == "mrr":
+            return self._paas_round(row["mrr"])
+        if key == "arr":
+            return self._paas_round(row["mrr"] * 12)
+        if key in ("new_mrr", "churned_mrr"):
+            return self._paas_round(row[key])
+        if key == "nrr":
+            return _ratio(row["retained_mrr"], row["mrr_start"])
+        if key == "arpu":
+            ratio = _ratio(row["mrr"], row["customers"])
+            return None if ratio is None else self._paas_round(ratio)
+        if key == "trial_conversion":
+            return _ratio(row["trials_converted"], row["trials_ended"])
+        if key == "logo_churn":
+            return _ratio(row["customers_lost"], row["customers_start"])
+        if key == "revenue_churn":
+            return _ratio(row["churned_mrr"] + row["contraction_mrr"], row["mrr_start"])
+        return int(row[key])

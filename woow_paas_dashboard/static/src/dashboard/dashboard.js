@@ -1,0 +1,331 @@
+import { Component, onWillStart, onWillUnmount, useEffect, useRef, useState } from "@odoo/owl";
+import { loadBundle } from "@web/core/assets";
+import { _t } from "@web/core/l10n/translation";
+import { serializeDate } from "@web/core/l10n/dates";
+import { registry } from "@web/core/registry";
+import { KeepLast } from "@web/core/utils/concurrency";
+import { useService } from "@web/core/utils/hooks";
+import { Layout } from "@web/search/layout";
+import { formatFloat, formatInteger, formatPercentage } from "@web/views/fields/formatters";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+
+const { DateTime } = luxon;
+
+/** The cards' titles and help, by KPI key (providers bring their own label). */
+export const KPI_LABELS = {
+    mrr: [_t("MRR"), _t("Monthly recurring revenue of active and past-due subscriptions at the end of the period")],
+    arr: [_t("ARR"), _t("Annual recurring revenue: MRR × 12")],
+    new_mrr: [_t("New MRR"), _t("MRR of subscriptions that started paying in the period")],
+    churned_mrr: [_t("Churned MRR"), _t("MRR lost to cancellations and suspensions in the period")],
+    nrr: [_t("Net Revenue Retention"), _t("MRR at the end of the customers paying at the start, over their MRR at the start")],
+    customers: [_t("Active Customers"), _t("Customers with a paying subscription at the end of the period")],
+    arpu: [_t("ARPU"), _t("Average MRR per active customer")],
+    tenants: [_t("Active Tenants"), _t("Tenants running at the end of the period")],
+    trials: [_t("Trials"), _t("Trials started in the period")],
+    trial_conversion: [_t("Trial Conversion"), _t("Share of the trials ended in the period that became active")],
+    logo_churn: [_t("Logo Churn"), _t("Share of the customers at the start who no longer pay at the end")],
+    revenue_churn: [_t("Revenue Churn"), _t("Churned and contraction MRR over the MRR at the start")],
+};
+
+export const PERIOD_UNITS = {
+    month: _t("Month"),
+    quarter: _t("Quarter"),
+    year: _t("Year"),
+};
+
+/** Format ``value`` as a KPI of ``format`` with the dashboard's currency. */
+export function formatKpi(value, format, currency) {
+    if (value === null || value === undefined) {
+        return "—";
+    }
+    if (format === "percent") {
+        return formatPercentage(value, { digits: [69, 1] });
+    }
+    if (format === "integer") {
+        return formatInteger(value);
+    }
+    if (format === "monetary" && currency) {
+        const amount = formatFloat(value, { digits: [69, currency.digits] });
+        return currency.position === "after"
+            ? `${amount}\u00a0${currency.symbol}`
+            : `${currency.symbol}\u00a0${amount}`;
+    }
+    return formatFloat(value);
+}
+
+/** A trend as an inline SVG line: cheap, crisp, no canvas per card. */
+export class Sparkline extends Component {
+    static template = "woow_paas_dashboard.Sparkline";
+    static props = { values: Array, width: { type: Number, optional: true }, height: { type: Number, optional: true } };
+    static defaultProps = { width: 120, height: 28 };
+
+    get points() {
+        const values = this.props.values.map((v) => v ?? 0);
+        if (values.length < 2) {
+            return "";
+        }
+        const { width, height } = this.props;
+        const min = Math.min(...values);
+        const max = Math.max(...values);
+        const span = max - min || 1;
+        return values
+            .map((v, i) => {
+                const x = (i * width) / (values.length - 1);
+                const y = height - 2 - ((v - min) * (height - 4)) / span;
+                return `${x.toFixed(1)},${y.toFixed(1)}`;
+            })
+            .join(" ");
+    }
+}
+
+export class KpiCard extends Component {
+    static template = "woow_paas_dashboard.KpiCard";
+    static components = { Sparkline };
+    static props = { kpi: Object, currency: Object, onOpen: Function };
+
+    get label() {
+        return this.props.kpi.label || KPI_LABELS[this.props.kpi.key]?.[0] || this.props.kpi.key;
+    }
+    get help() {
+        return this.props.kpi.help || KPI_LABELS[this.props.kpi.key]?.[1] || "";
+    }
+    get value() {
+        return formatKpi(this.props.kpi.value, this.props.kpi.format, this.props.currency);
+    }
+    get previous() {
+        return formatKpi(this.props.kpi.previous, this.props.kpi.format, this.props.currency);
+    }
+    /** ``{text, trend: "up"|"down"|"flat", good: bool}`` or null without a comparison. */
+    get change() {
+        const { value, previous, format, higher_is_better } = this.props.kpi;
+        if (value === null || value === undefined || previous === null || previous === undefined) {
+            return null;
+        }
+        const diff = value - previous;
+        let text;
+        if (format === "percent") {
+            text = `${diff >= 0 ? "+" : ""}${formatFloat(diff * 100, { digits: [69, 1] })} pt`;
+        } else if (previous) {
+            text = `${diff >= 0 ? "+" : ""}${formatPercentage(diff / Math.abs(previous), { digits: [69, 1] })}`;
+        } else {
+            text = diff ? `+${formatKpi(diff, format, this.props.currency)}` : "0";
+        }
+        const trend = diff > 0 ? "up" : diff < 0 ? "down" : "flat";
+        return { text, trend, good: trend === "flat" || (trend === "up") === higher_is_better };
+    }
+    onClick() {
+        this.props.onOpen(this.props.kpi, this.label);
+    }
+}
+
+/** MRR per month (line) and its movements (bars), drawn with Odoo's Chart.js. */
+export class MrrChart extends Component {
+    static template = "woow_paas_dashboard.MrrChart";
+    static props = { months: Array, movements: Object, currency: Object };
+
+    setup() {
+        this.canvasRef = useRef("canvas");
+        this.chart = null;
+        onWillStart(() => loadBundle("web.chartjs_lib"));
+        useEffect(() => this.renderChart());
+        onWillUnmount(() => this.chart?.destroy());
+    }
+
+    get labels() {
+        return this.props.months.map((m) => DateTime.fromISO(m).toFormat("MMM yyyy"));
+    }
+
+    get chartData() {
+        const moves = this.props.movements;
+        const style = getComputedStyle(document.documentElement);
+        const color = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
+        return {
+            labels: this.labels,
+            datasets: [
+                {
+                    type: "line",
+                    label: _t("MRR"),
+                    data: moves.mrr,
+                    borderColor: color("--primary", "#714B67"),
+                    backgroundColor: color("--primary", "#714B67"),
+                    tension: 0.25,
+                    yAxisID: "y",
+                    order: 0,
+                },
+                {
+                    type: "bar",
+                    label: _t("New and reactivated"),
+                    data: moves.new_mrr.map((v, i) => v + moves.reactivation_mrr[i]),
+                    backgroundColor: "rgba(40, 167, 69, 0.55)",
+                    stack: "moves",
+                    yAxisID: "y",
+                    order: 1,
+                },
+                {
+                    type: "bar",
+                    label: _t("Expansion"),
+                    data: moves.expansion_mrr,
+                    backgroundColor: "rgba(23, 162, 184, 0.55)",
+                    stack: "moves",
+                    yAxisID: "y",
+                    order: 1,
+                },
+                {
+                    type: "bar",
+                    label: _t("Churn and contraction"),
+                    data: moves.churned_mrr.map((v, i) => -(v + moves.contraction_mrr[i])),
+                    backgroundColor: "rgba(220, 53, 69, 0.55)",
+                    stack: "moves",
+                    yAxisID: "y",
+                    order: 1,
+                },
+            ],
+        };
+    }
+
+    renderChart() {
+        const data = this.chartData;
+        if (this.chart) {
+            // Update in place: no flash of an empty canvas when the period changes.
+            this.chart.data = data;
+            this.chart.update("none");
+            return;
+        }
+        const currency = this.props.currency;
+        this.chart = new Chart(this.canvasRef.el, {
+            data,
+            options: {
+                maintainAspectRatio: false,
+                animation: false,
+                interaction: { mode: "index", intersect: false },
+                scales: {
+                    x: { stacked: true },
+                    y: {
+                        stacked: true,
+                        ticks: { callback: (v) => formatKpi(v, "monetary", currency) },
+                    },
+                },
+                plugins: {
+                    legend: { position: "bottom" },
+                    tooltip: {
+                        callbacks: {
+                            label: (ctx) =>
+                                `${ctx.dataset.label}: ${formatKpi(ctx.parsed.y, "monetary", currency)}`,
+                        },
+                    },
+                },
+            },
+        });
+    }
+}
+
+export class PaasDashboard extends Component {
+    static template = "woow_paas_dashboard.Dashboard";
+    static components = { Layout, KpiCard, MrrChart };
+    static props = { ...standardActionServiceProps };
+    static displayName = _t("PaaS Dashboard");
+
+    setup() {
+        this.orm = useService("orm");
+        this.action = useService("action");
+        this.keepLast = new KeepLast();
+        this.units = PERIOD_UNITS;
+        this.state = useState({
+            unit: "month",
+            anchor: DateTime.local().startOf("month"),
+            planId: false,
+            data: null,
+            loading: true,
+            error: null,
+        });
+        onWillStart(() => {
+            // Not awaited: the skeleton shows until the first figures arrive.
+            this.load();
+        });
+    }
+
+    get period() {
+        const start = this.state.anchor.startOf(this.state.unit);
+        return { start, end: start.endOf(this.state.unit).startOf("day") };
+    }
+
+    get periodLabel() {
+        const { start } = this.period;
+        if (this.state.unit === "year") {
+            return start.toFormat("yyyy");
+        }
+        if (this.state.unit === "quarter") {
+            return `Q${start.quarter} ${start.toFormat("yyyy")}`;
+        }
+        return start.toFormat("MMMM yyyy");
+    }
+
+    get isEmpty() {
+        const data = this.state.data;
+        return (
+            data &&
+            !data.kpis.some((kpi) => kpi.value || kpi.previous || kpi.trend.some(Boolean))
+        );
+    }
+
+    async load() {
+        const { start, end } = this.period;
+        this.state.loading = true;
+        this.state.error = null;
+        try {
+            const data = await this.keepLast.add(
+                this.orm.call("woow.paas.dashboard", "get_dashboard", [
+                    serializeDate(start),
+                    serializeDate(end),
+                ], { plan_ids: this.state.planId ? [this.state.planId] : null })
+            );
+            this.state.data = data;
+        } catch (error) {
+            // Shown in place of the figures, rather than an error dialog.
+            this.state.error = error.data?.message || error.message || String(error);
+        } finally {
+            this.state.loading = false;
+        }
+    }
+
+    onUnitChange(ev) {
+        this.state.unit = ev.target.value;
+        this.state.anchor = this.state.anchor.startOf(this.state.unit);
+        this.load();
+    }
+
+    shift(step) {
+        this.state.anchor = this.period.start.plus({ [`${this.state.unit}s`]: step });
+        this.load();
+    }
+
+    onToday() {
+        this.state.anchor = DateTime.local().startOf(this.state.unit);
+        this.load();
+    }
+
+    onPlanChange(ev) {
+        this.state.planId = parseInt(ev.target.value) || false;
+        this.load();
+    }
+
+    openKpi(kpi, label) {
+        const drill = kpi.drill;
+        if (!drill) {
+            return;
+        }
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            name: `${label} · ${this.periodLabel}`,
+            res_model: drill.res_model,
+            domain: drill.domain || [["id", "in", drill.ids]],
+            views: [
+                [false, "list"],
+                [false, "form"],
+            ],
+            target: "current",
+        });
+    }
+}
+
+registry.category("actions").add("woow_paas_dashboard", PaasDashboard);

@@ -1,0 +1,182 @@
+import { beforeEach, describe, expect, test } from "@odoo/hoot";
+import { animationFrame, Deferred } from "@odoo/hoot-mock";
+import {
+    contains,
+    defineModels,
+    fields,
+    getService,
+    makeMockEnv,
+    models,
+    mountWebClient,
+    onRpc,
+    patchWithCleanup,
+    preloadBundle,
+} from "@web/../tests/web_test_helpers";
+import { defineMailModels } from "@mail/../tests/mail_test_helpers";
+import { formatKpi } from "@woow_paas_dashboard/dashboard/dashboard";
+
+describe.current.tags("desktop");
+preloadBundle("web.chartjs_lib");
+
+class WoowPaasSubscription extends models.Model {
+    _name = "woow.paas.subscription";
+    name = fields.Char();
+    _records = [
+        { id: 1, name: "SUB/0001" },
+        { id: 2, name: "SUB/0002" },
+        { id: 3, name: "SUB/0003" },
+    ];
+    _views = {
+        list: `<list><field name="name"/></list>`,
+        form: `<form><field name="name"/></form>`,
+    };
+}
+defineMailModels();
+defineModels([WoowPaasSubscription]);
+
+const CURRENCY = { id: 1, name: "USD", symbol: "$", position: "before", digits: 2 };
+const MONTHS = Array.from({ length: 12 }, (_, i) => `2025-${String(i + 1).padStart(2, "0")}-01`);
+
+function kpi(key, value, previous, format = "monetary", ids = [1, 2]) {
+    return {
+        key,
+        format,
+        higher_is_better: key !== "churned_mrr",
+        value,
+        previous,
+        trend: MONTHS.map((_, i) => i * (value || 0) / 11),
+        drill: { res_model: "woow.paas.subscription", ids },
+    };
+}
+
+function dashboard(mrr = 105) {
+    return {
+        date_from: "2025-12-01",
+        date_to: "2025-12-31",
+        currency: CURRENCY,
+        months: MONTHS,
+        movements: Object.fromEntries(
+            ["mrr", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr"].map(
+                (name) => [name, MONTHS.map(() => (name === "mrr" ? mrr : 0))]
+            )
+        ),
+        plans: [
+            { id: 7, name: "Starter" },
+            { id: 8, name: "Growth" },
+        ],
+        kpis: mrr
+            ? [
+                  kpi("mrr", mrr, 80),
+                  kpi("churned_mrr", 30, 10),
+                  kpi("customers", 2, 2, "integer", [3]),
+                  kpi("logo_churn", 0.25, 0.1, "percent"),
+              ]
+            : [kpi("mrr", 0, 0), kpi("trials", 0, 0, "integer")],
+    };
+}
+
+let calls;
+beforeEach(() => {
+    calls = [];
+    onRpc("woow.paas.dashboard", "get_dashboard", ({ args, kwargs }) => {
+        calls.push([...args, kwargs.plan_ids]);
+        return dashboard();
+    });
+});
+
+async function openDashboard() {
+    await mountWebClient();
+    await getService("action").doAction("woow_paas_dashboard");
+    await animationFrame();
+}
+
+test("KPI values are formatted by kind", async () => {
+    await makeMockEnv();
+    expect(formatKpi(1260, "monetary", CURRENCY)).toBe("$\u00a01,260.00");
+    expect(formatKpi(0.25, "percent", CURRENCY)).toBe("25%");
+    expect(formatKpi(3, "integer", CURRENCY)).toBe("3");
+    expect(formatKpi(null, "percent", CURRENCY)).toBe("—");
+});
+
+test("cards show value, change against the previous period and a sparkline", async () => {
+    await openDashboard();
+    expect(".o_paas_kpi_card").toHaveCount(4);
+    expect(".o_paas_kpi_card[data-kpi=mrr] .o_paas_kpi_value").toHaveText(/^\$\s105\.00$/);
+    expect(".o_paas_kpi_card[data-kpi=mrr] .o_paas_kpi_change").toHaveClass("text-success");
+    expect(".o_paas_kpi_card[data-kpi=mrr] .o_paas_kpi_change").toHaveText(/\+31.3%/);
+    // Churn going up is bad news.
+    expect(".o_paas_kpi_card[data-kpi=churned_mrr] .o_paas_kpi_change").toHaveClass("text-danger");
+    expect(".o_paas_kpi_card[data-kpi=logo_churn] .o_paas_kpi_change").toHaveText(/\+15.0 pt/);
+    expect(".o_paas_kpi_card[data-kpi=mrr] polyline").toHaveCount(1);
+    expect(".o_paas_mrr_chart canvas").toHaveCount(1);
+    expect(".o_paas_kpi_card").toHaveAttribute("type", "button");
+});
+
+test("the first load shows a skeleton, later loads keep the figures", async () => {
+    const first = new Deferred();
+    const second = new Deferred();
+    const answers = [first, second];
+    onRpc("woow.paas.dashboard", "get_dashboard", () => answers.shift());
+    await mountWebClient();
+    await getService("action").doAction("woow_paas_dashboard");
+    expect(".o_paas_dashboard_skeleton").toHaveCount(1);
+    first.resolve(dashboard());
+    await animationFrame();
+    expect(".o_paas_dashboard_skeleton").toHaveCount(0);
+    expect(".o_paas_kpi_card").toHaveCount(4);
+
+    await contains(".o_paas_period_prev").click();
+    // While the next period loads, the cards stay (dimmed): no flicker.
+    expect(".o_paas_dashboard_skeleton").toHaveCount(0);
+    expect(".o_paas_kpi_card").toHaveCount(4);
+    expect(".o_paas_dashboard_stale").toHaveCount(1);
+    second.resolve(dashboard(50));
+    await animationFrame();
+    expect(".o_paas_dashboard_stale").toHaveCount(0);
+    expect(".o_paas_kpi_card[data-kpi=mrr] .o_paas_kpi_value").toHaveText(/^\$\s50\.00$/);
+});
+
+test("period and plan pickers ask for the right figures", async () => {
+    await openDashboard();
+    const [from, to, plans] = calls[0];
+    expect(from.slice(8)).toBe("01");
+    expect(plans).toBe(null);
+    await contains(".o_paas_period_unit").select("year");
+    await animationFrame();
+    let last = calls.at(-1);
+    expect(last[0].slice(5)).toBe("01-01");
+    expect(last[1].slice(5)).toBe("12-31");
+    await contains(".o_paas_period_prev").click();
+    await animationFrame();
+    expect(calls.at(-1)[0].slice(0, 4)).toBe(String(parseInt(last[0].slice(0, 4)) - 1));
+    await contains(".o_paas_plan_filter").select("8");
+    await animationFrame();
+    last = calls.at(-1);
+    expect(last[2]).toEqual([8]);
+    expect(to.length).toBe(10);
+});
+
+test("empty state when nothing has happened yet", async () => {
+    onRpc("woow.paas.dashboard", "get_dashboard", () => dashboard(0));
+    await openDashboard();
+    expect(".o_paas_dashboard_empty").toHaveCount(1);
+    expect(".o_paas_kpi_card").toHaveCount(0);
+});
+
+test("clicking a card opens the records behind it", async () => {
+    await openDashboard();
+    await contains(".o_paas_kpi_card[data-kpi=mrr]").click();
+    await animationFrame();
+    expect(".o_list_view").toHaveCount(1);
+    expect(".o_data_row").toHaveCount(2);
+    expect(".o_breadcrumb").toHaveText(/MRR/);
+});
+
+test("a server error is shown in place of the figures", async () => {
+    onRpc("woow.paas.dashboard", "get_dashboard", () => {
+        throw new Error("Only PaaS users can see the PaaS dashboard.");
+    });
+    patchWithCleanup(console, { error: () => {} });
+    await openDashboard();
+    expect(".o_paas_dashboard_body .alert-danger").toHaveCount(1);
+});

@@ -1,0 +1,265 @@
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
+
+Q1 = ("2026-01-01", "2026-03-31")
+Q2 = ("2026-04-01", "2026-06-30")
+
+
+@tagged("post_install", "-at_install")
+class TestDashboard(WoowPaasCase):
+    """A half year worked out by hand (monthly plan 30, then 35 from June 1;
+    "big" plan 50; yearly plan 1200 = 100 a month):
+
+    ==========  ====================================================  =====
+    day         what happens                                          MRR
+    ==========  ====================================================  =====
+    Jan 10      S1 (A, monthly) activated, tenant T1                  30
+    Feb 5       S2 (B, yearly) activated, tenant T2                   130
+    Mar 1       S3 (C, monthly) starts its trial
+    Mar 10      S3 converts                                           160
+    Mar 15      S1 upgrades monthly → big (+20)                       180
+    Mar 20      S4 (D, monthly) starts its trial
+    Mar 25      S4 cancelled during its trial
+    Apr 2       S2 cancelled (−100), T2 suspended with it             80
+    Apr 10      S5 (A, monthly) activated                             110
+    May 1       S5 past due (still counts)                            110
+    May 5       S5 suspended (−30)                                    80
+    May 20      S5 reactivated (+30)                                  110
+    Jun 1       monthly price 30 → 35: S3 and S5 (+10)                120
+    Jun 15      S1 downgrades big → monthly at 35 (−15)               105
+    ==========  ====================================================  =====
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        cls.customer_c = Partner.create({"name": "Customer C", "is_company": True})
+        cls.customer_d = Partner.create({"name": "Customer D", "is_company": True})
+        cls.plan_big = cls.env["woow.paas.plan"].create(
+            {"name": "Test Big", "code": "test-big", "price": 50.0}
+        )
+        cls.outsider = new_test_user(cls.env, login="test_dash_internal", groups="base.group_user")
+
+        def at(day):
+            return freeze_time(f"2026-{day} 12:00:00")
+
+        with at("01-10"):
+            cls.s1 = cls._subscription(cls.customer_a)
+            cls.s1.action_activate()
+            cls.t1 = cls._tenant("dash-t1", cls.s1)
+            cls.t1.action_provision()
+        with at("02-05"):
+            cls.s2 = cls._subscription(cls.customer_b, cls.plan_yearly)
+            cls.s2.action_activate()
+            cls.t2 = cls._tenant("dash-t2", cls.s2)
+            cls.t2.action_provision()
+        with at("03-01"):
+            cls.s3 = cls._subscription(cls.customer_c)
+            cls.s3.action_start_trial()
+        with at("03-10"):
+            cls.s3.action_activate()
+        with at("03-15"):
+            cls.s1.action_change_plan(cls.plan_big)
+        with at("03-20"):
+            cls.s4 = cls._subscription(cls.customer_d)
+            cls.s4.action_start_trial()
+        with at("03-25"):
+            cls.s4.action_cancel(reason="Not for us.")
+        with at("04-02"):
+            cls.s2.action_cancel(reason="Budget cuts.")
+        with at("04-10"):
+            cls.s5 = cls._subscription(cls.customer_a)
+            cls.s5.action_activate()
+        with at("05-01"):
+            cls.s5.action_mark_past_due()
+        with at("05-05"):
+            cls.s5.action_suspend()
+        with at("05-20"):
+            cls.s5.action_reactivate()
+        with at("06-01"):
+            cls.plan_monthly.price = 35.0
+            (cls.s3 | cls.s5)._paas_update_price()
+        with at("06-15"):
+            cls.s1.action_change_plan(cls.plan_monthly)
+
+    def _dashboard(self, period=Q2, plan_ids=None, user=None):
+        with freeze_time("2026-06-30 18:00:00"):
+            Dashboard = self.env["woow.paas.dashboard"].with_user(user or self.paas_user)
+            return Dashboard.with_context(tz="UTC").get_dashboard(*period, plan_ids=plan_ids)
+
+    def _kpis(self, data):
+        return {kpi["key"]: kpi for kpi in data["kpis"]}
+
+    def test_fixture_is_as_described(self):
+        """The fixture ends where the table says: MRR 105 on three subscriptions."""
+        subs = self.s1 | self.s2 | self.s3 | self.s4 | self.s5
+        self.assertEqual(
+            subs.mapped("state"), ["active", "cancelled", "active", "cancelled", "active"]
+        )
+        self.assertEqual(sum(subs.mapped("mrr")), 105.0)
+
+    def test_stock_figures_at_the_end_of_the_period(self):
+        """MRR, ARR, customers, ARPU and tenants are read at the period's end."""
+        kpis = self._kpis(self._dashboard())
+        self.assertEqual(kpis["mrr"]["value"], 105.0)
+        self.assertEqual(kpis["arr"]["value"], 1260.0)
+        self.assertEqual(kpis["customers"]["value"], 2)
+        self.assertEqual(kpis["arpu"]["value"], 52.5)
+        self.assertEqual(kpis["tenants"]["value"], 1)
+
+    def test_flow_figures_of_the_period(self):
+        """New and churned MRR (suspension included), rates and retention over Q2."""
+        kpis = self._kpis(self._dashboard())
+        self.assertEqual(kpis["new_mrr"]["value"], 30.0)
+        self.assertEqual(kpis["churned_mrr"]["value"], 130.0)
+        self.assertAlmostEqual(kpis["logo_churn"]["value"], 1 / 3)
+        self.assertAlmostEqual(kpis["revenue_churn"]["value"], (130 + 15) / 180)
+        self.assertAlmostEqual(kpis["nrr"]["value"], 105 / 180)
+        self.assertEqual(kpis["trials"]["value"], 0)
+        self.assertIsNone(kpis["trial_conversion"]["value"])
+
+    def test_previous_period(self):
+        """Q2's previous values are Q1's: the same figures asked for Q1."""
+        q2 = self._dashboard()
+        q1 = self._kpis(self._dashboard(Q1))
+        self.assertEqual((q2["previous_from"], q2["previous_to"]), Q1)
+        for kpi in q2["kpis"]:
+            self.assertEqual(kpi["previous"], q1[kpi["key"]]["value"], kpi["key"])
+        self.assertEqual(q1["mrr"]["value"], 180.0)
+        self.assertEqual(q1["new_mrr"]["value"], 160.0)
+        self.assertEqual(q1["churned_mrr"]["value"], 0.0)
+        self.assertEqual(q1["customers"]["value"], 3)
+        self.assertEqual(q1["arpu"]["value"], 60.0)
+        self.assertEqual(q1["tenants"]["value"], 2)
+        self.assertEqual(q1["trials"]["value"], 2)
+        self.assertEqual(q1["trial_conversion"]["value"], 0.5)
+        self.assertIsNone(q1["logo_churn"]["value"], "no customer at the start of Q1")
+        self.assertIsNone(q1["nrr"]["value"])
+
+    def test_monthly_trend_and_movements(self):
+        """One point per month for the year ending in June; the movements add up."""
+        data = self._dashboard()
+        kpis = self._kpis(data)
+        self.assertEqual(data["months"][0], "2025-07-01")
+        self.assertEqual(data["months"][-1], "2026-06-01")
+        self.assertEqual(
+            kpis["mrr"]["trend"], [0.0] * 6 + [30.0, 130.0, 180.0, 110.0, 110.0, 105.0]
+        )
+        self.assertEqual(kpis["trials"]["trend"][-4:], [2, 0, 0, 0])
+        moves = data["movements"]
+        self.assertEqual(moves["reactivation_mrr"][-2], 30.0)
+        self.assertEqual(moves["expansion_mrr"][-4:], [20.0, 0.0, 0.0, 10.0])
+        self.assertEqual(moves["contraction_mrr"][-1], 15.0)
+        self.assertEqual(moves["churned_mrr"][-3:], [100.0, 30.0, 0.0])
+        previous = 0.0
+        for index, mrr in enumerate(moves["mrr"]):
+            flows = (
+                moves["new_mrr"][index] + moves["reactivation_mrr"][index]
+                + moves["expansion_mrr"][index] - moves["contraction_mrr"][index]
+                - moves["churned_mrr"][index]
+            )  # fmt: skip
+            self.assertAlmostEqual(previous + flows, mrr, msg=data["months"][index])
+            previous = mrr
+
+    def test_month_and_day_boundaries(self):
+        """A month ending on the day before a change does not see it; periods
+        that are not whole months compare with as many days before."""
+        march = self._kpis(self._dashboard(("2026-03-01", "2026-03-14")))
+        self.assertEqual(march["mrr"]["value"], 160.0, "upgrade of Mar 15 not yet")
+        self.assertEqual(march["trial_conversion"]["value"], 1.0)
+        data = self._dashboard(("2026-03-01", "2026-03-15"))
+        self.assertEqual(self._kpis(data)["mrr"]["value"], 180.0)
+        self.assertEqual((data["previous_from"], data["previous_to"]), ("2026-02-14", "2026-02-28"))
+        self.assertEqual(self._kpis(data)["mrr"]["previous"], 130.0)
+
+    def test_plan_filter(self):
+        """With a plan filter, a move onto the plan is expansion, a move off it contraction."""
+        q1 = self._kpis(self._dashboard(Q1, plan_ids=[self.plan_big.id]))
+        self.assertEqual(q1["mrr"]["value"], 50.0)
+        self.assertEqual(q1["new_mrr"]["value"], 0.0)
+        self.assertEqual(q1["customers"]["value"], 1)
+        q2 = self._dashboard(Q2, plan_ids=[self.plan_big.id])
+        kpis = self._kpis(q2)
+        self.assertEqual(kpis["mrr"]["value"], 0.0)
+        self.assertEqual(kpis["revenue_churn"]["value"], 1.0)
+        self.assertEqual(q2["movements"]["contraction_mrr"][-1], 50.0)
+        yearly = self._kpis(self._dashboard(Q1, plan_ids=[self.plan_yearly.id]))
+        self.assertEqual(yearly["mrr"]["value"], 100.0)
+        self.assertEqual(yearly["tenants"]["value"], 1)
+
+    def test_drill_down(self):
+        """Each card names the records behind its value."""
+        kpis = self._kpis(self._dashboard())
+        subs = {key: set(kpis[key]["drill"]["ids"]) for key in ("mrr", "new_mrr", "churned_mrr")}
+        self.assertEqual(subs["mrr"], set((self.s1 | self.s3 | self.s5).ids))
+        self.assertEqual(subs["new_mrr"], {self.s5.id})
+        self.assertEqual(subs["churned_mrr"], set((self.s2 | self.s5).ids))
+        self.assertEqual(kpis["customers"]["drill"]["res_model"], "res.partner")
+        self.assertEqual(
+            set(kpis["customers"]["drill"]["ids"]), {self.customer_a.id, self.customer_c.id}
+        )
+        self.assertEqual(kpis["logo_churn"]["drill"]["ids"], [self.customer_b.id])
+        self.assertEqual(
+            kpis["tenants"]["drill"], {"res_model": "woow.paas.tenant", "ids": [self.t1.id]}
+        )
+
+    def test_as_of_a_past_date_ignores_later_changes(self):
+        """Q1's MRR stays 180 although every subscription changed since."""
+        with freeze_time("2026-06-30 18:00:00"):
+            data = (
+                self.env["woow.paas.dashboard"]
+                .with_user(self.paas_manager)
+                .get_dashboard("2026-01-01", "2026-03-31")
+            )
+        self.assertEqual(self._kpis(data)["mrr"]["value"], 180.0)
+
+    def test_access(self):
+        """PaaS users see the dashboard; portal and other internal users do not."""
+        self.assertTrue(self._dashboard(user=self.paas_user)["kpis"])
+        for user in (self.portal_a, self.outsider):
+            with self.assertRaises(AccessError):
+                self._dashboard(user=user)
+
+    def test_bad_arguments(self):
+        """Bad dates and plan filters are refused with a sentence."""
+        for period in (("2026-02-01", "2026-01-01"), ("yesterday", "2026-01-01")):
+            with self.assertRaises(UserError):
+                self._dashboard(period)
+        with self.assertRaises(UserError):
+            self._dashboard(plan_ids=["1; drop table"])
+
+    def test_providers_add_figures(self):
+        """Figures of other addons come through ``_paas_dashboard_providers``."""
+        Dashboard = self.env.registry["woow.paas.dashboard"]
+
+        def provider(ctx):
+            return [{"key": "extra", "label": "Extra", "format": "integer",
+                     "value": len(ctx["windows"]), "previous": None, "trend": [],
+                     "drill": {"res_model": "woow.paas.plan", "domain": []}}]  # fmt: skip
+
+        def providers(model):
+            return [provider]
+
+        self.patch(Dashboard, "_paas_dashboard_providers", providers)
+        kpis = self._kpis(self._dashboard())
+        self.assertEqual(kpis["extra"]["value"], 14)
+
+    def test_subscription_without_events(self):
+        """An imported subscription with no lifecycle event counts from its dates."""
+        with freeze_time("2026-06-30 18:00:00"):
+            sub = self._subscription(self.customer_d, self.plan_big)
+            self.env["woow.paas.event"].search([("subscription_id", "=", sub.id)]).unlink()
+            self.env.cr.execute(
+                "UPDATE woow_paas_subscription SET state = 'active', date_start = '2026-05-10'"
+                " WHERE id = %s",
+                [sub.id],
+            )
+            self.env.invalidate_all()
+        q2 = self._kpis(self._dashboard())
+        self.assertEqual(q2["mrr"]["value"], 155.0)
+        self.assertEqual(q2["new_mrr"]["value"], 80.0)
