@@ -15,7 +15,12 @@ registry.category("web_tour.tours").add("woow_paas_core_backoffice_tour", {
             run: "click",
         },
         {
-            content: "Customers open first; create one",
+            content: "Go to the customers (the app may open on another page, e.g. a dashboard)",
+            trigger: '.o_menu_sections [data-menu-xmlid="woow_paas_core.woow_paas_customer_menu"]',
+            run: "click",
+        },
+        {
+            content: "Create a customer",
             trigger: ".o_breadcrumb:contains(Customers)",
         },
         {
