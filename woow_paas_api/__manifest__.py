@@ -4,7 +4,7 @@
     "name": "Woow PaaS API",
     "summary": "Versioned REST API /api/v1 with its OpenAPI document, API keys, OAuth2 server, "
     "rate limits and idempotency",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Services/PaaS",
     "website": "https://github.com/woow-paas/woow-paas",
     "author": "Woow PaaS",
