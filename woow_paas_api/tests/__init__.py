@@ -2,3 +2,5 @@ from . import test_api
 from . import test_api_key
 from . import test_api_usage
 from . import test_tour
+from . import test_webhooks
+from . import test_webhook_api
