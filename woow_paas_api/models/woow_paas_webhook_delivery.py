@@ -134,9 +134,11 @@ class WoowPaasWebhookDelivery(models.Model):
         customer, an operator's only events of its company. Returns the
         number of deliveries inserted.
         """
-        table = self.env["woow.paas.webhook.endpoint"]._routing_table()
+        Endpoint = self.env["woow.paas.webhook.endpoint"]
+        table = Endpoint._routing_table()
         if not table or not events:
             return 0
+        Endpoint.flush_model(["enabled"])
         endpoint_ids, event_ids, webhook_ids = [], [], []
         for event in events:
             event_type, partner_id = event.event_type, event.partner_id.id

@@ -114,8 +114,9 @@ class WoowPaasWebhookEndpoint(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_private_network_right(vals)
-            vals.update(secret=wh.new_secret(), secret_shown=False)
         endpoints = super().create(vals_list)
+        for endpoint in endpoints.sudo():
+            endpoint.write({"secret": wh.new_secret(), "secret_shown": False})
         self.env.registry.clear_cache()
         return endpoints
 
@@ -270,6 +271,7 @@ class WoowPaasWebhookEndpoint(models.Model):
         endpoint changes. The fan-out joins the table again, so a stale
         entry (another worker's change) never inserts for a disabled or
         deleted endpoint."""
+        self.flush_model()
         self.env.cr.execute(
             """SELECT e.id, e.event_types, e.is_customer_endpoint, e.partner_id, e.company_id
                  FROM woow_paas_webhook_endpoint e WHERE e.enabled ORDER BY e.id"""

@@ -1,6 +1,7 @@
 import json
 from datetime import timedelta
 from unittest.mock import patch
+from urllib.parse import urlsplit
 
 from freezegun import freeze_time
 from standardwebhooks import Webhook
@@ -8,6 +9,7 @@ from standardwebhooks import Webhook
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tests.common import _super_send
 
 from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
 
@@ -18,6 +20,14 @@ from .webhook_receiver import Receiver
 class WoowPaasWebhookCase(WoowPaasCase):
     """Tenants of two customers and helpers to emit events and run the worker
     without committing (the cron's claim and commit are bypassed)."""
+
+    @classmethod
+    def _request_handler(cls, s, r, **kw):
+        """Let the worker reach the local receiver with its own timeouts (the
+        test harness raises them to 10 s and blocks everything else)."""
+        if urlsplit(r.url).hostname == "127.0.0.1":
+            return _super_send(s, r, **kw)
+        return super()._request_handler(s, r, **kw)
 
     @classmethod
     def setUpClass(cls):
@@ -63,9 +73,9 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
     def test_fan_out_and_signed_delivery(self):
         """Events matching an endpoint's filters become pending deliveries in
         the event's transaction; each one arrives signed and verifiable."""
-        with Receiver() as receiver:
+        with Receiver() as receiver, Receiver() as receiver_all:
             endpoint = self._endpoint(receiver.url, event_types="tenant.* invoice.paid")
-            other = self._endpoint(receiver.url + "/all")
+            other = self._endpoint(receiver_all.url)
             self._emit("tenant.hooked")
             self._emit("invoice.paid")
             self._emit("subscription.hooked")
@@ -74,7 +84,8 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
             self.assertEqual(set(self._deliveries(endpoint).mapped("state")), {"pending"})
             self._run_due()
         bodies = self.assertVerified(endpoint, receiver)
-        self.assertEqual(len(bodies), 5)
+        self.assertEqual(len(bodies), 2)
+        self.assertEqual(len(self.assertVerified(other, receiver_all)), 3)
         deliveries = self._deliveries(endpoint)
         self.assertEqual(set(deliveries.mapped("state")), {"delivered"})
         self.assertEqual(deliveries.mapped("attempts"), [1, 1])
@@ -105,7 +116,10 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
             self.env["woow.paas.event"]._emit("tenant.bulk2", tenants)
             self.env.flush_all()
         self.assertEqual(
-            self.Delivery.search_count([("endpoint_id", "in", endpoints.ids)]), 5 * 40 * 2
+            self.Delivery.search_count(
+                [("endpoint_id", "in", endpoints.ids), ("event_type", "=", "tenant.bulk2")]
+            ),
+            5 * 40,
         )
 
     def test_customer_endpoint_gets_its_customer_events_only(self):
@@ -138,11 +152,11 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
             with freeze_time(fields.Datetime.now() + timedelta(hours=25)):
                 self._emit()
                 self._run_due()
-            headers, _body = receiver.requests[0]
-            self.assertEqual(len(headers["webhook-signature"].split(" ")), 1)
-            self.assertVerified(new, receiver)
-            with self.assertRaises(Exception):
-                Webhook(old).verify(receiver.requests[0][1], headers)
+                headers, _body = receiver.requests[0]
+                self.assertEqual(len(headers["webhook-signature"].split(" ")), 1)
+                self.assertVerified(new, receiver)
+                with self.assertRaises(Exception):
+                    Webhook(old).verify(receiver.requests[0][1], headers)
 
     def test_retry_keeps_webhook_id(self):
         """A 500 is retried after about 5 s with the same webhook-id; the second
@@ -260,7 +274,7 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
 
     def test_cron_pass(self):
         """The cron claims, posts and records (its commits stubbed here)."""
-        with Receiver() as receiver, patch.object(type(self.env.cr), "commit"):
+        with Receiver() as receiver, patch.object(self.env.cr, "commit"):
             endpoint = self._endpoint(receiver.url)
             self._emit()
             self._emit()
@@ -304,7 +318,7 @@ class TestWebhookEndpoint(WoowPaasWebhookCase):
             delivery = self._deliveries(endpoint)
         self.assertFalse(receiver.requests)
         self.assertEqual(delivery.state, "pending")
-        self.assertIn("public addresses", delivery.last_error)
+        self.assertIn("resolves to a private", delivery.last_error)
 
     def test_public_address(self):
         """The address classification behind the guard."""

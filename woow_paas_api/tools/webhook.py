@@ -198,7 +198,6 @@ def new_session(guarded=True, pool_size=10):
     ignored (a proxy would bypass the guard)."""
     session = requests.Session()
     session.trust_env = False
-    session.max_redirects = 0
     adapter_class = _GuardedAdapter if guarded else HTTPAdapter
     for scheme in ("http://", "https://"):
         session.mount(scheme, adapter_class(pool_connections=pool_size, pool_maxsize=pool_size))
