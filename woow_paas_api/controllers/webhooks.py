@@ -76,8 +76,10 @@ class WoowPaasWebhookApi(http.Controller):
         its whsec_ secret, shown this once. A URL on a private, loopback or
         link-local address is refused (422)."""
         body = call.body
-        if call.is_customer and body.allow_private_network:
-            raise ApiError(403, "A customer credential cannot allow private networks.")
+        if body.allow_private_network and (
+            call.is_customer or not call.user.has_group("woow_paas_core.group_paas_manager")
+        ):
+            raise ApiError(403, "Only a PaaS Manager's credential may allow private networks.")
         vals = {
             "url": body.url, "description": body.description or False,
             "event_types": " ".join(body.event_types) or False,

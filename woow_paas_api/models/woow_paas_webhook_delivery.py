@@ -17,8 +17,8 @@ _logger = logging.getLogger(__name__)
 
 CRON_XMLID = "woow_paas_api.ir_cron_woow_paas_webhook_deliver"
 CONCURRENCY_PARAM = "woow_paas_api.webhook_concurrency"
-DEFAULT_CONCURRENCY = 8
-DEFAULT_BATCH = 100
+DEFAULT_CONCURRENCY = 16
+DEFAULT_BATCH = 200
 # A claimed delivery that is not recorded within this time (a crashed
 # worker) is claimed again: at-least-once.
 LEASE = timedelta(minutes=5)
@@ -176,7 +176,9 @@ class WoowPaasWebhookDelivery(models.Model):
             )  # fmt: skip
         )
         inserted = self.env.cr.rowcount
-        if inserted:
+        # One wake-up per transaction is enough: the worker takes all that is due.
+        if inserted and not self.env.cr.precommit.data.get("woow_paas_webhook_triggered"):
+            self.env.cr.precommit.data["woow_paas_webhook_triggered"] = True
             self._trigger_worker()
         return inserted
 

@@ -76,8 +76,8 @@ class TestWebhookApi(WoowPaasApiCase):
 
     def test_deliveries(self):
         """Deliveries are listed per endpoint and state, and redelivered."""
-        endpoint_a = self._create(self.hook_a)["id"]
-        endpoint_b = self._create(self.hook_b)["id"]
+        endpoint_a = self._create(self.hook_a, event_types=["tenant.hooked"])["id"]
+        endpoint_b = self._create(self.hook_b, event_types=["tenant.hooked"])["id"]
         tenant_a = self._tenant("hook-api-a", partner=self.customer_a)
         tenant_b = self._tenant("hook-api-b", partner=self.customer_b)
         Event = self.env["woow.paas.event"]

@@ -19,6 +19,10 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # One write per answer: keep-alive clients would otherwise wait
+            # for delayed ACKs (Nagle).
+            disable_nagle_algorithm = True
+            wbufsize = 65536
 
             def do_POST(self):  # noqa: N802 - the http.server API
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
