@@ -144,9 +144,12 @@ def webhooks(env, size=2000):
                        "queries", bare.queries / (size / 100))  # fmt: skip
             sent, rate = _worker(env, Delivery)
             assert sent == size, (sent, size)
-            assert Delivery.search_count(
-                [("endpoint_id", "=", endpoint.id), ("state", "=", "delivered")]
-            ) == size
+            assert (
+                Delivery.search_count(
+                    [("endpoint_id", "=", endpoint.id), ("state", "=", "delivered")]
+                )
+                == size
+            )
             naive_size = max(50, size // 10)
             again = Delivery.search([("endpoint_id", "=", endpoint.id)], limit=naive_size)
             baseline = _naive(env, again)

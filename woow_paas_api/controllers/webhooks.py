@@ -21,16 +21,16 @@ def _endpoint(endpoint, secret=None):
         headers = endpoint._parsed_headers()
     except Exception:  # noqa: BLE001 - an old stored value is shown empty
         headers = {}
-    vals = dict(
-        id=endpoint.id, url=endpoint.url, description=endpoint.description or None,
-        owner_id=endpoint.user_id.id,
-        customer_id=endpoint.partner_id.id if endpoint.is_customer_endpoint else None,
-        event_types=endpoint._event_patterns(), enabled=endpoint.enabled,
-        disabled_reason=endpoint.disabled_reason or None, custom_headers=headers,
-        allow_private_network=endpoint.allow_private_network,
-        previous_secret_expires_at=endpoint.previous_secret_expires_at or None,
-        failing_since=endpoint.failing_since or None, created_at=endpoint.create_date,
-    )  # fmt: skip
+    vals = {
+        "id": endpoint.id, "url": endpoint.url, "description": endpoint.description or None,
+        "owner_id": endpoint.user_id.id,
+        "customer_id": endpoint.partner_id.id if endpoint.is_customer_endpoint else None,
+        "event_types": endpoint._event_patterns(), "enabled": endpoint.enabled,
+        "disabled_reason": endpoint.disabled_reason or None, "custom_headers": headers,
+        "allow_private_network": endpoint.allow_private_network,
+        "previous_secret_expires_at": endpoint.previous_secret_expires_at or None,
+        "failing_since": endpoint.failing_since or None, "created_at": endpoint.create_date,
+    }  # fmt: skip
     if secret:
         return W.WebhookEndpointWithSecret(**vals, secret=secret)
     return W.WebhookEndpoint(**vals)

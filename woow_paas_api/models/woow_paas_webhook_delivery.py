@@ -159,22 +159,21 @@ class WoowPaasWebhookDelivery(models.Model):
         if not endpoint_ids:
             return 0
         now = fields.Datetime.now()
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO woow_paas_webhook_delivery
-                       (endpoint_id, event_id, webhook_id, state, attempts, next_attempt_at,
-                        is_test, create_uid, create_date, write_uid, write_date)
-                   SELECT v.endpoint_id, v.event_id, v.webhook_id, 'pending', 0, %(now)s,
-                          false, %(uid)s, %(now)s, %(uid)s, %(now)s
-                     FROM unnest(%(endpoints)s::int[], %(events)s::int[],
-                                 %(webhook_ids)s::varchar[])
-                          AS v(endpoint_id, event_id, webhook_id)
-                     JOIN woow_paas_webhook_endpoint e ON e.id = v.endpoint_id AND e.enabled
-                   ON CONFLICT DO NOTHING""",
-                now=now, uid=self.env.uid, endpoints=endpoint_ids, events=event_ids,
-                webhook_ids=webhook_ids,
-            )  # fmt: skip
-        )
+        query = SQL(
+            """INSERT INTO woow_paas_webhook_delivery
+                   (endpoint_id, event_id, webhook_id, state, attempts, next_attempt_at,
+                    is_test, create_uid, create_date, write_uid, write_date)
+               SELECT v.endpoint_id, v.event_id, v.webhook_id, 'pending', 0, %(now)s,
+                      false, %(uid)s, %(now)s, %(uid)s, %(now)s
+                 FROM unnest(%(endpoints)s::int[], %(events)s::int[],
+                             %(webhook_ids)s::varchar[])
+                      AS v(endpoint_id, event_id, webhook_id)
+                 JOIN woow_paas_webhook_endpoint e ON e.id = v.endpoint_id AND e.enabled
+               ON CONFLICT DO NOTHING""",
+            now=now, uid=self.env.uid, endpoints=endpoint_ids, events=event_ids,
+            webhook_ids=webhook_ids,
+        )  # fmt: skip
+        self.env.cr.execute(query)
         inserted = self.env.cr.rowcount
         # One wake-up per transaction is enough: the worker takes all that is due.
         if inserted and not self.env.cr.precommit.data.get("woow_paas_webhook_triggered"):
@@ -203,14 +202,15 @@ class WoowPaasWebhookDelivery(models.Model):
     def _cancel_pending(self, endpoints):
         """Mark the waiting deliveries of disabled ``endpoints``."""
         self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """UPDATE woow_paas_webhook_delivery SET state = 'disabled',
-                          next_attempt_at = NULL, write_date = %s, write_uid = %s
-                    WHERE endpoint_id IN %s AND state IN ('pending', 'delivering')""",
-                fields.Datetime.now(), self.env.uid, tuple(endpoints.ids) or (0,),
-            )
+        query = SQL(
+            """UPDATE woow_paas_webhook_delivery SET state = 'disabled',
+                      next_attempt_at = NULL, write_date = %s, write_uid = %s
+                WHERE endpoint_id IN %s AND state IN ('pending', 'delivering')""",
+            fields.Datetime.now(),
+            self.env.uid,
+            tuple(endpoints.ids) or (0,),
         )
+        self.env.cr.execute(query)
         self.invalidate_model(["state", "next_attempt_at"])
 
     # ------------------------------------------------------------------
@@ -246,22 +246,21 @@ class WoowPaasWebhookDelivery(models.Model):
         worker and return them. Rows locked by another worker are skipped."""
         now = fields.Datetime.now()
         self.flush_model()
-        self.env.cr.execute(
-            SQL(
-                """UPDATE woow_paas_webhook_delivery d
-                      SET state = 'delivering', next_attempt_at = %(lease)s
-                    WHERE d.id IN (
-                        SELECT d2.id FROM woow_paas_webhook_delivery d2
-                          JOIN woow_paas_webhook_endpoint e ON e.id = d2.endpoint_id
-                         WHERE d2.state IN ('pending', 'delivering')
-                           AND d2.next_attempt_at <= %(now)s AND e.enabled
-                         ORDER BY d2.next_attempt_at, d2.id
-                         LIMIT %(limit)s
-                           FOR UPDATE OF d2 SKIP LOCKED)
-                RETURNING d.id""",
-                now=now, lease=now + LEASE, limit=limit,
-            )  # fmt: skip
-        )
+        query = SQL(
+            """UPDATE woow_paas_webhook_delivery d
+                  SET state = 'delivering', next_attempt_at = %(lease)s
+                WHERE d.id IN (
+                    SELECT d2.id FROM woow_paas_webhook_delivery d2
+                      JOIN woow_paas_webhook_endpoint e ON e.id = d2.endpoint_id
+                     WHERE d2.state IN ('pending', 'delivering')
+                       AND d2.next_attempt_at <= %(now)s AND e.enabled
+                     ORDER BY d2.next_attempt_at, d2.id
+                     LIMIT %(limit)s
+                       FOR UPDATE OF d2 SKIP LOCKED)
+            RETURNING d.id""",
+            now=now, lease=now + LEASE, limit=limit,
+        )  # fmt: skip
+        self.env.cr.execute(query)
         ids = [row[0] for row in self.env.cr.fetchall()]
         self.invalidate_model(["state", "next_attempt_at"])
         return self.browse(sorted(ids))
@@ -414,28 +413,27 @@ class WoowPaasWebhookDelivery(models.Model):
                  "error": (error or "")[:500] or False, "success": state == "delivered"}
             )  # fmt: skip
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """UPDATE woow_paas_webhook_delivery d
-                      SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_at,
-                          last_status_code = v.status, last_latency_ms = v.latency,
-                          last_response = v.excerpt, last_error = v.error,
-                          last_attempt_at = %(now)s,
-                          delivered_at = COALESCE(v.delivered, d.delivered_at),
-                          write_date = %(now)s, write_uid = %(uid)s
-                     FROM unnest(%(ids)s::int[], %(states)s::varchar[], %(attempts)s::int[],
-                                 %(next)s::timestamp[], %(status)s::int[], %(latency)s::int[],
-                                 %(excerpt)s::text[], %(error)s::varchar[],
-                                 %(delivered)s::timestamp[])
-                          AS v(id, state, attempts, next_at, status, latency, excerpt, error,
-                               delivered)
-                    WHERE d.id = v.id""",
-                now=now, uid=self.env.uid, ids=rows["id"], states=rows["state"],
-                attempts=rows["attempts"], next=rows["next"], status=rows["status"],
-                latency=rows["latency"], excerpt=rows["excerpt"], error=rows["error"],
-                delivered=rows["delivered"],
-            )  # fmt: skip
-        )
+        query = SQL(
+            """UPDATE woow_paas_webhook_delivery d
+                  SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_at,
+                      last_status_code = v.status, last_latency_ms = v.latency,
+                      last_response = v.excerpt, last_error = v.error,
+                      last_attempt_at = %(now)s,
+                      delivered_at = COALESCE(v.delivered, d.delivered_at),
+                      write_date = %(now)s, write_uid = %(uid)s
+                 FROM unnest(%(ids)s::int[], %(states)s::varchar[], %(attempts)s::int[],
+                             %(next)s::timestamp[], %(status)s::int[], %(latency)s::int[],
+                             %(excerpt)s::text[], %(error)s::varchar[],
+                             %(delivered)s::timestamp[])
+                      AS v(id, state, attempts, next_at, status, latency, excerpt, error,
+                           delivered)
+                WHERE d.id = v.id""",
+            now=now, uid=self.env.uid, ids=rows["id"], states=rows["state"],
+            attempts=rows["attempts"], next=rows["next"], status=rows["status"],
+            latency=rows["latency"], excerpt=rows["excerpt"], error=rows["error"],
+            delivered=rows["delivered"],
+        )  # fmt: skip
+        self.env.cr.execute(query)
         self.invalidate_model()
         self.env["woow.paas.webhook.attempt"].sudo().create(attempts)
         self._record_endpoint_health(now, gone, failing - succeeding, succeeding)

@@ -254,7 +254,7 @@ class WoowPaasWebhookEndpoint(models.Model):
             for k, v in headers.items()
         ):  # fmt: skip
             raise ValidationError(
-                self.env._("Custom headers are a JSON object of strings: {\"X-Env\": \"prod\"}.")
+                self.env._('Custom headers are a JSON object of strings: {"X-Env": "prod"}.')
             )
         reserved = sorted(k for k in headers if k.lower() in wh.RESERVED_HEADERS)
         if reserved:

@@ -12,9 +12,10 @@ class TestWebhookApi(WoowPaasApiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.hook_op = cls._key(cls.paas_user, "wpk_hookoptest_secret_0123", scopes="webhooks:manage")
-        cls.hook_a = cls._key(cls.portal_a, "wpk_hookatest_secret_01234", scopes="webhooks:manage")
-        cls.hook_b = cls._key(cls.portal_b, "wpk_hookbtest_secret_01234", scopes="webhooks:manage")
+        scopes = "webhooks:manage"
+        cls.hook_op = cls._key(cls.paas_user, "wpk_hookoptest_secret_0123", scopes=scopes)
+        cls.hook_a = cls._key(cls.portal_a, "wpk_hookatest_secret_01234", scopes=scopes)
+        cls.hook_b = cls._key(cls.portal_b, "wpk_hookbtest_secret_01234", scopes=scopes)
 
     def _create(self, key, **body):
         body = {"url": "https://93.184.215.14/hook", **body}

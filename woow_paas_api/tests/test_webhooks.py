@@ -5,9 +5,10 @@ from urllib.parse import urlsplit
 
 from freezegun import freeze_time
 from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from odoo import fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import _super_send
 
@@ -103,9 +104,7 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
 
     def test_bulk_fan_out(self):
         """A batch of events is fanned out with one insert, not one per event."""
-        endpoints = self.Endpoint.create(
-            [{"url": f"https://93.184.215.14/h{i}"} for i in range(5)]
-        )
+        endpoints = self.Endpoint.create([{"url": f"https://93.184.215.14/h{i}"} for i in range(5)])
         tenants = self.env["woow.paas.tenant"].create(
             [{"name": f"Bulk {i}", "code": f"hook-bulk-{i}", "partner_id": self.customer_a.id}
              for i in range(40)]
@@ -155,7 +154,7 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
                 headers, _body = receiver.requests[0]
                 self.assertEqual(len(headers["webhook-signature"].split(" ")), 1)
                 self.assertVerified(new, receiver)
-                with self.assertRaises(Exception):
+                with self.assertRaises(WebhookVerificationError):
                     Webhook(old).verify(receiver.requests[0][1], headers)
 
     def test_retry_keeps_webhook_id(self):
@@ -343,7 +342,7 @@ class TestWebhookEndpoint(WoowPaasWebhookCase):
             endpoint.write({"secret_shown": False})
         action = endpoint.action_reveal_secret()
         self.assertTrue(action["context"]["default_secret"].startswith("whsec_"))
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             endpoint.action_reveal_secret()
         other = self.Endpoint.with_user(self.paas_manager).create({"url": "https://1.1.1.1/h"})
         self.assertFalse(Endpoint.search([("id", "=", other.id)]))

@@ -24,7 +24,7 @@ class Receiver:
             disable_nagle_algorithm = True
             wbufsize = 65536
 
-            def do_POST(self):  # noqa: N802 - the http.server API
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with receiver.lock:
                     receiver.requests.append(({k.lower(): v for k, v in self.headers.items()},

@@ -33,6 +33,9 @@ RESERVED_HEADERS = {
 }  # fmt: skip
 
 
+_RANDOM = secrets.SystemRandom()
+
+
 class UnsafeTarget(Exception):
     """The target resolves to an address webhooks may not reach."""
 
@@ -55,13 +58,13 @@ def signature_header(secrets_, msg_id, timestamp, body):
     return " ".join(sign(s, msg_id, timestamp, body) for s in secrets_ if s)
 
 
-def backoff(attempts, rng=secrets.SystemRandom()):
+def backoff(attempts, rng=None):
     """Seconds before the next try after ``attempts`` failed ones, or None
     when the schedule is exhausted."""
     if attempts > len(RETRY_DELAYS):
         return None
     delay = RETRY_DELAYS[attempts - 1]
-    return delay * rng.uniform(1 - JITTER, 1 + JITTER)
+    return delay * (rng or _RANDOM).uniform(1 - JITTER, 1 + JITTER)
 
 
 def retry_after(value, now=None):
