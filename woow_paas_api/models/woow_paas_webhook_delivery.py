@@ -232,7 +232,7 @@ class WoowPaasWebhookDelivery(models.Model):
             deliveries = self._claim_due(batch_size)
             if not deliveries:
                 break
-            self.env.cr.commit()  # release the row locks before posting
+            Cron._commit_progress()  # commit the claim: no row lock is held while posting
             deliveries._deliver()
             done += len(deliveries)
             if Cron._commit_progress(len(deliveries)) < 5:

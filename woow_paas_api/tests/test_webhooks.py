@@ -273,12 +273,14 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
 
     def test_cron_pass(self):
         """The cron claims, posts and records (its commits stubbed here)."""
-        with Receiver() as receiver, patch.object(self.env.cr, "commit"):
+        commit = "odoo.addons.base.models.ir_cron.IrCron._commit_progress"
+        with Receiver() as receiver, patch(commit, return_value=60) as progress:
             endpoint = self._endpoint(receiver.url)
             self._emit()
             self._emit()
             done = self.Delivery._cron_deliver(time_budget=10)
         self.assertEqual(done, 2)
+        self.assertEqual(progress.call_count, 2, "one commit after the claim, one after")
         self.assertEqual(set(self._deliveries(endpoint).mapped("state")), {"delivered"})
         self.assertVerified(endpoint, receiver)
 
