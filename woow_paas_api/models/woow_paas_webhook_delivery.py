@@ -17,6 +17,8 @@ _logger = logging.getLogger(__name__)
 
 CRON_XMLID = "woow_paas_api.ir_cron_woow_paas_webhook_deliver"
 CONCURRENCY_PARAM = "woow_paas_api.webhook_concurrency"
+RETENTION_PARAM = "woow_paas_api.webhook_retention_days"
+DEFAULT_RETENTION = 30
 DEFAULT_CONCURRENCY = 16
 DEFAULT_BATCH = 200
 # A claimed delivery that is not recorded within this time (a crashed
@@ -213,6 +215,26 @@ class WoowPaasWebhookDelivery(models.Model):
         self.env.cr.execute(query)
         self.invalidate_model(["state", "next_attempt_at"])
 
+    @api.autovacuum
+    def _gc_finished(self):
+        """Delete finished deliveries (and their attempts) older than
+        ``woow_paas_api.webhook_retention_days`` (default 30) days; the events
+        themselves stay in the event log."""
+        try:
+            days = int(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM) or 0)
+        except ValueError:
+            days = 0
+        cutoff = fields.Datetime.now() - timedelta(days=days if days > 0 else DEFAULT_RETENTION)
+        self.flush_model()
+        query = SQL(
+            """DELETE FROM woow_paas_webhook_delivery
+                WHERE state IN ('delivered', 'failed', 'disabled') AND create_date < %s""",
+            cutoff,
+        )
+        self.env.cr.execute(query)
+        self.invalidate_model()
+        return self.env.cr.rowcount
+
     # ------------------------------------------------------------------
     # Worker
     # ------------------------------------------------------------------
@@ -306,23 +328,36 @@ class WoowPaasWebhookDelivery(models.Model):
         self._record(jobs, results)
 
     def _prepare_requests(self):
-        deliveries = self.sudo()
+        """One job per delivery: URL, signed body and headers. A delivery whose
+        message cannot be built is refused alone (its attempt says why)."""
         now = fields.Datetime.now()
         timestamp = str(int(time.time()))
         secrets_by_endpoint, headers_by_endpoint = {}, {}
         jobs = []
-        for delivery in deliveries:
+        for delivery in self.sudo():
             endpoint = delivery.endpoint_id
-            if endpoint.id not in secrets_by_endpoint:
-                secrets_by_endpoint[endpoint.id] = endpoint._signing_secrets(now)
-                try:
+            job = {
+                "id": delivery.id, "endpoint_id": endpoint.id, "url": endpoint.url,
+                "guarded": not endpoint.allow_private_network, "attempts": delivery.attempts,
+                "is_test": delivery.is_test,
+            }  # fmt: skip
+            jobs.append(job)
+            if not endpoint.enabled and not delivery.is_test:
+                job["refused"] = "The endpoint is disabled."
+                continue
+            try:
+                if endpoint.id not in secrets_by_endpoint:
+                    secrets_by_endpoint[endpoint.id] = endpoint._signing_secrets(now)
                     headers_by_endpoint[endpoint.id] = endpoint._parsed_headers()
-                except Exception:  # noqa: BLE001 - a bad stored value must not stop the batch
-                    headers_by_endpoint[endpoint.id] = {}
-            body = json.dumps(
-                delivery._body(), separators=(",", ":"), default=str, ensure_ascii=False
-            ).encode()
-            headers = {
+                body = json.dumps(
+                    delivery._body(), separators=(",", ":"), default=str, ensure_ascii=False
+                ).encode()
+            except Exception as exc:
+                _logger.warning("Webhook delivery %s cannot be built", delivery.id, exc_info=True)
+                job["refused"] = f"The message could not be built: {exc}"[:500]
+                continue
+            job["body"] = body
+            job["headers"] = {
                 **headers_by_endpoint[endpoint.id],
                 "Content-Type": "application/json",
                 "webhook-id": delivery.webhook_id,
@@ -331,14 +366,6 @@ class WoowPaasWebhookDelivery(models.Model):
                     secrets_by_endpoint[endpoint.id], delivery.webhook_id, timestamp, body
                 ),
             }
-            job = {
-                "id": delivery.id, "endpoint_id": endpoint.id, "url": endpoint.url, "body": body,
-                "headers": headers, "guarded": not endpoint.allow_private_network,
-                "attempts": delivery.attempts, "is_test": delivery.is_test,
-            }  # fmt: skip
-            if not endpoint.enabled and not delivery.is_test:
-                job["refused"] = "The endpoint is disabled."
-            jobs.append(job)
         return jobs
 
     def _body(self):

@@ -49,7 +49,6 @@ class WoowPaasWebhookEndpoint(models.Model):
         "res.company", required=True, default=lambda self: self.env.company
     )
     event_types = fields.Char(
-        string="Event Types",
         help="Space- or comma-separated event types; wildcards such as tenant.* are "
         "allowed. Empty: every event.",
     )

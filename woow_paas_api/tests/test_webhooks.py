@@ -271,6 +271,46 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
                          receiver.requests[1][0]["webhook-id"])  # fmt: skip
         self.assertEqual(receiver.requests[0][0]["x-env"], "test")
 
+    def test_unbuildable_message_is_refused_alone(self):
+        """A delivery whose message cannot be built fails alone; the batch goes on."""
+        with Receiver() as receiver:
+            endpoint = self._endpoint(receiver.url)
+            self._emit()
+            self._emit()
+            bad, good = self._deliveries(endpoint)
+            original = type(self.Delivery)._body
+
+            def body(delivery):
+                if delivery.id == bad.id:
+                    raise ValueError("broken")
+                return original(delivery)
+
+            with (
+                patch.object(type(self.Delivery), "_body", body),
+                self.assertLogs(
+                    "odoo.addons.woow_paas_api.models.woow_paas_webhook_delivery", "WARNING"
+                ),
+            ):
+                self._run_due()
+        self.assertEqual((bad.state, good.state), ("pending", "delivered"))
+        self.assertIn("broken", bad.last_error)
+        self.assertEqual(len(receiver.requests), 1)
+
+    def test_gc_finished(self):
+        """Finished deliveries older than the retention period are deleted,
+        waiting ones kept."""
+        endpoint = self._endpoint("https://93.184.215.14/gc")
+        self._emit()
+        self._emit()
+        old, waiting = self._deliveries(endpoint)
+        old.state = "delivered"
+        self.env.cr.execute(
+            "UPDATE woow_paas_webhook_delivery SET create_date = now() - interval '31 days'"
+            " WHERE id IN %s", (tuple((old | waiting).ids),),
+        )  # fmt: skip
+        self.Delivery._gc_finished()
+        self.assertEqual(self._deliveries(endpoint), waiting)
+
     def test_cron_pass(self):
         """The cron claims, posts and records (its commits stubbed here)."""
         commit = "odoo.addons.base.models.ir_cron.IrCron._commit_progress"
