@@ -352,7 +352,7 @@ class WoowPaasWebhookDelivery(models.Model):
                 body = json.dumps(
                     delivery._body(), separators=(",", ":"), default=str, ensure_ascii=False
                 ).encode()
-            except Exception as exc:
+            except Exception as exc:  # one bad message must not stop the batch
                 _logger.warning("Webhook delivery %s cannot be built", delivery.id, exc_info=True)
                 job["refused"] = f"The message could not be built: {exc}"[:500]
                 continue
