@@ -9,6 +9,7 @@ from http.cookiejar import DefaultCookiePolicy
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from ..tools import webhook as wh
@@ -251,7 +252,14 @@ class WoowPaasWebhookDelivery(models.Model):
         Cron = self.env["ir.cron"]
         done = 0
         while time.monotonic() < deadline:
-            deliveries = self._claim_due(batch_size)
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    deliveries = self._claim_due(batch_size)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                # Another worker claimed rows of our snapshot: claim again
+                # from a fresh one.
+                Cron._commit_progress()
+                continue
             if not deliveries:
                 break
             Cron._commit_progress()  # commit the claim: no row lock is held while posting
@@ -282,7 +290,7 @@ class WoowPaasWebhookDelivery(models.Model):
             RETURNING d.id""",
             now=now, lease=now + LEASE, limit=limit,
         )  # fmt: skip
-        self.env.cr.execute(query)
+        self.env.cr.execute(query, log_exceptions=False)  # a conflict is retried
         ids = [row[0] for row in self.env.cr.fetchall()]
         self.invalidate_model(["state", "next_attempt_at"])
         return self.browse(sorted(ids))

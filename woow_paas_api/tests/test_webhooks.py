@@ -4,6 +4,7 @@ from unittest.mock import patch
 from urllib.parse import urlsplit
 
 from freezegun import freeze_time
+from psycopg2.errors import SerializationFailure
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -323,6 +324,30 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
         self.assertEqual(progress.call_count, 2, "one commit after the claim, one after")
         self.assertEqual(set(self._deliveries(endpoint).mapped("state")), {"delivered"})
         self.assertVerified(endpoint, receiver)
+
+    def test_cron_claims_again_after_a_conflict(self):
+        """A claim that conflicts with another worker's is retried from a new
+        snapshot instead of failing the cron."""
+        real_claim = type(self.Delivery)._claim_due
+        calls = []
+
+        def claim(model, limit):
+            calls.append(limit)
+            if len(calls) == 1:
+                raise SerializationFailure("could not serialize access")
+            return real_claim(model, limit)
+
+        commit = "odoo.addons.base.models.ir_cron.IrCron._commit_progress"
+        with (
+            Receiver() as receiver,
+            patch(commit, return_value=60),
+            patch.object(type(self.Delivery), "_claim_due", claim),
+        ):
+            self._endpoint(receiver.url)
+            self._emit()
+            done = self.Delivery._cron_deliver(time_budget=10)
+        self.assertEqual((done, len(calls)), (1, 3))
+        self.assertEqual(len(receiver.requests), 1)
 
 
 @tagged("post_install", "-at_install")
