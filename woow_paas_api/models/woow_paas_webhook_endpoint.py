@@ -123,6 +123,10 @@ class WoowPaasWebhookEndpoint(models.Model):
         self._check_private_network_right(vals)
         protected = {"secret", "previous_secret", "secret_shown", "failing_since",
                      "disabled_reason", "previous_secret_expires_at"} & set(vals)  # fmt: skip
+        if "user_id" in vals and not (
+            self.env.su or self.env.user.has_group("woow_paas_core.group_paas_manager")
+        ):
+            raise AccessError(self.env._("Only PaaS Managers may give an endpoint another owner."))
         if protected and not self.env.su:
             raise AccessError(
                 self.env._("Secrets change only through Rotate Secret: %(fields)s.",

@@ -407,6 +407,8 @@ class TestWebhookEndpoint(WoowPaasWebhookCase):
                 endpoint.custom_headers = headers
         with self.assertRaises(AccessError):
             endpoint.write({"secret_shown": False})
+        with self.assertRaises(AccessError):
+            endpoint.user_id = self.portal_b
         action = endpoint.action_reveal_secret()
         self.assertTrue(action["context"]["default_secret"].startswith("whsec_"))
         with self.assertRaises(UserError):
