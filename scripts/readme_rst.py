@@ -15,16 +15,20 @@ SECTIONS = [("CONFIGURE", "Configuration"), ("USAGE", "Usage")]
 
 
 def md_to_rst(text):
-    out, code = [], False
+    out, code, indent = [], False, ""
     for line in text.splitlines():
-        fence = re.match(r"^```(\w*)", line)
+        fence = re.match(r"^(\s*)```(\w*)", line)
         if fence:
             if not code:
-                out += [f".. code-block:: {fence.group(1) or 'text'}", ""]
+                indent = fence.group(1)
+                out += [f"{indent}.. code-block:: {fence.group(2) or 'text'}", ""]
+            else:
+                out.append("")  # the block ends before the next paragraph
             code = not code
             continue
         if code:
-            out.append(f"    {line}" if line else "")
+            body = line[len(indent) :] if line.startswith(indent) else line.lstrip()
+            out.append(f"{indent}    {body}" if body else "")
             continue
         out.append(re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", line))
     return "\n".join(out).strip() + "\n"

@@ -2,14 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Woow PaaS API",
-    "summary": "Versioned REST API /api/v1 with its OpenAPI document, API keys and idempotency",
+    "summary": "Versioned REST API /api/v1 with its OpenAPI document, API keys, OAuth2 server, "
+    "rate limits and idempotency",
     "version": "19.0.1.0.0",
     "category": "Services/PaaS",
     "website": "https://github.com/woow-paas/woow-paas",
     "author": "Woow PaaS",
     "license": "LGPL-3",
     "depends": ["woow_paas_core"],
-    "external_dependencies": {"python": ["pydantic"]},
+    "external_dependencies": {"python": ["pydantic", "authlib"]},
     "data": [
         "security/ir.model.access.csv",
         "security/woow_paas_api_security.xml",
@@ -21,6 +22,8 @@
         "views/woow_paas_webhook_endpoint_views.xml",
         "views/woow_paas_webhook_delivery_views.xml",
         "views/woow_paas_api_templates.xml",
+        "views/woow_paas_oauth_client_views.xml",
+        "views/woow_paas_oauth_templates.xml",
         "views/woow_paas_api_menus.xml",
     ],
     "demo": ["demo/woow_paas_api_key_demo.xml"],

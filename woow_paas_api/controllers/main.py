@@ -13,17 +13,25 @@ import json
 import logging
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import psycopg2
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
 from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import (
+    AccessError,
+    ConcurrencyError,
+    MissingError,
+    UserError,
+    ValidationError,
+)
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..models.const import SCOPES
+from ..models.woow_paas_oauth_token import TOKEN_PREFIX
 from . import schemas as S
 
 _logger = logging.getLogger(__name__)
@@ -68,6 +76,25 @@ def _json(status, payload):
     return request.make_response(
         json.dumps(payload), headers=[("Content-Type", "application/json")], status=status
     )
+
+
+class Credential:
+    """The caller as the API sees it, from an API key or an OAuth2 token.
+
+    ``id`` names the credential for rate limits and idempotency keys: the
+    API key, or the OAuth2 client (its tokens rotate, its limits do not).
+    """
+
+    def __init__(self, ref, user, scopes, rate_limit=0):
+        self.id = ref
+        self.user_id = user
+        self.partner_id = user.partner_id.commercial_partner_id
+        self.is_customer_key = user.share
+        self.rate_limit = rate_limit
+        self._scopes = set(scopes)
+
+    def _scope_set(self):
+        return self._scopes
 
 
 class Call:
@@ -124,25 +151,38 @@ def _authenticate(meta):
     scheme, _sep, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise ApiError(
-            401, "Send a credential: Authorization: Bearer <API key>.",
+            401, "Send a credential: Authorization: Bearer <API key or OAuth2 access token>.",
             headers=[("WWW-Authenticate", 'Bearer realm="api"')],
         )  # fmt: skip
-    key = request.env["woow.paas.api.key"]._authenticate(
-        secret.strip(), request.httprequest.remote_addr
-    )
-    if not key or not key.user_id.active:
+    credential = _credential(secret.strip())
+    if not credential or not credential.user_id.active:
         raise ApiError(
             401, "The credential is unknown, expired or revoked.",
             headers=[("WWW-Authenticate", 'Bearer realm="api", error="invalid_token"')],
         )  # fmt: skip
-    if meta["scope"] and meta["scope"] not in key._scope_set():
+    if meta["scope"] and meta["scope"] not in credential._scope_set():
         raise ApiError(
             403, f"The credential lacks the scope {meta['scope']}.",
             headers=[("WWW-Authenticate",
                       f'Bearer error="insufficient_scope", scope="{meta["scope"]}"')],
         )  # fmt: skip
-    request.update_env(user=key.user_id.id)
-    return key.with_env(request.env)
+    request.update_env(user=credential.user_id.id)
+    credential.user_id = credential.user_id.with_env(request.env)
+    return credential
+
+
+def _credential(secret):
+    """The credential of an API key (wpk_...) or an OAuth2 access token
+    (wat_...), or None."""
+    if secret.startswith(TOKEN_PREFIX):
+        token = request.env["woow.paas.oauth.token"]._find(secret)
+        if not token or not token._is_active() or not token.client_id.active:
+            return None
+        return Credential(f"oauth:{token.client_id.id}", token.user_id, (token.scope or "").split())
+    key = request.env["woow.paas.api.key"]._authenticate(secret, request.httprequest.remote_addr)
+    if not key:
+        return None
+    return Credential(f"key:{key.id}", key.user_id, key._scope_set(), key.rate_limit)
 
 
 def _parse_body(meta):
@@ -170,14 +210,17 @@ def _parse_query(meta):
         raise ApiError(400, f"Unknown query parameters: {', '.join(sorted(unknown))}.")
     values = {}
     for name, (kind, _description) in meta["query"].items():
-        if name not in args:
-            continue
-        raw = args[name]
+        raw = args.get(name)
+        if raw is None or (raw == "" and kind == "string"):
+            continue  # an empty text parameter is an absent one
         try:
             if kind == "integer":
                 values[name] = int(raw)
             elif kind == "date-time":
-                values[name] = fields.Datetime.to_datetime(raw.replace("T", " ").rstrip("Z"))
+                stamp = datetime.fromisoformat(raw)  # RFC 3339: Z, offsets, fractions
+                if stamp.tzinfo:
+                    stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+                values[name] = stamp
             elif kind == "date":
                 values[name] = fields.Date.to_date(raw)
             else:
@@ -196,7 +239,7 @@ def _rate_limit(key):
     raise 429 with them and Retry-After."""
     Bucket = request.env["woow.paas.api.rate.bucket"].sudo()
     per_minute = Bucket._limit_per_minute(key)
-    bucket = f"key:{key.id}" if key else f"ip:{request.httprequest.remote_addr}"
+    bucket = key.id if key else f"ip:{request.httprequest.remote_addr}"
     allowed, remaining, reset, retry_after = Bucket._take(bucket, per_minute)
     policy = "credential" if key else "anonymous"
     headers = [
@@ -231,6 +274,8 @@ def _dispatch(func, meta, kwargs):
         else:
             status, payload = func(call, **kwargs)
             response = _json(status, payload)
+        # Constraint errors surface here, not at commit after the answer left.
+        request.env.flush_all()
     except ApiError as exc:
         request.env.cr.rollback()
         response = _problem(exc.status, exc.detail, exc.errors, exc.headers)
@@ -241,13 +286,20 @@ def _dispatch(func, meta, kwargs):
             for err in exc.errors()
         ]
         response = _problem(422, "The body does not match the expected schema.", errors)
-    except (UserError, ValidationError) as exc:
+    except ValidationError as exc:
         request.env.cr.rollback()
         response = _problem(422, str(exc.args[0] if exc.args else exc))
+    except UserError as exc:
+        # A business rule refused the move in the record's current state.
+        request.env.cr.rollback()
+        response = _problem(409, str(exc.args[0] if exc.args else exc))
+    except psycopg2.IntegrityError as exc:
+        request.env.cr.rollback()
+        response = _problem(409, _integrity_message(exc))
     except (AccessError, MissingError) as exc:
         request.env.cr.rollback()
         response = _problem(403, str(exc.args[0] if exc.args else exc))
-    except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+    except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError):
         raise  # Odoo retries the request with a fresh transaction
     except Exception:
         request.env.cr.rollback()
@@ -256,6 +308,15 @@ def _dispatch(func, meta, kwargs):
     for name, value in rate_headers:
         response.headers.setdefault(name, value)
     return response
+
+
+def _integrity_message(exc):
+    Model = request.env["base"]
+    for model in request.env.registry.values():
+        if exc.diag.table_name == model._table:
+            Model = request.env[model._name]
+            break
+    return Model._sql_error_to_message(exc)
 
 
 def _idempotent(call, func, meta, kwargs):
@@ -287,16 +348,16 @@ def _idempotent(call, func, meta, kwargs):
     if not cr.fetchone()[0]:
         raise ApiError(409, "A request with this Idempotency-Key is still running.")
     cr.execute(
-        "INSERT INTO woow_paas_api_idempotency (api_key_id, key, request_hash, state, created_at)"
+        "INSERT INTO woow_paas_api_idempotency (credential, key, request_hash, state, created_at)"
         " VALUES (%s, %s, %s, 'running', now() at time zone 'utc')"
-        " ON CONFLICT (api_key_id, key) DO NOTHING RETURNING id",
+        " ON CONFLICT (credential, key) DO NOTHING RETURNING id",
         (call.key.id, idem_key, digest),
     )
     claimed = cr.fetchone()
     if not claimed:
         cr.execute(
             "SELECT request_hash, status, response FROM woow_paas_api_idempotency"
-            " WHERE api_key_id = %s AND key = %s",
+            " WHERE credential = %s AND key = %s",
             (call.key.id, idem_key),
         )
         request_hash, status, response = cr.fetchone()
@@ -308,6 +369,7 @@ def _idempotent(call, func, meta, kwargs):
             status=status,
         )
     status, payload = func(call, **kwargs)
+    request.env.flush_all()  # a refused change must not store its answer
     text = json.dumps(
         payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
     )
@@ -324,46 +386,85 @@ def _idempotent(call, func, meta, kwargs):
 # ----------------------------------------------------------------------
 # Serialisation and lists
 # ----------------------------------------------------------------------
-def _plan(plan):
-    return S.Plan(
-        id=plan.id, code=plan.code, name=plan.name, price=plan.price,
-        currency=plan.currency_id.name, billing_interval=plan.billing_interval,
-        trial_days=plan.trial_days, public=plan.is_public,
-        quotas=plan.sudo()._get_quota_limits(),
+# Lists are read with read() and one query per linked model, not record by
+# record: a page of 50 is then a handful of queries and no per-field overhead.
+# The pydantic models still define (and document) the shape.
+def _iso(value):
+    """RFC 3339: dates as they are, datetimes (naive UTC in Odoo) with their Z."""
+    if not value:
+        return None
+    return value.isoformat() + ("Z" if isinstance(value, datetime) else "")
+
+
+def _codes(model, ids, field="code"):
+    ids = {i for i in ids if i}
+    return {r["id"]: r[field] for r in model.browse(ids).sudo().read([field], load=None)}
+
+
+def _plans(plans):
+    quotas = {plan.id: plan._get_quota_limits() for plan in plans.sudo()}
+    currencies = _codes(plans.env["res.currency"], plans.sudo().currency_id.ids, "name")
+    return [
+        {"id": r["id"], "code": r["code"], "name": r["name"], "price": r["price"],
+         "currency": currencies.get(r["currency_id"]), "billing_interval": r["billing_interval"],
+         "trial_days": r["trial_days"], "public": r["is_public"], "quotas": quotas[r["id"]]}
+        for r in plans.read(["code", "name", "price", "currency_id", "billing_interval",
+                             "trial_days", "is_public"], load=None)
+    ]  # fmt: skip
+
+
+def _subscriptions(subs):
+    rows = subs.read(
+        ["name", "commercial_partner_id", "plan_id", "state", "price", "currency_id",
+         "billing_interval", "mrr", "date_start", "trial_end_date", "current_period_start",
+         "current_period_end", "cancel_reason", "create_date", "write_date"], load=None,
     )  # fmt: skip
+    plans = _codes(subs.env["woow.paas.plan"], [r["plan_id"] for r in rows])
+    currencies = _codes(subs.env["res.currency"], [r["currency_id"] for r in rows], "name")
+    return [
+        {"id": r["id"], "reference": r["name"], "customer_id": r["commercial_partner_id"],
+         "plan": plans.get(r["plan_id"]), "state": r["state"], "price": r["price"],
+         "currency": currencies.get(r["currency_id"]), "billing_interval": r["billing_interval"],
+         "mrr": r["mrr"], "date_start": _iso(r["date_start"]),
+         "trial_end_date": _iso(r["trial_end_date"]),
+         "current_period_start": _iso(r["current_period_start"]),
+         "current_period_end": _iso(r["current_period_end"]),
+         "cancel_reason": r["cancel_reason"] or None, "created_at": _iso(r["create_date"]),
+         "updated_at": _iso(r["write_date"])}
+        for r in rows
+    ]  # fmt: skip
 
 
-def _subscription(sub):
-    return S.Subscription(
-        id=sub.id, reference=sub.name, customer_id=sub.commercial_partner_id.id,
-        plan=sub.plan_id.code, state=sub.state, price=sub.price, currency=sub.currency_id.name,
-        billing_interval=sub.billing_interval, mrr=sub.mrr, date_start=sub.date_start or None,
-        trial_end_date=sub.trial_end_date or None,
-        current_period_start=sub.current_period_start or None,
-        current_period_end=sub.current_period_end or None,
-        cancel_reason=sub.cancel_reason or None, created_at=sub.create_date,
-        updated_at=sub.write_date,
+def _tenants(tenants):
+    rows = tenants.read(
+        ["code", "name", "commercial_partner_id", "subscription_id", "plan_id", "state",
+         "state_message", "provisioned_date", "create_date", "write_date"], load=None,
     )  # fmt: skip
+    plans = _codes(tenants.env["woow.paas.plan"], [r["plan_id"] for r in rows])
+    return [
+        {"id": r["id"], "code": r["code"], "name": r["name"],
+         "customer_id": r["commercial_partner_id"], "subscription_id": r["subscription_id"] or None,
+         "plan": plans.get(r["plan_id"]), "state": r["state"],
+         "state_message": r["state_message"] or None,
+         "provisioned_at": _iso(r["provisioned_date"]), "created_at": _iso(r["create_date"]),
+         "updated_at": _iso(r["write_date"])}
+        for r in rows
+    ]  # fmt: skip
 
 
-def _tenant(tenant):
-    return S.Tenant(
-        id=tenant.id, code=tenant.code, name=tenant.name,
-        customer_id=tenant.commercial_partner_id.id,
-        subscription_id=tenant.subscription_id.id or None, plan=tenant.plan_id.code or None,
-        state=tenant.state, state_message=tenant.state_message or None,
-        provisioned_at=tenant.provisioned_date or None, created_at=tenant.create_date,
-        updated_at=tenant.write_date,
+def _events_data(events):
+    rows = events.read(
+        ["uuid", "event_type", "occurred_at", "partner_id", "subscription_id", "tenant_id",
+         "plan_id", "payload"], load=None,
     )  # fmt: skip
-
-
-def _event(event):
-    return S.Event(
-        id=event.uuid, type=event.event_type, occurred_at=event.occurred_at,
-        customer_id=event.partner_id.id or None, subscription_id=event.subscription_id.id or None,
-        tenant_id=event.tenant_id.id or None, plan=event.plan_id.code or None,
-        payload=event.payload or {},
-    )  # fmt: skip
+    plans = _codes(events.env["woow.paas.plan"], [r["plan_id"] for r in rows])
+    return [
+        {"id": r["uuid"], "type": r["event_type"], "occurred_at": _iso(r["occurred_at"]),
+         "customer_id": r["partner_id"] or None, "subscription_id": r["subscription_id"] or None,
+         "tenant_id": r["tenant_id"] or None, "plan": plans.get(r["plan_id"]),
+         "payload": r["payload"] or {}}
+        for r in rows
+    ]  # fmt: skip
 
 
 LIST_QUERY = {
@@ -376,7 +477,7 @@ SINCE_QUERY = {
 }
 
 
-def _page(call, model, domain, serialize, page_model):
+def _page(call, model, domain, serialize):
     """Cursor pagination on descending ids: stable while records are added."""
     limit = call.query.get("limit", 50)
     if not 1 <= limit <= MAX_LIMIT:
@@ -394,7 +495,7 @@ def _page(call, model, domain, serialize, page_model):
     more = len(records) > limit
     records = records[:limit]
     cursor = base64.urlsafe_b64encode(str(records[-1].id).encode()).decode() if more else None
-    return 200, page_model(data=[serialize(r) for r in records], next_cursor=cursor)
+    return 200, {"data": serialize(records), "next_cursor": cursor}
 
 
 def _customer_act(call, record):
@@ -466,13 +567,13 @@ class WoowPaasApi(http.Controller):
     def list_plans(call):
         """Plans the credential may see: public ones and its own for a customer."""
         _check_read(call, "woow.paas.plan")
-        return _page(call, call.env["woow.paas.plan"], [], _plan, S.PlanPage)
+        return _page(call, call.env["woow.paas.plan"], [], _plans)
 
     @api_route(f"{PREFIX}/plans/<int:plan_id>", "GET", summary="Read a plan",
                scope="plans:read", response=S.Plan, tags=("plans",))  # fmt: skip
     def get_plan(call, plan_id):
         _check_read(call, "woow.paas.plan")
-        return 200, _plan(call.find("woow.paas.plan", plan_id))
+        return 200, _plans(call.find("woow.paas.plan", plan_id))[0]
 
     # ------------------------------------------------------------------
     # Subscriptions
@@ -494,14 +595,14 @@ class WoowPaasApi(http.Controller):
         if "customer_id" in call.query:
             domain.append(("commercial_partner_id", "=", call.query["customer_id"]))
         Sub = call.env["woow.paas.subscription"]
-        return _page(call, Sub, domain, _subscription, S.SubscriptionPage)
+        return _page(call, Sub, domain, _subscriptions)
 
     @api_route(f"{PREFIX}/subscriptions/<int:sub_id>", "GET", summary="Read a subscription",
                scope="subscriptions:read", response=S.Subscription,
                tags=("subscriptions",))  # fmt: skip
     def get_subscription(call, sub_id):
         _check_read(call, "woow.paas.subscription")
-        return 200, _subscription(call.find("woow.paas.subscription", sub_id))
+        return 200, _subscriptions(call.find("woow.paas.subscription", sub_id))[0]
 
     @api_route(f"{PREFIX}/subscriptions", "POST", summary="Create a subscription",
                scope="subscriptions:write", body=S.SubscriptionCreate,
@@ -532,7 +633,7 @@ class WoowPaasApi(http.Controller):
             sub.action_start_trial()
         elif body.start != "draft":
             sub.action_activate()
-        return 201, _subscription(sub.with_env(call.env))
+        return 201, _subscriptions(sub.with_env(call.env))[0]
 
     @api_route(f"{PREFIX}/subscriptions/<int:sub_id>/change-plan", "POST",
                summary="Change a subscription's plan", scope="subscriptions:write",
@@ -543,7 +644,7 @@ class WoowPaasApi(http.Controller):
         if not plan or (call.is_customer and not plan.is_public):
             raise ApiError(422, f"No plan {call.body.plan} is offered.")
         _customer_act(call, sub).action_change_plan(plan.id)
-        return 200, _subscription(sub)
+        return 200, _subscriptions(sub)[0]
 
     @api_route(f"{PREFIX}/subscriptions/<int:sub_id>/cancel", "POST",
                summary="Cancel a subscription", scope="subscriptions:write", body=S.Cancel,
@@ -551,7 +652,7 @@ class WoowPaasApi(http.Controller):
     def cancel_subscription(call, sub_id):
         sub = call.find("woow.paas.subscription", sub_id)
         _customer_act(call, sub).action_cancel(reason=call.body.reason)
-        return 200, _subscription(sub)
+        return 200, _subscriptions(sub)[0]
 
     # ------------------------------------------------------------------
     # Tenants
@@ -572,13 +673,13 @@ class WoowPaasApi(http.Controller):
                             ("subscription_id", "subscription_id")):  # fmt: skip
             if name in call.query:
                 domain.append((field, "=", call.query[name]))
-        return _page(call, call.env["woow.paas.tenant"], domain, _tenant, S.TenantPage)
+        return _page(call, call.env["woow.paas.tenant"], domain, _tenants)
 
     @api_route(f"{PREFIX}/tenants/<int:tenant_id>", "GET", summary="Read a tenant",
                scope="tenants:read", response=S.Tenant, tags=("tenants",))  # fmt: skip
     def get_tenant(call, tenant_id):
         _check_read(call, "woow.paas.tenant")
-        return 200, _tenant(call.find("woow.paas.tenant", tenant_id))
+        return 200, _tenants(call.find("woow.paas.tenant", tenant_id))[0]
 
     @api_route(f"{PREFIX}/tenants", "POST", summary="Create a tenant (and provision it)",
                scope="tenants:write", body=S.TenantCreate, response=S.Tenant, status=201,
@@ -593,7 +694,7 @@ class WoowPaasApi(http.Controller):
         )  # fmt: skip
         if body.provision:
             tenant.action_provision()
-        return 201, _tenant(tenant.with_env(call.env))
+        return 201, _tenants(tenant.with_env(call.env))[0]
 
     @api_route(f"{PREFIX}/tenants/<int:tenant_id>/suspend", "POST", summary="Suspend a tenant",
                scope="tenants:write", body=S.Suspend, response=S.Tenant,
@@ -601,7 +702,7 @@ class WoowPaasApi(http.Controller):
     def suspend_tenant(call, tenant_id):
         tenant = call.find("woow.paas.tenant", tenant_id)
         _customer_act(call, tenant).action_suspend(reason=call.body.reason)
-        return 200, _tenant(tenant)
+        return 200, _tenants(tenant)[0]
 
     @api_route(f"{PREFIX}/tenants/<int:tenant_id>/resume", "POST", summary="Resume a tenant",
                scope="tenants:write", body=S.Strict, response=S.Tenant,
@@ -609,7 +710,7 @@ class WoowPaasApi(http.Controller):
     def resume_tenant(call, tenant_id):
         tenant = call.find("woow.paas.tenant", tenant_id)
         _customer_act(call, tenant).action_activate()
-        return 200, _tenant(tenant)
+        return 200, _tenants(tenant)[0]
 
     # ------------------------------------------------------------------
     # Events
@@ -626,7 +727,7 @@ class WoowPaasApi(http.Controller):
                             ("subscription_id", "subscription_id")):  # fmt: skip
             if name in call.query:
                 domain.append((field, "=", call.query[name]))
-        return _page(call, Event, domain, _event, S.EventPage)
+        return _page(call, Event, domain, _events_data)
 
     @api_route(f"{PREFIX}/events/<string:event_id>", "GET", summary="Read an event",
                scope="events:read", response=S.Event, tags=("events",))  # fmt: skip
@@ -635,7 +736,7 @@ class WoowPaasApi(http.Controller):
         event = Event.search([*domain, ("uuid", "=", event_id)], limit=1)
         if not event:
             raise ApiError(404, f"No event {event_id}.")
-        return 200, _event(event)
+        return 200, _events_data(event)[0]
 
     # ------------------------------------------------------------------
     # Usage (served when woow_paas_billing is installed)
@@ -695,7 +796,8 @@ def _usage_model(call):
 # OpenAPI
 # ----------------------------------------------------------------------
 def _path_regex(path):
-    return re.sub(r"<(?:\w+:)?(\w+)>", r"[^/]+", path)
+    path = re.sub(r"<int:\w+>", r"\\d+", path)
+    return re.sub(r"<(?:\w+:)?\w+>", r"[^/]+", path)
 
 
 def _openapi_path(path):
@@ -732,6 +834,7 @@ def openapi_document():
                     "content": {"application/json": {"schema": ref(route["response"])}},
                 },
                 "400": {"description": "Bad request", "content": problem},
+                "429": {"description": "Rate limit reached (see Retry-After)", "content": problem},
                 "500": {"description": "Unexpected error", "content": problem},
             },
         }
@@ -764,6 +867,7 @@ def openapi_document():
             }
         if parameters:
             operation["parameters"] = parameters
+        if route["auth"]:
             operation["responses"]["404"] = {"description": "Not found", "content": problem}
         if route["method"] == "POST":
             operation["parameters"] = [
@@ -776,7 +880,7 @@ def openapi_document():
                 "required": True,
                 "content": {"application/json": {"schema": ref(route["body"])}},
             }
-            for status, text in (("409", "Same key still running"),
+            for status, text in (("409", "Refused in the current state, or key in use"),
                                  ("413", "Body too large"),
                                  ("415", "Body not JSON"),
                                  ("422", "Invalid body or refused change")):  # fmt: skip

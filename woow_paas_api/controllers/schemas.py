@@ -100,7 +100,7 @@ class EventPage(Page):
 
 
 class SubscriptionCreate(Strict):
-    plan: str = Field(description="Plan code.")
+    plan: str = Field(min_length=1, description="Plan code.")
     customer_id: int | None = Field(
         None, description="Operators only: the customer; customer credentials act for themselves."
     )
@@ -108,7 +108,7 @@ class SubscriptionCreate(Strict):
 
 
 class PlanChange(Strict):
-    plan: str
+    plan: str = Field(min_length=1, description="Plan code.")
 
 
 class Cancel(Strict):
@@ -116,7 +116,12 @@ class Cancel(Strict):
 
 
 class TenantCreate(Strict):
-    code: str = Field(min_length=3, max_length=63)
+    code: str = Field(
+        min_length=3,
+        max_length=63,
+        pattern=r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$",
+        description="DNS label: the tenant's host name (reserved platform names are refused).",
+    )
     name: str = Field(min_length=1, max_length=200)
     subscription_id: int
     provision: bool = True

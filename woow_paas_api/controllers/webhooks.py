@@ -2,12 +2,13 @@
 redelivery. A customer credential sees and manages its own endpoints only."""
 
 import json
+from datetime import datetime
 
 from odoo import http
 from odoo.exceptions import ValidationError
 
 from . import webhook_schemas as W
-from .main import LIST_QUERY, PREFIX, ApiError, _check_read, _page, api_route
+from .main import LIST_QUERY, PREFIX, ApiError, _check_read, _iso, _page, api_route
 
 SCOPE = "webhooks:manage"
 TAGS = ("webhooks",)
@@ -22,23 +23,26 @@ def _endpoint(endpoint, secret=None):
         headers = endpoint._parsed_headers()
     except ValidationError:  # a value stored before a stricter check: shown empty
         headers = {}
-    vals = {
+    data = {
         "id": endpoint.id, "url": endpoint.url, "description": endpoint.description or None,
         "owner_id": endpoint.user_id.id,
         "customer_id": endpoint.partner_id.id if endpoint.is_customer_endpoint else None,
         "event_types": endpoint._event_patterns(), "enabled": endpoint.enabled,
         "disabled_reason": endpoint.disabled_reason or None, "custom_headers": headers,
         "allow_private_network": endpoint.allow_private_network,
-        "previous_secret_expires_at": endpoint.previous_secret_expires_at or None,
-        "failing_since": endpoint.failing_since or None, "created_at": endpoint.create_date,
+        "previous_secret_expires_at": _iso(endpoint.previous_secret_expires_at),
+        "failing_since": _iso(endpoint.failing_since), "created_at": _iso(endpoint.create_date),
     }  # fmt: skip
     if secret:
-        return W.WebhookEndpointWithSecret(**vals, secret=secret)
-    return W.WebhookEndpoint(**vals)
+        data["secret"] = secret
+    return data
 
 
 def _delivery(delivery):
-    return W.WebhookDelivery(**delivery._delivery_summary())
+    return {
+        name: _iso(value) if isinstance(value, datetime) else value
+        for name, value in delivery._delivery_summary().items()
+    }
 
 
 def _act(call, record):
@@ -60,7 +64,7 @@ class WoowPaasWebhookApi(http.Controller):
             if call.query["enabled"] not in ("true", "false"):
                 raise ApiError(400, "enabled is true or false.")
             domain.append(("enabled", "=", call.query["enabled"] == "true"))
-        return _page(call, call.env[ENDPOINT], domain, _endpoint, W.WebhookEndpointPage)
+        return _page(call, call.env[ENDPOINT], domain, lambda rs: [_endpoint(r) for r in rs])
 
     @api_route(f"{PREFIX}/webhooks/endpoints/<int:endpoint_id>", "GET",
                summary="Read a webhook endpoint", scope=SCOPE, response=W.WebhookEndpoint,
@@ -119,7 +123,7 @@ class WoowPaasWebhookApi(http.Controller):
             if call.query["state"] not in DELIVERY_STATES:
                 raise ApiError(400, f"state is one of {', '.join(DELIVERY_STATES)}.")
             domain.append(("state", "=", call.query["state"]))
-        return _page(call, call.env[DELIVERY], domain, _delivery, W.WebhookDeliveryPage)
+        return _page(call, call.env[DELIVERY], domain, lambda rs: [_delivery(r) for r in rs])
 
     @api_route(f"{PREFIX}/webhooks/deliveries/<int:delivery_id>/redeliver", "POST",
                summary="Redeliver a webhook", scope=SCOPE, body=W.Strict,

@@ -18,7 +18,9 @@ class WoowPaasApiIdempotency(models.Model):
     _description = "PaaS API Idempotency Key"
     _log_access = False
 
-    api_key_id = fields.Many2one("woow.paas.api.key", required=True, ondelete="cascade")
+    credential = fields.Char(
+        required=True, help="The API key or OAuth2 client that sent the request."
+    )
     key = fields.Char(required=True)
     request_hash = fields.Char(required=True)
     state = fields.Selection([("running", "Running"), ("done", "Done")], required=True)
@@ -27,7 +29,7 @@ class WoowPaasApiIdempotency(models.Model):
     created_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
 
     _key_uniq = models.Constraint(
-        "UNIQUE(api_key_id, key)", "An idempotency key is used once per credential."
+        "UNIQUE(credential, key)", "An idempotency key is used once per credential."
     )
 
     @api.autovacuum

@@ -135,10 +135,15 @@ class WoowPaasApiKey(models.Model):
         if key.revoked_at or (key.expires_at and key.expires_at <= now):
             return self.browse()
         if not key.last_used_at or key.last_used_at + LAST_USED_PRECISION < now:
-            self.env.cr.execute(
-                "UPDATE woow_paas_api_key SET last_used_at = %s, last_used_ip = %s WHERE id = %s",
-                (now, remote_addr, key.id),
-            )
+            # In a short transaction of its own: the request's transaction
+            # would otherwise hold the key's row, and every concurrent call
+            # with the same key would wait for it to end.
+            with self.env.registry.cursor() as cr:
+                cr.execute(
+                    "UPDATE woow_paas_api_key SET last_used_at = %s, last_used_ip = %s"
+                    " WHERE id = %s AND (last_used_at IS NULL OR last_used_at < %s)",
+                    (now, remote_addr, key.id, now - LAST_USED_PRECISION),
+                )
         return key
 
     def _demo_set_secret(self, secret):

@@ -6,7 +6,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import NOW, WoowPaasUsageCase
 
@@ -208,8 +208,19 @@ class TestIngest(WoowPaasUsageCase):
     def test_other_company(self):
         """An internal user cannot send usage for another company's tenant."""
         other = self.env["res.company"].create({"name": "Other Co"})
-        self.sub_b.sudo().write({"company_id": other.id})
-        self.tenant_b.sudo().write({"company_id": other.id})
+        # A running subscription never changes company (core refuses it, and
+        # its tenants must follow): place B's in the other company directly.
+        for table, record in (("woow_paas_subscription", self.sub_b),
+                              ("woow_paas_tenant", self.tenant_b)):  # fmt: skip
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET company_id = %s WHERE id = %s",
+                    SQL.identifier(table),
+                    other.id,
+                    record.id,
+                )
+            )
+        self.env.invalidate_all()
         results = self.Usage.with_user(self.paas_user).ingest([self._event("c", tenant="usage-b")])
         self.assertStatuses(results, ["rejected"])
         self.assertIn("company", results[0]["reason"])
