@@ -213,6 +213,8 @@ def _parse_query(meta):
         raw = args.get(name)
         if raw is None or (raw == "" and kind == "string"):
             continue  # an empty text parameter is an absent one
+        if "\x00" in raw:  # PostgreSQL refuses NUL in text: a 400, not a 500
+            raise ApiError(400, f"Query parameter {name} contains a NUL character.")
         try:
             if kind == "integer":
                 values[name] = int(raw)

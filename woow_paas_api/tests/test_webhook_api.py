@@ -74,6 +74,10 @@ class TestWebhookApi(WoowPaasApiCase):
             422,
         )  # fmt: skip
         self.assertProblem(self.api("POST", f"{BASE}/endpoints", self.hook_a, {"nope": 1}), 422)
+        for body in ({"url": "https://93.184.215.14/\x00"}, {"url": "https://a\x00b/"},
+                     {"url": "https://93.184.215.14/", "description": "\x00"}):  # fmt: skip
+            self.assertProblem(self.api("POST", f"{BASE}/endpoints", self.hook_a, body), 422)
+        self.assertProblem(self.api("GET", f"{BASE}/deliveries?state=%00", self.hook_a), 400)
 
     def test_deliveries(self):
         """Deliveries are listed per endpoint and state, and redelivered."""

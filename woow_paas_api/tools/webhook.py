@@ -127,8 +127,8 @@ def check_url(url, allow_private=False):
 def _check_host(host, port, allow_private):
     try:
         addresses = resolve(host, port)
-    except (OSError, UnicodeError) as exc:
-        raise UnsafeTarget(f"The host {host} cannot be resolved.") from exc
+    except (OSError, ValueError) as exc:  # ValueError: NUL, UnicodeError: bad IDNA
+        raise UnsafeTarget(f"The host {host!r} cannot be resolved.") from exc
     if not addresses:
         raise UnsafeTarget(f"The host {host} cannot be resolved.")
     if not allow_private:
