@@ -200,7 +200,25 @@ def _parse_body(meta):
         data = json.loads(raw or b"{}")
     except ValueError as exc:
         raise ApiError(400, f"The body is not valid JSON: {exc}.") from exc
+    if _unstorable_text(data):
+        raise ApiError(422, "Text may not contain NUL characters or unpaired surrogates.")
     return meta["body"].model_validate(data)
+
+
+def _unstorable_text(value):
+    """Whether a JSON value holds text PostgreSQL refuses (NUL, or what is
+    not UTF-8): found here, it is a 422 rather than a 500."""
+    if isinstance(value, str):
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return True
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_unstorable_text(k) or _unstorable_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable_text(v) for v in value)
+    return False
 
 
 def _parse_query(meta):

@@ -75,7 +75,8 @@ class TestWebhookApi(WoowPaasApiCase):
         )  # fmt: skip
         self.assertProblem(self.api("POST", f"{BASE}/endpoints", self.hook_a, {"nope": 1}), 422)
         for body in ({"url": "https://93.184.215.14/\x00"}, {"url": "https://a\x00b/"},
-                     {"url": "https://93.184.215.14/", "description": "\x00"}):  # fmt: skip
+                     {"url": "https://93.184.215.14/", "description": "\x00"},
+                     {"url": "https://93.184.215.14/", "description": "\ud800"}):  # fmt: skip
             self.assertProblem(self.api("POST", f"{BASE}/endpoints", self.hook_a, body), 422)
         self.assertProblem(self.api("GET", f"{BASE}/deliveries?state=%00", self.hook_a), 400)
 
