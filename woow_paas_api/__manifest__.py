@@ -14,8 +14,13 @@
     "data": [
         "security/ir.model.access.csv",
         "security/woow_paas_api_security.xml",
+        "security/woow_paas_webhook_security.xml",
+        "data/ir_cron_data.xml",
         "wizards/woow_paas_api_key_show_views.xml",
+        "wizards/woow_paas_webhook_secret_show_views.xml",
         "views/woow_paas_api_key_views.xml",
+        "views/woow_paas_webhook_endpoint_views.xml",
+        "views/woow_paas_webhook_delivery_views.xml",
         "views/woow_paas_api_templates.xml",
         "views/woow_paas_oauth_client_views.xml",
         "views/woow_paas_oauth_templates.xml",

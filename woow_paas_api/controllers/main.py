@@ -200,25 +200,30 @@ def _parse_body(meta):
         data = json.loads(raw or b"{}")
     except ValueError as exc:
         raise ApiError(400, f"The body is not valid JSON: {exc}.") from exc
-    if _has_nul(data):
-        raise ApiError(400, "Text may not contain NUL characters (\\u0000).")
+    if _unstorable_text(data):
+        raise ApiError(422, "Text may not contain NUL characters or unpaired surrogates.")
     return meta["body"].model_validate(data)
 
 
-def _has_nul(value):
-    """PostgreSQL stores no NUL character: refuse it as bad input, not a 500."""
+def _unstorable_text(value):
+    """Whether a JSON value holds text PostgreSQL refuses (NUL, or what is
+    not UTF-8): found here, it is a 422 rather than a 500."""
     if isinstance(value, str):
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            return True
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(_unstorable_text(k) or _unstorable_text(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+        return any(_unstorable_text(v) for v in value)
     return False
 
 
 def _parse_query(meta):
     args = request.httprequest.args
-    if any(_has_nul(v) for v in args.values()):
+    if any(_unstorable_text(v) for v in args.values()):
         raise ApiError(400, "Query parameters may not contain NUL characters.")
     unknown = set(args) - set(meta["query"])
     if unknown:
@@ -228,6 +233,8 @@ def _parse_query(meta):
         raw = args.get(name)
         if raw is None or (raw == "" and kind == "string"):
             continue  # an empty text parameter is an absent one
+        if "\x00" in raw:  # PostgreSQL refuses NUL in text: a 400, not a 500
+            raise ApiError(400, f"Query parameter {name} contains a NUL character.")
         try:
             if kind == "integer":
                 values[name] = int(raw)

@@ -4,3 +4,7 @@ from . import woow_paas_api_rate_bucket
 from . import woow_paas_oauth_client
 from . import woow_paas_oauth_code
 from . import woow_paas_oauth_token
+from . import woow_paas_event
+from . import woow_paas_webhook_endpoint
+from . import woow_paas_webhook_delivery
+from . import woow_paas_webhook_attempt

@@ -156,7 +156,7 @@ class TestRestApi(WoowPaasApiCase):
             (self.api("POST", "/api/v1/tenants", self.key_a, raw="x" * (1024 * 1024 + 10)), 413),
             (self.api("POST", "/api/v1/tenants", self.key_a,
                       {"code": "nul-name", "name": "A\u0000B", "subscription_id": self.sub_a.id}),
-             400),
+             422),
             (self.api("GET", "/api/v1/tenants?state=a%00b", self.key_a), 400),
             (self.api("GET", "/api/v1/nothing-here", self.key_a), 404),
             (self.api("DELETE", "/api/v1/tenants", self.key_a), 405),

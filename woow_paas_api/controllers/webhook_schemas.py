@@ -1,0 +1,70 @@
+"""Typed bodies of the webhook routes of /api/v1."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from .schemas import Page, Strict
+
+
+class WebhookEndpoint(BaseModel):
+    id: int
+    url: str
+    description: str | None
+    owner_id: int = Field(description="The user the endpoint belongs to.")
+    customer_id: int | None = Field(description="Set for a customer's endpoint.")
+    event_types: list[str] = Field(description="Types or patterns (tenant.*); empty: all.")
+    enabled: bool
+    disabled_reason: str | None
+    custom_headers: dict[str, str]
+    allow_private_network: bool
+    previous_secret_expires_at: datetime | None = Field(
+        description="Until when the previous secret still signs (rotation overlap)."
+    )
+    failing_since: datetime | None
+    created_at: datetime
+
+
+class WebhookEndpointWithSecret(WebhookEndpoint):
+    secret: str = Field(description="The whsec_ signing secret, shown this once.")
+
+
+class WebhookEndpointPage(Page):
+    data: list[WebhookEndpoint]
+
+
+class WebhookEndpointCreate(Strict):
+    url: str = Field(max_length=2048, description="An http(s) URL on a public address.")
+    description: str | None = Field(None, max_length=256)
+    event_types: list[str] = Field(default_factory=list, max_length=100)
+    custom_headers: dict[str, str] = Field(default_factory=dict, max_length=20)
+    enabled: bool = True
+    allow_private_network: bool = Field(False, description="Operators with manager rights.")
+
+
+class SecretRotation(Strict):
+    overlap_hours: int = Field(
+        24, ge=0, le=168, description="How long the current secret keeps signing too."
+    )
+
+
+class WebhookDelivery(BaseModel):
+    id: int
+    endpoint_id: int
+    event_id: str | None
+    event_type: str | None
+    webhook_id: str = Field(description="The webhook-id header: the same on every retry.")
+    state: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    delivered_at: datetime | None
+    last_status_code: int | None
+    last_latency_ms: int | None
+    last_response: str | None
+    last_error: str | None
+    created_at: datetime
+
+
+class WebhookDeliveryPage(Page):
+    data: list[WebhookDelivery]

@@ -1,0 +1,249 @@
+"""Standard Webhooks signing, the SSRF guard and the HTTP session of the
+webhook worker. Nothing here touches the ORM: the worker's threads use it."""
+
+import base64
+import hashlib
+import hmac
+import ipaddress
+import secrets
+import socket
+import time
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+SECRET_PREFIX = "whsec_"
+# Attempts after the first one fails: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
+JITTER = 0.2  # each delay is drawn in [d * 0.8, d * 1.2]
+RETRY_AFTER_MAX = 86400
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 15
+MAX_RESPONSE_READ = 64 * 1024  # read at most this much of an answer (keep-alive)
+EXCERPT_LENGTH = 1024  # and keep this much of it
+USER_AGENT = "Woow-PaaS-Webhooks/1"
+RESERVED_HEADERS = {
+    "webhook-id", "webhook-timestamp", "webhook-signature", "content-type", "content-length",
+    "host", "user-agent", "transfer-encoding", "connection",
+}  # fmt: skip
+
+
+_RANDOM = secrets.SystemRandom()
+
+
+class UnsafeTarget(Exception):
+    """The target resolves to an address webhooks may not reach."""
+
+
+def new_secret():
+    """A ``whsec_`` secret: 32 random bytes in base64, as Standard Webhooks says."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def sign(secret, msg_id, timestamp, body):
+    """``v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">`` for one secret."""
+    key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    mac = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256)
+    return "v1," + base64.b64encode(mac.digest()).decode()
+
+
+def signature_header(secrets_, msg_id, timestamp, body):
+    """The ``webhook-signature`` value: one signature per secret, space-separated
+    (several during a rotation's overlap)."""
+    return " ".join(sign(s, msg_id, timestamp, body) for s in secrets_ if s)
+
+
+def backoff(attempts, rng=None):
+    """Seconds before the next try after ``attempts`` failed ones, or None
+    when the schedule is exhausted."""
+    if attempts > len(RETRY_DELAYS):
+        return None
+    delay = RETRY_DELAYS[attempts - 1]
+    return delay * (rng or _RANDOM).uniform(1 - JITTER, 1 + JITTER)
+
+
+def retry_after(value, now=None):
+    """Seconds asked by a ``Retry-After`` header (seconds or HTTP date),
+    bounded to [1 s, 24 h], or None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value) if value.isdigit() else None
+        if seconds is None:
+            seconds = parsedate_to_datetime(value).timestamp() - (now or time.time())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return min(max(seconds, 1), RETRY_AFTER_MAX)
+
+
+def is_public_address(address):
+    """Whether ``address`` is a globally routable unicast address (IPv4-mapped
+    and IPv4-compatible IPv6 addresses are judged by their IPv4 part)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6:
+        if ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour or ip.teredo:
+            return False
+    return ip.is_global and not (
+        ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+        or ip.is_reserved or ip.is_unspecified
+    )  # fmt: skip
+
+
+def resolve(host, port):
+    """Every address ``host`` resolves to (an IP literal resolves to itself)."""
+    host = host.strip("[]")
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def check_url(url, allow_private=False):
+    """Refuse what a webhook may not target; return the addresses checked.
+
+    Only http and https with a host; unless ``allow_private``, every address
+    the host resolves to must be public (a single private one refuses it,
+    so that a host with mixed records cannot be used to reach inside).
+    Raises :class:`UnsafeTarget` with a sentence for the user.
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnsafeTarget("The URL must be an http:// or https:// URL with a host.")
+    if parts.username or parts.password:
+        raise UnsafeTarget("The URL may not carry a user name or password.")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise UnsafeTarget("The URL's port is not valid.") from exc
+    return _check_host(parts.hostname, port, allow_private)
+
+
+def _check_host(host, port, allow_private):
+    try:
+        addresses = resolve(host, port)
+    except (OSError, ValueError) as exc:  # ValueError: NUL, UnicodeError: bad IDNA
+        raise UnsafeTarget(f"The host {host!r} cannot be resolved.") from exc
+    if not addresses:
+        raise UnsafeTarget(f"The host {host} cannot be resolved.")
+    if not allow_private:
+        bad = [a for a in addresses if not is_public_address(a)]
+        if bad:
+            raise UnsafeTarget(
+                f"The host {host} resolves to a private, loopback, link-local or reserved "
+                f"address ({', '.join(bad)}): webhooks may only target public addresses."
+            )
+    return addresses
+
+
+# ----------------------------------------------------------------------
+# A session whose connections check the address they connect to
+# ----------------------------------------------------------------------
+class _GuardedConnectionMixin:
+    """Resolve, check and connect to the checked address in one step, so
+    that a DNS answer that changes after the save-time check (DNS
+    rebinding) cannot reach a private address. TLS still verifies the
+    certificate against the host name."""
+
+    def _new_conn(self):
+        try:
+            addresses = _check_host(self._dns_host, self.port, allow_private=False)
+        except UnsafeTarget as exc:
+            raise NewConnectionError(self, str(exc)) from exc
+        error = None
+        for address in addresses:
+            try:
+                sock = socket.create_connection((address, self.port), self.timeout)
+            except OSError as exc:
+                error = exc
+                continue
+            for option in self.socket_options or ():
+                sock.setsockopt(*option)
+            return sock
+        if isinstance(error, TimeoutError):
+            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out.")
+        raise NewConnectionError(self, f"Failed to establish a new connection: {error}")
+
+
+class _GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _GuardedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _GuardedHTTPConnectionPool,
+            "https": _GuardedHTTPSConnectionPool,
+        }
+
+
+def new_session(guarded=True, pool_size=10):
+    """A keep-alive session for the worker. ``guarded`` sessions refuse to
+    connect to non-public addresses; environment proxies and .netrc are
+    ignored (a proxy would bypass the guard)."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter_class = _GuardedAdapter if guarded else HTTPAdapter
+    for scheme in ("http://", "https://"):
+        session.mount(scheme, adapter_class(pool_connections=pool_size, pool_maxsize=pool_size))
+    session.headers.update({"User-Agent": USER_AGENT})
+    return session
+
+
+def post(session, url, body, headers):
+    """POST once; return ``(status, latency_ms, excerpt, retry_after, error)``.
+
+    No redirects are followed (a 3xx is a failure), at most
+    :data:`MAX_RESPONSE_READ` bytes of the answer are read and
+    :data:`EXCERPT_LENGTH` kept. Never raises for network errors.
+    """
+    start = time.perf_counter()
+    try:
+        with session.post(
+            url, data=body, headers=headers, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            allow_redirects=False, stream=True,
+        ) as response:  # fmt: skip
+            chunks, size = [], 0
+            for chunk in response.iter_content(8192):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size >= MAX_RESPONSE_READ or time.perf_counter() - start > READ_TIMEOUT:
+                    break
+            excerpt = b"".join(chunks)[:EXCERPT_LENGTH].decode("utf-8", "replace")
+            latency = int((time.perf_counter() - start) * 1000)
+            return (
+                response.status_code, latency, excerpt,
+                retry_after(response.headers.get("Retry-After")), None,
+            )  # fmt: skip
+    except requests.RequestException as exc:
+        latency = int((time.perf_counter() - start) * 1000)
+        return None, latency, "", None, _describe(exc)
+
+
+def _describe(exc):
+    """A short reason for the attempt log, naming the guard when it refused."""
+    text = str(exc)
+    if "webhooks may only target public addresses" in text:
+        start = text.find("The host ")
+        return text[start:].split(")", 1)[0] + ")" if start >= 0 else text[:500]
+    if isinstance(exc, requests.Timeout):
+        return f"Timeout: {text[:450]}"
+    return f"{type(exc).__name__}: {text[:450]}"
