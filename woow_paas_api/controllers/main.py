@@ -570,7 +570,7 @@ class WoowPaasApi(http.Controller):
             "woow_paas_api.api_reference", {"doc": openapi_document(), "json": json}
         )
 
-    @http.route([f"{PREFIX}", f"{PREFIX}/<path:rest>"], type="http", auth="none",
+    @http.route([f"{PREFIX}", f"{PREFIX}/<woow_anypath:rest>"], type="http", auth="none",
                 methods=["GET", "POST", "PUT", "PATCH", "DELETE"], csrf=False,
                 save_session=False)  # fmt: skip
     def not_found(self, rest=""):

@@ -8,3 +8,4 @@ from . import woow_paas_event
 from . import woow_paas_webhook_endpoint
 from . import woow_paas_webhook_delivery
 from . import woow_paas_webhook_attempt
+from . import ir_http

@@ -159,6 +159,7 @@ class TestRestApi(WoowPaasApiCase):
              422),
             (self.api("GET", "/api/v1/tenants?state=a%00b", self.key_a), 400),
             (self.api("GET", "/api/v1/nothing-here", self.key_a), 404),
+            (self.api("GET", "/api/v1/tenants/%0Aabc", self.key_a), 404),
             (self.api("DELETE", "/api/v1/tenants", self.key_a), 405),
         ]  # fmt: skip
         for response, status in cases:
