@@ -15,19 +15,15 @@ from odoo import http
 from odoo.http import request
 
 from . import schemas as S
-from .main import ApiError, api_route
+from .main import ApiError, _events, _iso, api_route
 
 MAX_DEPTH = 6
 MAX_LIMIT = 100
 MAX_COST = 5000
 
 
-def _iso(value):
-    return value.isoformat() + ("Z" if hasattr(value, "hour") else "") if value else None
-
-
 def _scoped(scope):
-    if scope not in request.woow_paas_credential._scope_set():
+    if scope not in request.woow_paas_call.key._scope_set():
         raise ApiError(403, f"The credential lacks the scope {scope}.")
 
 
@@ -123,10 +119,13 @@ class Event(graphene.ObjectType):
 
 
 def _records(model, domain, first, scope):
+    """The newest ``first`` records of ``model`` (a name, or a recordset to
+    search in) that the credential may see."""
     _scoped(scope)
     if not 1 <= first <= MAX_LIMIT:
         raise ApiError(400, f"first must be between 1 and {MAX_LIMIT}.")
-    return list(request.env[model].search(domain, limit=first, order="id desc"))
+    Model = request.env[model] if isinstance(model, str) else model
+    return list(Model.search(domain, limit=first, order="id desc"))
 
 
 class Query(graphene.ObjectType):
@@ -159,14 +158,9 @@ class Query(graphene.ObjectType):
 
     def resolve_events(root, info, first, type=None):
         _scoped("events:read")
-        credential = request.woow_paas_credential
-        Event_ = request.env["woow.paas.event"]
-        domain = [("event_type", "=", type)] if type else []
-        if credential.is_customer_key:
-            Event_, domain = Event_.sudo(), [*domain, ("partner_id", "=", credential.partner_id.id)]
-        if not 1 <= first <= MAX_LIMIT:
-            raise ApiError(400, f"first must be between 1 and {MAX_LIMIT}.")
-        return list(Event_.search(domain, limit=first, order="id desc"))
+        events, domain = _events(request.woow_paas_call)  # the REST route's scoping
+        domain = [*domain, ("event_type", "=", type)] if type else domain
+        return _records(events, domain, first, "events:read")
 
 
 SCHEMA = graphene.Schema(query=Query, auto_camelcase=False)
@@ -229,7 +223,7 @@ class WoowPaasGraphql(http.Controller):
                 raise ApiError(400, f"The query is {depth} levels deep; at most {MAX_DEPTH}.")
             if cost > MAX_COST:
                 raise ApiError(400, f"The query may return {cost} records; at most {MAX_COST}.")
-        request.woow_paas_credential = call.key
+        request.woow_paas_call = call
         result = SCHEMA.execute(
             call.body.query, variable_values=call.body.variables,
             operation_name=call.body.operationName,

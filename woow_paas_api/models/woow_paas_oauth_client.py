@@ -1,4 +1,3 @@
-import hashlib
 import hmac
 import secrets
 
@@ -74,8 +73,8 @@ class WoowPaasOauthClient(models.Model):
 
     @api.model
     def _hash(self, secret):
-        pepper = self.env["ir.config_parameter"].sudo().get_param("database.secret")
-        return hmac.new(pepper.encode(), secret.encode(), hashlib.sha256).hexdigest()
+        """The same keyed hash as API keys."""
+        return self.env["woow.paas.api.key"]._hash(secret)
 
     def action_generate_secret(self):
         """Generate (or rotate) the client secret and show it once."""
