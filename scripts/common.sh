@@ -48,7 +48,7 @@ ensure_postgres() {
 ensure_venv() {
     local stamp="$VENV/.woow-requirements.sha"
     local want
-    want="$(cat "$ODOO_SRC/requirements.txt" "$REPO_ROOT/requirements.txt" "$REPO_ROOT/requirements-dev.txt" | sha1sum | cut -d' ' -f1)"
+    want="$(cat "$ODOO_SRC/requirements.txt" "$REPO_ROOT/requirements.txt" "$REPO_ROOT/requirements-dev.txt" "$REPO_ROOT/requirements-oca.txt" | sha1sum | cut -d' ' -f1)"
     if [ ! -x "$VENV/bin/python" ]; then
         say "Creating the virtualenv $VENV"
         "$PYTHON" -m venv "$VENV" || die "Could not create a virtualenv with $PYTHON: install python3-venv."
@@ -63,6 +63,9 @@ ensure_venv() {
             -r "$REPO_ROOT/requirements.txt" \
             -r "$REPO_ROOT/requirements-dev.txt" \
             || die "pip could not install the requirements (see above)."
+        "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+            -r "$REPO_ROOT/requirements-oca.txt" \
+            || die "pip could not install the OCA addons of requirements-oca.txt (see above)."
         echo "$want" > "$stamp"
     fi
     # Odoo is used from its source tree, not installed: a .pth puts it on the path.
