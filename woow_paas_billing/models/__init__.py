@@ -7,3 +7,4 @@ from . import woow_paas_usage_rollup
 from . import woow_paas_tenant
 from . import woow_paas_subscription
 from . import woow_paas_demo
+from . import account_move
