@@ -2,22 +2,28 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Woow PaaS Billing",
-    "summary": "Metrics, metered prices and usage metering for Woow PaaS plans",
-    "version": "19.0.1.0.0",
+    "summary": "Plan prices, usage metering and subscription invoices on Odoo accounting",
+    "version": "19.0.1.1.0",
     "category": "Services/PaaS",
     "website": "https://github.com/woow-paas/woow-paas",
     "author": "Woow PaaS",
     "license": "LGPL-3",
-    "depends": ["woow_paas_core", "account_payment"],
+    "depends": ["woow_paas_core", "account_payment", "queue_job"],
     "data": [
         "security/ir.model.access.csv",
         "security/woow_paas_billing_security.xml",
         "data/ir_config_parameter_data.xml",
+        "data/woow_paas_billing_data.xml",
         "views/woow_paas_metric_views.xml",
         "views/woow_paas_plan_metric_views.xml",
         "views/woow_paas_usage_event_views.xml",
         "views/woow_paas_usage_rollup_views.xml",
         "views/woow_paas_plan_views.xml",
+        "views/woow_paas_subscription_views.xml",
+        "views/account_move_views.xml",
+        "views/woow_paas_billing_run_views.xml",
+        "wizards/woow_paas_subscription_cancel_views.xml",
+        "report/report_invoice.xml",
         "views/woow_paas_billing_menus.xml",
     ],
     "demo": [
@@ -25,6 +31,7 @@
         "demo/woow_paas_plan_metric_demo.xml",
         "demo/woow_paas_usage_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [
             "woow_paas_billing/static/tests/tours/*.js",
