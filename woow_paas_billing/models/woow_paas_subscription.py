@@ -291,7 +291,13 @@ class WoowPaasSubscription(models.Model):
                 self.env["account.move"]
                 .sudo()
                 .with_company(company_id)
-                .with_context(default_move_type=group[0]["move_type"])
+                # No chatter tracking of machine-made invoices: it costs more
+                # than the invoice itself, and the origin says where it came from.
+                .with_context(
+                    default_move_type=group[0]["move_type"],
+                    tracking_disable=True,
+                    mail_create_nolog=True,
+                )
                 .create(group)
             )
         if post and moves:
