@@ -12,6 +12,7 @@ from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_PAYING
 from .woow_paas_dashboard_segment import SEGMENT_COLUMNS, TENANT_SEGMENT_COLUMNS
 
 TREND_MONTHS = 12
+FORECAST_MONTHS = 3
 # The MRR per month and its movements, for the chart.
 MOVEMENTS = (
     "mrr", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
@@ -250,7 +251,8 @@ class WoowPaasDashboard(models.AbstractModel):
         plan_ids = self._paas_parse_plans(plan_ids)
         windows = self._paas_windows(*period)
         company = self.env.company
-        rows = self._paas_compute(windows, plan_ids)
+        today = fields.Date.context_today(self)
+        rows = self._paas_compute({**windows, **self._paas_forecast_windows(today)}, plan_ids)
         cur, prev = rows["cur"], rows["prev"]
         months = [key for key in windows if key.startswith("m")]
         kpis = []
@@ -290,6 +292,7 @@ class WoowPaasDashboard(models.AbstractModel):
             .with_context(active_test=False)
             .search_read([("company_id", "in", [False, *self.env.companies.ids])], ["name"]),
             "kpis": kpis,
+            "forecast": self._paas_forecast(rows, plan_ids, today),
         }
 
     # ------------------------------------------------------------------
@@ -313,6 +316,153 @@ class WoowPaasDashboard(models.AbstractModel):
         Providers should compute every window in one query.
         """
         return []
+
+    @api.model
+    def _paas_dashboard_quotas(self, plan_ids, limit=10):
+        """Hook: the tenants' quota lines nearest their limit, for the forecast.
+
+        Override (``super()`` first, then extend) where quota data exists;
+        return ``{"lines": [...], "saturated_subscription_ids": [...]}``:
+        ``lines`` are at most ``limit`` dicts ``{"tenant_id", "tenant",
+        "resource", "usage", "limit", "ratio", "runs_out"}`` (``runs_out`` an
+        ISO date, or ``None`` when the current trend never reaches the
+        limit), nearest first; ``saturated_subscription_ids`` are the
+        subscriptions with a tenant at 80 % of a limit or more, which the
+        expansion candidates put first. ``plan_ids`` is the plan filter.
+        """
+        return {"lines": [], "saturated_subscription_ids": []}
+
+    # ------------------------------------------------------------------
+    # Forecast
+    # ------------------------------------------------------------------
+    @api.model
+    def _paas_forecast_windows(self, today):
+        """The windows the forecast reads, computed in the dashboard's
+        statement: the last three full months (churn trend), the last twelve
+        (trial conversion) and today (the current base)."""
+        first = date(today.year, today.month, 1)
+        windows = {}
+        for index in range(1, FORECAST_MONTHS + 1):
+            start = first - relativedelta(months=index)
+            windows[f"f{index}"] = (start, start + relativedelta(months=1))
+        windows["fyear"] = (first - relativedelta(months=12), first)
+        windows["now"] = (today, today + relativedelta(days=1))
+        return windows
+
+    @api.model
+    def _paas_forecast(self, rows, plan_ids, today):
+        """MRR for the next three months, the quotas nearest their limit and
+        the largest expansion candidates (see the README for definitions)."""
+        base = rows["now"]["mrr"]
+        rates = [
+            float(rows[f"f{i}"]["churned_mrr"] + rows[f"f{i}"]["contraction_mrr"])
+            / float(rows[f"f{i}"]["mrr_start"])
+            for i in range(1, FORECAST_MONTHS + 1)
+            if rows[f"f{i}"]["mrr_start"]
+        ]
+        churn = sum(rates) / len(rates) if rates else 0.0
+        year = rows["fyear"]
+        conversion = _ratio(year["trials_converted"], year["trials_ended"]) or 0.0
+        rates_by_currency = {cid: rate for cid, rate, _digits in self._paas_currency_rates()}
+        domain = [("state", "=", "trial"), ("company_id", "in", self.env.companies.ids)]
+        if plan_ids:
+            domain.append(("plan_id", "in", plan_ids))
+        trials = self.env["woow.paas.subscription"].sudo().search_read(
+            domain, ["recurring_monthly", "currency_id", "trial_end_date"]
+        )
+        points = []
+        value = float(base)
+        previous_day = None
+        trial_mrr = 0.0
+        for index in range(1, FORECAST_MONTHS + 1):
+            day = today + relativedelta(months=index)
+            converting = sum(
+                trial["recurring_monthly"] * float(rates_by_currency.get(trial["currency_id"][0], 0))
+                for trial in trials
+                if trial["currency_id"]
+                and (
+                    not trial["trial_end_date"]
+                    or trial["trial_end_date"] <= day
+                    and (previous_day is None or trial["trial_end_date"] > previous_day)
+                )
+            )
+            trial_mrr += converting
+            value = value * (1 - churn) + conversion * converting
+            points.append({"date": fields.Date.to_string(day), "mrr": self._paas_round(value)})
+            previous_day = day
+        quotas = self._paas_dashboard_quotas(plan_ids, limit=10)
+        paying = [("state", "in", list(SUBSCRIPTION_PAYING))]
+        return {
+            "base_mrr": self._paas_round(base),
+            "churn_rate": churn,
+            "trial_conversion": conversion,
+            "trial_mrr": self._paas_round(trial_mrr),
+            "points": points,
+            "drill": {
+                "base": {"res_model": "woow.paas.subscription", "domain": paying},
+                "trials": {
+                    "res_model": "woow.paas.subscription",
+                    "domain": [("state", "=", "trial")],
+                },
+            },
+            "quotas": quotas["lines"],
+            "expansion": self._paas_expansion_candidates(
+                plan_ids, quotas["saturated_subscription_ids"], rates_by_currency
+            ),
+        }
+
+    @api.model
+    def _paas_expansion_candidates(self, plan_ids, saturated_ids, rates, limit=10):
+        """The paying subscriptions with the largest expansion MRR: the move to
+        the cheapest dearer plan of the same currency and interval, those
+        with a tenant near a quota first. One query."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT s.id, nxt.id,
+                       (nxt.price - s.price) / CASE WHEN s.billing_interval = 'year'
+                                                    THEN 12 ELSE 1 END * cur.rate AS gain
+                  FROM woow_paas_subscription s
+                  JOIN (VALUES %(currencies)s) cur(currency_id, rate)
+                    ON cur.currency_id = s.currency_id
+                 CROSS JOIN LATERAL (
+                       SELECT p.id, p.price FROM woow_paas_plan p
+                        WHERE p.active AND p.price > s.price
+                          AND COALESCE(p.currency_id, s.currency_id) = s.currency_id
+                          AND COALESCE(p.billing_interval, 'month') = s.billing_interval
+                          AND (p.company_id IS NULL OR p.company_id = s.company_id)
+                        ORDER BY p.price, p.id LIMIT 1) nxt
+                 WHERE s.state = ANY(%(paying)s) AND s.company_id = ANY(%(companies)s)
+                   AND %(plan_filter)s
+                 ORDER BY s.id = ANY(%(saturated)s) DESC, gain DESC, s.price DESC, s.id
+                 LIMIT %(limit)s
+                """,
+                currencies=SQL(", ").join(
+                    SQL("(%s, %s::numeric)", cid, rate) for cid, rate in rates.items()
+                ),
+                paying=list(SUBSCRIPTION_PAYING),
+                companies=self.env.companies.ids,
+                plan_filter=SQL("s.plan_id = ANY(%s)", plan_ids) if plan_ids else SQL("TRUE"),
+                saturated=list(saturated_ids),
+                limit=limit,
+            )
+        )
+        found = self.env.cr.fetchall()
+        subs = self.env["woow.paas.subscription"].sudo().browse([row[0] for row in found])
+        plans = self.env["woow.paas.plan"].sudo().browse([row[1] for row in found])
+        saturated = set(saturated_ids)
+        return [
+            {
+                "subscription_id": sub.id,
+                "name": sub.display_name,
+                "customer": sub.commercial_partner_id.display_name,
+                "plan": sub.plan_id.display_name,
+                "next_plan": plan.display_name,
+                "expansion_mrr": self._paas_round(gain),
+                "near_quota": sub.id in saturated,
+            }
+            for sub, plan, (_sid, _pid, gain) in zip(subs, plans, found, strict=True)
+        ]
 
     # ------------------------------------------------------------------
     # Computation
@@ -395,6 +545,8 @@ class WoowPaasDashboard(models.AbstractModel):
         # Window bounds, sorted: a window [s, e) is the bounds si..ei (1-based).
         bounds = sorted({instant for pair in instants.values() for instant in pair})
         rank = {instant: index for index, instant in enumerate(bounds, 1)}
+        # Customers carry one bit per bound in a bigint.
+        assert len(bounds) < 63, "too many window bounds"
         window_sql = SQL(", ").join(
             SQL("(%s, %s::timestamp, %s::timestamp, %s, %s)", key, s, e, rank[s], rank[e])
             for key, (s, e) in instants.items()

@@ -374,3 +374,54 @@ class TestDashboard(WoowPaasCase):
             self.assertEqual(kpis["tenants"]["value"], 1, "T1 counted from its creation now")
             self.assertEqual(kpis["tenants"]["previous"], 1, "T2 only at the end of Q1")
             self.assertEqual(kpis["tenants"]["trend"][-4:], [1, 1, 1, 1])
+
+    # ------------------------------------------------------------------
+    # Forecast
+    # ------------------------------------------------------------------
+    def test_forecast(self):
+        """MRR of the next three months from today's base (105), the churn
+        trend (March 0/130, April 100/180, May 30/110 on average) and the
+        trial that ends on July 9 (35) at last year's conversion (1 of 2)."""
+        with freeze_time("2026-06-25 12:00:00"):
+            trial = self._subscription(self.customer_d)
+            trial.action_start_trial()
+        self.assertEqual(str(trial.trial_end_date), "2026-07-09")
+        forecast = self._dashboard()["forecast"]
+        churn = (0 + 100 / 180 + 30 / 110) / 3
+        self.assertEqual(forecast["base_mrr"], 105.0)
+        self.assertAlmostEqual(forecast["churn_rate"], churn)
+        self.assertEqual(forecast["trial_conversion"], 0.5)
+        self.assertEqual(forecast["trial_mrr"], 35.0)
+        july = 105 * (1 - churn) + 0.5 * 35
+        expected = [round(july, 2), round(july * (1 - churn), 2), round(july * (1 - churn) ** 2, 2)]
+        self.assertEqual([p["mrr"] for p in forecast["points"]], expected)
+        self.assertEqual(
+            [p["date"] for p in forecast["points"]], ["2026-07-30", "2026-08-30", "2026-09-30"]
+        )
+        self.assertEqual(forecast["quotas"], [], "no quota data without the tenant layer's bridge")
+
+    def test_forecast_with_plan_filter(self):
+        """With a plan filter the forecast starts from that plan's base."""
+        forecast = self._dashboard(plan_ids=[self.plan_yearly.id])["forecast"]
+        self.assertEqual(forecast["base_mrr"], 0.0)
+        self.assertEqual([p["mrr"] for p in forecast["points"]], [0.0, 0.0, 0.0])
+        self.assertEqual(forecast["expansion"], [])
+
+    def test_expansion_candidates(self):
+        """The paying subscriptions, by the MRR the next dearer plan would add."""
+        expansion = self._dashboard()["forecast"]["expansion"]
+        self.assertEqual(
+            [row["subscription_id"] for row in expansion], (self.s1 | self.s3 | self.s5).ids
+        )
+        self.assertEqual({row["expansion_mrr"] for row in expansion}, {15.0})
+        self.assertEqual({row["next_plan"] for row in expansion}, {"Test Big"})
+        Dashboard = self.env.registry["woow.paas.dashboard"]
+        s5 = self.s5
+
+        def quotas(model, plan_ids, limit=10):
+            return {"lines": [], "saturated_subscription_ids": s5.ids}
+
+        self.patch(Dashboard, "_paas_dashboard_quotas", quotas)
+        expansion = self._dashboard()["forecast"]["expansion"]
+        self.assertEqual(expansion[0]["subscription_id"], self.s5.id, "near a quota: first")
+        self.assertTrue(expansion[0]["near_quota"])
