@@ -109,6 +109,15 @@ def test_install_upgrade_uninstall(addon, fresh_db):
         f" where table_name in ({', '.join(repr(t) for t in own_tables)})",
     )
     assert not leftovers, f"tables left behind: {leftovers}"
+    # Triggers an addon puts on other addons' tables must go too: one left
+    # behind would write into a dropped table and break every later write.
+    own = "|".join(own_tables)
+    triggers = _psql(
+        fresh_db,
+        "select string_agg(t.tgname || ' on ' || t.tgrelid::regclass, ', ') from pg_trigger t"
+        f" join pg_proc p on p.oid = t.tgfoid where not t.tgisinternal and p.prosrc ~ '({own})'",
+    )
+    assert not triggers, f"triggers left behind: {triggers}"
     for column in own_columns:
         table, name = column.split(".")
         assert not _psql(
