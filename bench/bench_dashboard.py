@@ -217,7 +217,12 @@ def dashboard(env, size=12000, runs=5):
         )
         assert figures[key]["customers"] == kpis["customers"]["trend"][index], key
     assert abs(figures["prev"]["mrr"] - kpis["mrr"]["previous"]) < 0.01
-    yield "get_dashboard.ms, one year (wall clock, median)", 1000 * seconds, "ms", 1000 * orm.seconds
+    yield (
+        "get_dashboard.ms, one year (wall clock, median)",
+        1000 * seconds,
+        "ms",
+        1000 * orm.seconds,
+    )
     yield "get_dashboard.cpu_ms (PostgreSQL backend + Python)", 1000 * cpu, "ms", 1000 * orm_cpu
     yield "get_dashboard.queries", queries, "queries", orm.queries
 

@@ -367,8 +367,10 @@ class WoowPaasDashboard(models.AbstractModel):
         domain = [("state", "=", "trial"), ("company_id", "in", self.env.companies.ids)]
         if plan_ids:
             domain.append(("plan_id", "in", plan_ids))
-        trials = self.env["woow.paas.subscription"].sudo().search_read(
-            domain, ["recurring_monthly", "currency_id", "trial_end_date"]
+        trials = (
+            self.env["woow.paas.subscription"]
+            .sudo()
+            .search_read(domain, ["recurring_monthly", "currency_id", "trial_end_date"])
         )
         points = []
         value = float(base)
@@ -377,7 +379,8 @@ class WoowPaasDashboard(models.AbstractModel):
         for index in range(1, FORECAST_MONTHS + 1):
             day = today + relativedelta(months=index)
             converting = sum(
-                trial["recurring_monthly"] * float(rates_by_currency.get(trial["currency_id"][0], 0))
+                trial["recurring_monthly"]
+                * float(rates_by_currency.get(trial["currency_id"][0], 0))
                 for trial in trials
                 if trial["currency_id"]
                 and (
@@ -419,21 +422,32 @@ class WoowPaasDashboard(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT s.id, nxt.id,
-                       (nxt.price - s.price) / CASE WHEN s.billing_interval = 'year'
-                                                    THEN 12 ELSE 1 END * cur.rate AS gain
-                  FROM woow_paas_subscription s
+                WITH paying AS (
+                    SELECT s.id, s.price, s.billing_interval, s.currency_id, s.company_id
+                      FROM woow_paas_subscription s
+                     WHERE s.state = ANY(%(paying)s) AND s.company_id = ANY(%(companies)s)
+                       AND %(plan_filter)s
+                ), nxt AS (
+                    -- The next plan per price, currency, interval and company: a
+                    -- handful of lookups rather than one per subscription.
+                    SELECT k.*, n.id AS plan_id, n.price AS next_price
+                      FROM (SELECT DISTINCT price, billing_interval, currency_id, company_id
+                              FROM paying) k
+                     CROSS JOIN LATERAL (
+                           SELECT p.id, p.price FROM woow_paas_plan p
+                            WHERE p.active AND p.price > k.price
+                              AND COALESCE(p.currency_id, k.currency_id) = k.currency_id
+                              AND COALESCE(p.billing_interval, 'month') = k.billing_interval
+                              AND (p.company_id IS NULL OR p.company_id = k.company_id)
+                            ORDER BY p.price, p.id LIMIT 1) n
+                )
+                SELECT s.id, nxt.plan_id,
+                       (nxt.next_price - s.price) / CASE WHEN s.billing_interval = 'year'
+                                                         THEN 12 ELSE 1 END * cur.rate AS gain
+                  FROM paying s
+                  JOIN nxt USING (price, billing_interval, currency_id, company_id)
                   JOIN (VALUES %(currencies)s) cur(currency_id, rate)
                     ON cur.currency_id = s.currency_id
-                 CROSS JOIN LATERAL (
-                       SELECT p.id, p.price FROM woow_paas_plan p
-                        WHERE p.active AND p.price > s.price
-                          AND COALESCE(p.currency_id, s.currency_id) = s.currency_id
-                          AND COALESCE(p.billing_interval, 'month') = s.billing_interval
-                          AND (p.company_id IS NULL OR p.company_id = s.company_id)
-                        ORDER BY p.price, p.id LIMIT 1) nxt
-                 WHERE s.state = ANY(%(paying)s) AND s.company_id = ANY(%(companies)s)
-                   AND %(plan_filter)s
                  ORDER BY s.id = ANY(%(saturated)s) DESC, gain DESC, s.price DESC, s.id
                  LIMIT %(limit)s
                 """,
@@ -552,7 +566,8 @@ class WoowPaasDashboard(models.AbstractModel):
             for key, (s, e) in instants.items()
         )
         currency_sql = SQL(", ").join(
-            SQL("(%s, %s::numeric)", cid, rate) for cid, rate, _digits in self._paas_currency_rates()
+            SQL("(%s, %s::numeric)", cid, rate)
+            for cid, rate, _digits in self._paas_currency_rates()
         )
         if plan_ids:
             plan_filter = SQL("COALESCE(plan_id = ANY(%s), FALSE)", plan_ids)

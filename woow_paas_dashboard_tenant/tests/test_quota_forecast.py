@@ -18,8 +18,12 @@ class TestQuotaForecast(WoowPaasTenantCase):
         cls._plan_limit(cls.plan_monthly, "users", 5)
         (cls.tenant_a | cls.tenant_b)._paas_quota_sync()
         quotas = (cls.tenant_a | cls.tenant_b).quota_ids
-        cls.api_a = quotas.filtered(lambda q: q.tenant_id == cls.tenant_a and q.resource_code == "api_calls")
-        cls.users_b = quotas.filtered(lambda q: q.tenant_id == cls.tenant_b and q.resource_code == "users")
+        cls.api_a = quotas.filtered(
+            lambda q: q.tenant_id == cls.tenant_a and q.resource_code == "api_calls"
+        )
+        cls.users_b = quotas.filtered(
+            lambda q: q.tenant_id == cls.tenant_b and q.resource_code == "users"
+        )
         cls.api_a._paas_set_usage(400)
         cls.users_b._paas_set_usage(5)
         cls.env.flush_all()
@@ -28,8 +32,8 @@ class TestQuotaForecast(WoowPaasTenantCase):
             [cls.api_a.id],
         )
         cls.env.cr.execute(
-            "UPDATE woow_paas_subscription SET current_period_start = '2026-03-01', current_period_end = '2026-03-31'"
-            " WHERE id = %s",
+            "UPDATE woow_paas_subscription SET current_period_start = '2026-03-01',"
+            " current_period_end = '2026-03-31' WHERE id = %s",
             [cls.sub_a.id],
         )
         cls.env.invalidate_all()
@@ -60,8 +64,8 @@ class TestQuotaForecast(WoowPaasTenantCase):
     def test_period_ends_first(self):
         """A consumption that resets before it meets the limit never runs out."""
         self.env.cr.execute(
-            "UPDATE woow_paas_subscription SET current_period_start = '2026-03-01', current_period_end = '2026-03-20'"
-            " WHERE id = %s",
+            "UPDATE woow_paas_subscription SET current_period_start = '2026-03-01',"
+            " current_period_end = '2026-03-20' WHERE id = %s",
             [self.sub_a.id],
         )
         self.env.invalidate_all()
@@ -70,6 +74,8 @@ class TestQuotaForecast(WoowPaasTenantCase):
     def test_near_quota_first_among_expansion_candidates(self):
         """Subscription B (a tenant at its users limit) comes before A."""
         expansion = self._forecast()["expansion"]
-        self.assertEqual([row["subscription_id"] for row in expansion], [self.sub_b.id, self.sub_a.id])
+        self.assertEqual(
+            [row["subscription_id"] for row in expansion], [self.sub_b.id, self.sub_a.id]
+        )
         self.assertEqual([row["near_quota"] for row in expansion], [True, False])
         self.assertEqual(expansion[0]["expansion_mrr"], 30.0)
