@@ -30,6 +30,7 @@
         "demo/woow_paas_metric_demo.xml",
         "demo/woow_paas_plan_metric_demo.xml",
         "demo/woow_paas_usage_demo.xml",
+        "demo/woow_paas_billing_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

@@ -154,7 +154,9 @@ class WoowPaasPlanMetric(models.Model):
             unit=self.unit or "",
             included=fmt(included),
         )
-        if not billable or self.pricing_model == "flat" or not self.tier_ids:
+        if not billable:
+            return [{"label": head, "amount": Decimal(0)}]
+        if self.pricing_model == "flat" or not self.tier_ids:
             return [{
                 "label": self.env._("%(head)s, %(billable)s × %(price)s", head=head,
                                     billable=fmt(billable), price=fmt(self.unit_price)),

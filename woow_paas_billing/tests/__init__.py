@@ -7,3 +7,4 @@ from . import test_tour
 from . import test_views
 from . import test_invoicing
 from . import test_billing_run
+from . import test_invoicing_tour

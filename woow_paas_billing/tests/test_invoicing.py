@@ -220,6 +220,33 @@ class TestCurrencies(WoowPaasInvoicingCase):
         self.assertFalse(self.Sub.search([("partner_id", "=", self.customer_b.id),
                                           ("plan_id", "=", self.plan_big.id)]))  # fmt: skip
 
+    def test_proration_in_eur_with_taxes_nets_zero(self):
+        """In EUR with a 21 % tax: up then down on the same day, mid-period,
+        invoice and credit note are equal to the cent, taxes included."""
+        tax = self.env["account.tax"].create(
+            {"name": "Test VAT 21", "amount": 21.0, "type_tax_use": "sale"}
+        )
+        (self.plan_odd | self.plan_odd_big).product_id.taxes_id = tax
+        self.env["woow.paas.plan.price"].create(
+            [
+                {"plan_id": self.plan_odd.id, "currency_id": self.eur.id, "price": 27.33},
+                {"plan_id": self.plan_odd_big.id, "currency_id": self.eur.id, "price": 45.67},
+            ]
+        )
+        sub = self._new_sub("2026-02-01", plan=self.plan_odd, partner=self.customer_b)
+        with freeze_time("2026-02-11"):
+            sub.action_change_plan(self.plan_odd_big)
+            sub.action_change_plan(self.plan_odd)
+        up, down = sub.invoice_ids.filtered(lambda m: m.paas_invoice_kind == "proration").sorted(
+            "move_type"
+        )
+        self.assertEqual((up.move_type, down.move_type), ("out_invoice", "out_refund"))
+        self.assertEqual(up.currency_id, self.eur)
+        # 18 of 28 days: 45.67 × 18/28 = 29.36, 27.33 × 18/28 = 17.57
+        self.assertEqual(up.amount_untaxed, 11.79)
+        self.assertEqual(up.amount_tax, 2.48)
+        self.assertEqual(down.amount_total, up.amount_total)
+
     def test_change_to_plan_without_currency_refused(self):
         self.env["woow.paas.plan.price"].create(
             {"plan_id": self.plan_monthly.id, "currency_id": self.eur.id, "price": 27.0}
