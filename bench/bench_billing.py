@@ -208,8 +208,9 @@ def _billing_fixture(env, subscriptions, events):
 def billing_run(env, size=5000, orm_sample=200, batch=500):
     """Renew and invoice ``size`` subscriptions (three metered metrics each,
     over 200 usage events per subscription: 1,000,000 for 5,000) with a
-    billing run; baseline: ``orm_sample`` other subscriptions invoiced one at a time with plain ORM calls (usage by
-    read_group on the raw events, one invoice created and posted each)."""
+    billing run; baseline: ``orm_sample`` other subscriptions invoiced one at
+    a time with plain ORM calls (usage by read_group on the raw events, one
+    invoice created and posted each)."""
     from odoo import Command
 
     subscriptions = size
