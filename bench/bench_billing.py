@@ -183,7 +183,7 @@ def _billing_fixture(env, subscriptions, events):
             SELECT (%(tenants)s::int[])[1 + n %% %(tenant_count)s],
                    (%(metrics)s::int[])[1 + (n / %(tenant_count)s) %% 3],
                    1 + n %% 5,
-                   %(start)s::timestamp + make_interval(secs => (n * 7919) %% %(seconds)s),
+                   %(start)s::timestamp + make_interval(secs => (n::bigint * 7919) %% %(seconds)s),
                    'bench-bill-' || n, now() at time zone 'UTC'
               FROM generate_series(0, %(events)s - 1) AS n
             """,
