@@ -130,6 +130,36 @@ class TestInvoicing(WoowPaasInvoicingCase):
             )
         self.assertEqual(len(self._period_invoices(sub)), 2)
 
+    def test_invoice_pdf_shows_period_and_usage(self):
+        """The printed invoice carries the period, the usage period and the
+        usage detail of each metric line."""
+        self.env["woow.paas.plan.metric"].create(
+            {"plan_id": self.plan_monthly.id, "metric_id": self.metrics["sum"].id,
+             "included_quantity": 2, "unit_price": 3}
+        )  # fmt: skip
+        sub = self._new_sub("2026-03-01")
+        tenant = self._tenant("inv-pdf", sub)
+        tenant.action_provision()
+        with freeze_time("2026-03-20 12:00:00"):
+            self.Usage.ingest([self._event("p1", "inv-pdf", quantity=5,
+                                           timestamp="2026-03-19T10:00:00Z")])  # fmt: skip
+        with freeze_time("2026-04-01"):
+            self.Sub._cron_renew_periods()
+        invoice = self._period_invoices(sub).filtered(
+            lambda m: m.paas_period_start == date(2026, 4, 1)
+        )
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("account.report_invoice", invoice.ids)[0]
+            .decode()
+        )
+        self.assertIn("paas_period", html)
+        self.assertIn("04/30/2026", html)  # the period's last day
+        self.assertIn("03/31/2026", html)  # the usage period's last day
+        self.assertIn("5 ", html)
+        self.assertIn("2 included", html)
+        self.assertIn("3 × 3", html)
+
     def test_period_key_is_unique_in_sql(self):
         """Even a direct second invoice for a period is refused by PostgreSQL."""
         sub = self._new_sub("2026-03-01")
