@@ -119,7 +119,10 @@ setup_all() {
 LOCALSTRIPE_VERSION="1.15.10"
 LOCALSTRIPE_VENV="$WORK_DIR/localstripe-venv"
 WOOW_LOCALSTRIPE_PORT="${WOOW_LOCALSTRIPE_PORT:-8420}"
-export WOOW_LOCALSTRIPE_PORT
+# Test-mode Stripe providers of the Odoo started by these scripts talk to it
+# (woow_paas_billing_stripe reads it when its system parameter is not set).
+WOOW_STRIPE_API_BASE="${WOOW_STRIPE_API_BASE:-http://127.0.0.1:$WOOW_LOCALSTRIPE_PORT}"
+export WOOW_LOCALSTRIPE_PORT WOOW_STRIPE_API_BASE
 LOCALSTRIPE_PID=""
 
 ensure_localstripe() {

@@ -14,6 +14,7 @@ imported by the addons. Three adjustments, all outside Odoo's payload:
 Usage: ``python localstripe_launcher.py --port 8420``.
 """
 
+import hashlib
 import json
 import sys
 
@@ -47,18 +48,23 @@ async def idempotency_middleware(request, handler):
     if request.method != "POST" or not key:
         return await handler(request)
     cache_key = (request.path, key)
+    digest = hashlib.sha256(await request.read()).hexdigest()
     if cache_key in _replies:
-        status, body = _replies[cache_key]
+        first_digest, status, body = _replies[cache_key]
+        if first_digest != digest:
+            return web.json_response(
+                {"error": {"type": "idempotency_error", "message": (
+                    "Keys for idempotent requests can only be used with the same parameters"
+                    " they were first used with.")}},
+                status=400,
+            )  # fmt: skip
         response = web.Response(status=status, body=body, content_type="application/json")
         response.headers["Idempotent-Replayed"] = "true"
         return response
-    try:
-        response = await handler(request)
-    except web.HTTPException:
-        raise
+    response = await handler(request)
     # Stripe keeps the first answer, success or card error (4xx), for 24 hours.
     if response.status < 500 and isinstance(response, web.Response) and response.body:
-        _replies[cache_key] = (response.status, response.body)
+        _replies[cache_key] = (digest, response.status, response.body)
     return response
 
 

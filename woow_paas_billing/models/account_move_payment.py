@@ -43,6 +43,8 @@ class AccountMove(models.Model):
     paas_next_payment_at = fields.Datetime(
         string="Next Payment Attempt", readonly=True, copy=False
     )
+    # in_payment → paid calls the paid hook a second time: one event per invoice.
+    paas_paid_emitted = fields.Boolean(readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Hooks
@@ -60,6 +62,7 @@ class AccountMove(models.Model):
             lambda m: m.paas_subscription_id
             and m.move_type == "out_invoice"
             and m.payment_state in ("paid", "in_payment")
+            and not m.paas_paid_emitted
         )
         if paid:
             paid._paas_on_paid()
@@ -84,6 +87,8 @@ class AccountMove(models.Model):
                 eta=eta,
                 identity_key=f"paas-charge-{move.id}-{attempt}",
                 description=f"Charge {move.name} (attempt {attempt})",
+                # 0: unlimited. Only a provider that is down or a concurrent
+                # charge of the same invoice postpone it; declines do not.
                 max_retries=0,
             )._paas_charge(attempt)
         if eta:
@@ -270,7 +275,7 @@ class AccountMove(models.Model):
                 "payment_state": move.payment_state,
             },
         )
-        self.sudo().paas_next_payment_at = False
+        self.sudo().write({"paas_next_payment_at": False, "paas_paid_emitted": True})
         subs = self.paas_subscription_id.sudo()
         open_moves = self.sudo().search(
             [

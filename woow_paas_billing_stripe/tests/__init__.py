@@ -1,0 +1,3 @@
+from . import test_payment_cycle
+from . import test_dunning
+from . import test_webhook
