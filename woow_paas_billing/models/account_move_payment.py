@@ -96,57 +96,95 @@ class AccountMove(models.Model):
 
     @api.private
     def _paas_charge(self, attempt):
-        """Charge the open amount of the invoice off-session with the
-        subscription's saved payment method (job body). Returns the
-        transaction, or nothing when there is nothing to charge."""
-        self.ensure_one()
-        move = self.sudo()
+        """Charge the open amount of each invoice off-session with its
+        subscription's saved payment method (the job body; one invoice per
+        job, or a whole batch in one call). Returns the transactions made.
+
+        Once only: the invoices are locked (a concurrent charge of one of them
+        postpones this one), an attempt whose transaction exists is skipped,
+        and a transaction left in draft by an unreachable provider is charged
+        again under the same reference, hence the same idempotency key.
+        """
+        moves = self.sudo()
+        Tx = self.env["payment.transaction"].sudo()
+        if not moves:
+            return Tx
         try:
-            # Two jobs for one invoice at once: the second waits for none.
             self.env.cr.execute(
-                SQL("SELECT id FROM account_move WHERE id = %s FOR UPDATE NOWAIT", move.id)
+                SQL(
+                    "SELECT id FROM account_move WHERE id IN %s ORDER BY id FOR UPDATE NOWAIT",
+                    tuple(moves.ids),
+                )
             )
         except pg_errors.LockNotAvailable as error:
             raise RetryableJobError(
-                "Another charge of this invoice is running.", seconds=CHARGE_LOCKED_RETRY_SECONDS
+                "Another charge of these invoices is running.",
+                seconds=CHARGE_LOCKED_RETRY_SECONDS,
             ) from error
-        move.invalidate_recordset()
-        Tx = self.env["payment.transaction"].sudo()
-        reference = f"{move.name}-{attempt}"
-        if (
-            move.state != "posted"
-            or move.payment_state in ("paid", "in_payment", "reversed")
-            or move.currency_id.is_zero(move.amount_residual)
-            or Tx.search_count([("reference", "=", reference)], limit=1)
-        ):
-            return Tx
-        sub = move.paas_subscription_id
-        token = sub._paas_payment_token()
-        if not token:
+        moves.invalidate_recordset(["state", "payment_state", "amount_residual"])
+        references = {move: f"{move.name}-{attempt}" for move in moves}
+        existing = {
+            tx.reference: tx for tx in Tx.search([("reference", "in", list(references.values()))])
+        }
+        todo = moves.filtered(
+            lambda m: m.state == "posted"
+            and m.payment_state not in ("paid", "in_payment", "reversed")
+            and not m.currency_id.is_zero(m.amount_residual)
+            and (
+                references[m] not in existing
+                or (
+                    existing[references[m]].state == "draft"
+                    and not existing[references[m]].provider_reference
+                )
+            )
+        )
+        tokens = todo.paas_subscription_id._paas_payment_tokens()
+        manual = todo.filtered(lambda m: not tokens[m.paas_subscription_id])
+        for move in manual:
             move._paas_manual_path(attempt)
+        todo -= manual
+        if not todo:
             return Tx
-        try:
-            with self.env.cr.savepoint():
-                tx = Tx.create(move._paas_transaction_vals(token, reference, attempt))
+        new = todo.filtered(lambda m: references[m] not in existing)
+        created = Tx.create(
+            [
+                move._paas_transaction_vals(tokens[move.paas_subscription_id], references[move],
+                                            attempt)
+                for move in new
+            ]
+        )  # fmt: skip
+        by_reference = existing | {tx.reference: tx for tx in created}
+        txs = Tx.browse([by_reference[references[move]].id for move in todo])
+        charged = Tx
+        unreachable = None
+        for tx in txs:
+            try:
                 tx.with_context(paas_offline_charge=True)._charge_with_token()
-        except PaasProviderUnavailable as error:
-            # Rolled back to the savepoint: no transaction, no attempt counted.
-            _logger.info("Charge of %s postponed: %s", move.name, error)
-            raise RetryableJobError(str(error), seconds=PROVIDER_DOWN_RETRY_SECONDS) from error
-        move.paas_payment_attempt = attempt
-        move.paas_next_payment_at = False
-        if tx.state == "done":
-            # Odoo's post-processing: the account.payment, reconciled.
-            tx._post_process()
-        elif tx.state in ("error", "cancel") or (tx.state == "draft" and not tx.provider_reference):
-            move._paas_payment_failed(tx, attempt)
-        elif tx.state == "draft":
-            # requires_action: off session, the customer must step in (real
+            except PaasProviderUnavailable as error:
+                # Nothing reached the provider: the rest waits too.
+                unreachable = error
+                break
+            charged |= tx
+        charged_moves = charged.invoice_ids
+        charged_moves.write({"paas_payment_attempt": attempt, "paas_next_payment_at": False})
+        done = charged.filtered(lambda tx: tx.state == "done")
+        if done:
+            # Odoo's post-processing: the account.payments, reconciled.
+            done._post_process()
+        needs_customer = charged.filtered(lambda tx: tx.state == "draft" and tx.provider_reference)
+        if needs_customer:
+            # requires_action: off session the customer must step in (real
             # Stripe answers a 402 authentication_required instead).
-            tx._set_error(self.env._("The bank asks the customer to authenticate the payment."))
-            move._paas_payment_failed(tx, attempt)
-        # pending/authorized: the provider's notification finishes it.
-        return tx
+            needs_customer._set_error(
+                self.env._("The bank asks the customer to authenticate the payment.")
+            )
+        for tx in charged.filtered(lambda tx: tx.state in ("error", "cancel", "draft")):
+            tx.invoice_ids._paas_payment_failed(tx, attempt)
+        # pending/authorized: the provider's notification finishes them.
+        if unreachable:
+            _logger.info("Charges postponed, provider unreachable: %s", unreachable)
+            raise RetryableJobError(str(unreachable), seconds=PROVIDER_DOWN_RETRY_SECONDS)
+        return charged
 
     def _paas_transaction_vals(self, token, reference, attempt):
         self.ensure_one()

@@ -94,14 +94,17 @@ class TestPaymentCycle(WoowPaasStripeCase):
         self.assertEmitted(move, "invoice.paid", count=1)
 
     def test_provider_down_retried_later(self):
-        """localstripe unreachable: no transaction, no attempt counted, the job
-        is postponed; once it answers again the invoice is charged."""
+        """localstripe unreachable: no attempt counted, no failure, the job is
+        postponed; once it answers again the same transaction (same reference,
+        same idempotency key) is charged."""
         self._save_card(CARD_OK)
         move = self._post_invoice()
         self.env["ir.config_parameter"].sudo().set_param(PARAM_API_BASE, "http://127.0.0.1:9")
         [error] = self._run_due_jobs(move)
         self.assertIsInstance(error, RetryableJobError)
-        self.assertFalse(self.env["payment.transaction"].search([("invoice_ids", "in", move.ids)]))
+        waiting = self.env["payment.transaction"].search([("invoice_ids", "in", move.ids)])
+        self.assertEqual(waiting.state, "draft")
+        self.assertFalse(waiting.provider_reference)
         self.assertEqual(move.paas_payment_attempt, 0)
         self.assertFalse(self._events(move, "payment.failed"))
         self.assertEqual(self.sub.state, "active")
@@ -111,6 +114,7 @@ class TestPaymentCycle(WoowPaasStripeCase):
         self.env["ir.config_parameter"].sudo().set_param(PARAM_API_BASE, self.api_base)
         job.eta = False
         [tx] = self._run_due_jobs(move)
+        self.assertEqual(tx, waiting)
         self.assertEqual(tx.state, "done")
         self.assertIn(move.payment_state, ("paid", "in_payment"))
 
