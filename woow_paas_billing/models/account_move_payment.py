@@ -146,13 +146,13 @@ class AccountMove(models.Model):
         if not todo:
             return Tx
         new = todo.filtered(lambda m: references[m] not in existing)
-        created = Tx.create(
-            [
-                move._paas_transaction_vals(tokens[move.paas_subscription_id], references[move],
-                                            attempt)
-                for move in new
-            ]
-        )  # fmt: skip
+        created = Tx
+        # One create per saved method: payment's _check_token_is_active
+        # reads token_id as a singleton.
+        for token, group in new.grouped(lambda m: tokens[m.paas_subscription_id]).items():
+            created |= Tx.create(
+                [move._paas_transaction_vals(token, references[move], attempt) for move in group]
+            )
         by_reference = existing | {tx.reference: tx for tx in created}
         txs = Tx.browse([by_reference[references[move]].id for move in todo])
         charged = Tx
