@@ -14,7 +14,7 @@ def _payments_fixture(env, size):
     """A Stripe provider in test mode on localstripe, customers with a saved
     card and a running subscription, and ``2 * size`` posted invoices, all
     rolled back with the benchmark."""
-    from odoo import Command  # noqa: PLC0415 (odoo is importable once run.py set it up)
+    from odoo import Command
 
     base = os.environ.get(
         "WOOW_STRIPE_API_BASE",
@@ -50,10 +50,16 @@ def _payments_fixture(env, size):
                 "move_type": "out_invoice",
                 "partner_id": subs[n % CUSTOMERS].partner_id.id,
                 "paas_subscription_id": subs[n % CUSTOMERS].id,
-                "invoice_line_ids": [Command.create(
-                    {"name": "Period", "quantity": 1, "price_unit": 30 + n % 7,
-                     "tax_ids": [Command.clear()]}
-                )],  # fmt: skip
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Period",
+                            "quantity": 1,
+                            "price_unit": 30 + n % 7,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
             }
             for n in range(2 * size)
         ]

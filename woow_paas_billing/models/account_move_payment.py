@@ -40,9 +40,7 @@ class AccountMove(models.Model):
         copy=False,
         help="Off-session charges tried for this invoice so far.",
     )
-    paas_next_payment_at = fields.Datetime(
-        string="Next Payment Attempt", readonly=True, copy=False
-    )
+    paas_next_payment_at = fields.Datetime(string="Next Payment Attempt", readonly=True, copy=False)
     # in_payment → paid calls the paid hook a second time: one event per invoice.
     paas_paid_emitted = fields.Boolean(readonly=True, copy=False)
 
@@ -59,10 +57,12 @@ class AccountMove(models.Model):
         a notification, a bank transfer reconciled by hand."""
         res = super()._invoice_paid_hook()
         paid = self.filtered(
-            lambda m: m.paas_subscription_id
-            and m.move_type == "out_invoice"
-            and m.payment_state in ("paid", "in_payment")
-            and not m.paas_paid_emitted
+            lambda m: (
+                m.paas_subscription_id
+                and m.move_type == "out_invoice"
+                and m.payment_state in ("paid", "in_payment")
+                and not m.paas_paid_emitted
+            )
         )
         if paid:
             paid._paas_on_paid()
@@ -73,10 +73,12 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     def _paas_chargeable(self):
         return self.filtered(
-            lambda m: m.move_type == "out_invoice"
-            and m.state == "posted"
-            and m.paas_subscription_id.state in CHARGEABLE_STATES
-            and not m.currency_id.is_zero(m.amount_residual)
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "posted"
+                and m.paas_subscription_id.state in CHARGEABLE_STATES
+                and not m.currency_id.is_zero(m.amount_residual)
+            )
         )
 
     def _paas_enqueue_charge(self, attempt, eta=None):
@@ -127,14 +129,16 @@ class AccountMove(models.Model):
             tx.reference: tx for tx in Tx.search([("reference", "in", list(references.values()))])
         }
         todo = moves.filtered(
-            lambda m: m.state == "posted"
-            and m.payment_state not in ("paid", "in_payment", "reversed")
-            and not m.currency_id.is_zero(m.amount_residual)
-            and (
-                references[m] not in existing
-                or (
-                    existing[references[m]].state == "draft"
-                    and not existing[references[m]].provider_reference
+            lambda m: (
+                m.state == "posted"
+                and m.payment_state not in ("paid", "in_payment", "reversed")
+                and not m.currency_id.is_zero(m.amount_residual)
+                and (
+                    references[m] not in existing
+                    or (
+                        existing[references[m]].state == "draft"
+                        and not existing[references[m]].provider_reference
+                    )
                 )
             )
         )
@@ -242,9 +246,7 @@ class AccountMove(models.Model):
         days = self._paas_dunning_days()
         retries_left = len(days) - (attempt - 1)
         first_failure = self._paas_first_failure_at(tx)
-        next_at = (
-            first_failure + timedelta(days=days[attempt - 1]) if retries_left > 0 else False
-        )
+        next_at = first_failure + timedelta(days=days[attempt - 1]) if retries_left > 0 else False
         self.env["woow.paas.event"]._emit(
             "payment.failed",
             self,
@@ -279,8 +281,10 @@ class AccountMove(models.Model):
             sub.action_mark_past_due()
         if next_at:
             self._paas_enqueue_charge(attempt + 1, eta=next_at)
-            template = "mail_template_paas_final_notice" if retries_left == 1 else (
-                "mail_template_paas_payment_failed"
+            template = (
+                "mail_template_paas_final_notice"
+                if retries_left == 1
+                else ("mail_template_paas_payment_failed")
             )
             self._paas_send_template(template)
         else:
@@ -289,8 +293,10 @@ class AccountMove(models.Model):
     def _paas_first_failure_at(self, tx):
         """When the first attempt of this invoice failed (retries are counted
         from it, not from one another)."""
-        first = self.env["payment.transaction"].sudo().search(
-            [("invoice_ids", "in", self.ids), ("paas_attempt", "=", 1)], limit=1
+        first = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("invoice_ids", "in", self.ids), ("paas_attempt", "=", 1)], limit=1)
         )
         return first.last_state_change or tx.last_state_change or fields.Datetime.now()
 

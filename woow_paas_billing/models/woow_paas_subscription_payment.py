@@ -34,9 +34,13 @@ class WoowPaasSubscription(models.Model):
         missing = self.filtered(lambda s: s not in result)
         if missing:
             partners = missing.commercial_partner_id
-            tokens = self.env["payment.token"].sudo().search(
-                [("partner_id", "child_of", partners.ids), ("active", "=", True)],
-                order="id desc",
+            tokens = (
+                self.env["payment.token"]
+                .sudo()
+                .search(
+                    [("partner_id", "child_of", partners.ids), ("active", "=", True)],
+                    order="id desc",
+                )
             )
             latest = {}
             for token in tokens:

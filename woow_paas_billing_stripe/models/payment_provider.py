@@ -25,7 +25,8 @@ class PaymentProvider(models.Model):
 
         A provider in test mode may talk to a Stripe-compatible server such as
         localstripe: the system parameter ``woow_paas_billing_stripe.api_base``,
-        else the environment variable ``WOOW_STRIPE_API_BASE``. A provider in production always talks to Stripe.
+        else the environment variable ``WOOW_STRIPE_API_BASE``. A provider in
+        production always talks to Stripe.
         """
         self.ensure_one()
         if self.state == "test":

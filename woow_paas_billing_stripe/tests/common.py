@@ -109,9 +109,13 @@ class WoowPaasStripeCase(WoowPaasCase):
                 "currency_id": self.env.company.currency_id.id,
                 "invoice_line_ids": [
                     Command.create(
-                        {"name": "Subscription period", "quantity": 1, "price_unit": amount,
-                         "tax_ids": [Command.clear()]}
-                    )  # fmt: skip
+                        {
+                            "name": "Subscription period",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
                 ],
             }
         )

@@ -69,10 +69,16 @@ class TestConcurrentCharges(BaseCase):
                     "move_type": "out_invoice",
                     "partner_id": partner.id,
                     "paas_subscription_id": sub.id,
-                    "invoice_line_ids": [Command.create(
-                        {"name": "Period", "quantity": 1, "price_unit": 10,
-                         "tax_ids": [Command.clear()]}
-                    )],  # fmt: skip
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Period",
+                                "quantity": 1,
+                                "price_unit": 10,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
                 }
             )
             self.made["move"] = move.id

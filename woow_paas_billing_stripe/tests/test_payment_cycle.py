@@ -35,8 +35,9 @@ class TestPaymentCycle(WoowPaasStripeCase):
         self.assertEqual(tx.payment_id.state, "paid")
         self.assertIn(move.payment_state, ("paid", "in_payment"))
         self.assertTrue(
-            move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
-            .reconciled
+            move.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+            ).reconciled
         )
         [intent] = self._intents_for(tx)
         self.assertEqual(intent.status, "succeeded")
@@ -122,7 +123,9 @@ class TestPaymentCycle(WoowPaasStripeCase):
         """A card declined at attach time is refused with one clear sentence."""
         with self.assertRaisesRegex(UserError, "declined"):
             self._save_card(CARD_DECLINED_AT_ATTACH)
-        self.assertFalse(self.env["payment.token"].search([("partner_id", "=", self.customer_a.id)]))
+        self.assertFalse(
+            self.env["payment.token"].search([("partner_id", "=", self.customer_a.id)])
+        )
 
     def test_api_base_only_in_test_mode(self):
         """A provider in production always talks to Stripe itself."""
