@@ -155,11 +155,12 @@ class WoowPaasStripeCase(WoowPaasCase):
     def _intents_for(self, tx):
         """PaymentIntents localstripe holds for ``tx`` (its reference is their
         description; the customer tells this test's apart from earlier ones)."""
-        data = self._stripe().v1.payment_intents.list(params={"limit": 100})
+        intents = self._stripe().v1.payment_intents.list(params={"limit": 100})
         return [
-            pi for pi in data.data
+            pi
+            for pi in intents.auto_paging_iter()
             if pi.get("description") == tx.reference and pi.customer == tx.token_id.provider_ref
-        ]  # fmt: skip
+        ]
 
     @staticmethod
     def _sign(payload, secret=WEBHOOK_SECRET, timestamp=None):
