@@ -179,7 +179,7 @@ class AccountMove(models.Model):
         if needs_customer:
             # requires_action: off session the customer must step in (real
             # Stripe answers a 402 authentication_required instead).
-            needs_customer._set_error(
+            needs_customer.with_context(paas_offline_charge=True)._set_error(
                 self.env._("The bank asks the customer to authenticate the payment.")
             )
         for tx in charged.filtered(lambda tx: tx.state in ("error", "cancel", "draft")):

@@ -89,3 +89,23 @@ class TestStripeWebhook(WoowPaasStripeCase, HttpCase):
         self.assertEqual(response.status_code, 403)
         self.assertIn("without a webhook secret", logs.output[0])
         self.assertEqual(tx.state, "draft")
+
+    def test_failure_notified_later_counts_as_attempt(self):
+        """A pending charge refused later by a signed payment_intent.payment_failed
+        is a failed attempt: payment.failed, past_due, a retry scheduled."""
+        move, tx, intent = self._pending_charge()
+        tx._set_pending()
+        intent.update(
+            status="requires_payment_method",
+            last_payment_error={"code": "card_declined", "message": "Your card was declined."},
+        )
+        body = self._event_body("payment_intent.payment_failed", intent)
+        self.assertEqual(self._notify(body, self._sign(body)).status_code, 200)
+        self.assertEqual(tx.state, "error")
+        failed = self.assertEmitted(move, "payment.failed", count=1)
+        self.assertEqual(failed.payload["reason"], "Your card was declined.")
+        self.assertEqual(self.sub.state, "past_due")
+        retry = self._charge_jobs(move).filtered(
+            lambda job: job.identity_key == f"paas-charge-{move.id}-2"
+        )
+        self.assertTrue(retry.eta, "attempt 2 scheduled")
