@@ -131,6 +131,7 @@ class AccountMove(models.Model):
         todo = moves.filtered(
             lambda m: (
                 m.state == "posted"
+                and m.paas_subscription_id.state != "cancelled"
                 and m.payment_state not in ("paid", "in_payment", "reversed")
                 and not m.currency_id.is_zero(m.amount_residual)
                 and (
