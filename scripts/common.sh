@@ -149,18 +149,18 @@ start_localstripe() {
         die "Port $WOOW_LOCALSTRIPE_PORT is already in use: stop what listens there or set WOOW_LOCALSTRIPE_PORT."
     fi
     "$LOCALSTRIPE_VENV/bin/python" "$REPO_ROOT/scripts/localstripe_launcher.py" \
-        --port "$WOOW_LOCALSTRIPE_PORT" > "$WORK_DIR/localstripe.log" 2>&1 &
+        --port "$WOOW_LOCALSTRIPE_PORT" > "$WORK_DIR/localstripe-$WOOW_LOCALSTRIPE_PORT.log" 2>&1 &
     LOCALSTRIPE_PID=$!
     local i
     for i in $(seq 1 50); do
         if localstripe_up; then
-            say "localstripe listens on port $WOOW_LOCALSTRIPE_PORT (pid $LOCALSTRIPE_PID, log .work/localstripe.log)"
+            say "localstripe listens on port $WOOW_LOCALSTRIPE_PORT (pid $LOCALSTRIPE_PID, log .work/localstripe-$WOOW_LOCALSTRIPE_PORT.log)"
             return 0
         fi
         kill -0 "$LOCALSTRIPE_PID" 2>/dev/null || break
         sleep 0.2
     done
-    die "localstripe did not start on port $WOOW_LOCALSTRIPE_PORT (see .work/localstripe.log)."
+    die "localstripe did not start on port $WOOW_LOCALSTRIPE_PORT (see .work/localstripe-$WOOW_LOCALSTRIPE_PORT.log)."
 }
 
 stop_localstripe() {
