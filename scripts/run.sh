@@ -8,10 +8,13 @@ setup_all
 DB="${WOOW_DB:-woow_paas_demo}"
 PORT="${WOOW_PORT:-8069}"
 CONF="$WORK_DIR/odoo-run.conf"
+# queue_job loaded server-wide starts its job runner with the server: billing
+# runs (and the other background jobs) run while you watch.
 write_odoo_conf "$CONF" "http_port = $PORT
 db_name = $DB
 dbfilter = ^$DB\$
-list_db = False"
+list_db = False
+server_wide_modules = base,web,queue_job"
 ADDONS="$(woow_addons)"
 
 if db_exists "$DB"; then
@@ -46,6 +49,10 @@ cat <<MSG
   Payments: the demo Stripe provider (test mode) talks to localstripe at
     http://127.0.0.1:$WOOW_LOCALSTRIPE_PORT (test cards: 4242424242424242 pays,
     4000000000000341 is declined at charge time)
+
+  Background jobs (billing runs, ...) run in queue_job's job runner, started
+  with this server: PaaS > Billing > Billing Runs, and Settings > Technical >
+  Queue Jobs to watch them.
 
   Stop with Ctrl-C.
 

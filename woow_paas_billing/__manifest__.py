@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Woow PaaS Billing",
-    "summary": "Metrics, metered prices and usage metering for Woow PaaS plans",
-    "version": "19.0.1.0.0",
+    "summary": "Plan prices, usage metering and subscription invoices on Odoo accounting",
+    "version": "19.0.1.1.0",
     "category": "Services/PaaS",
     "website": "https://github.com/woow-paas/woow-paas",
     "author": "Woow PaaS",
@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "security/woow_paas_billing_security.xml",
         "data/ir_config_parameter_data.xml",
+        "data/woow_paas_billing_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "views/woow_paas_metric_views.xml",
@@ -20,6 +21,11 @@
         "views/woow_paas_usage_event_views.xml",
         "views/woow_paas_usage_rollup_views.xml",
         "views/woow_paas_plan_views.xml",
+        "views/woow_paas_subscription_views.xml",
+        "views/account_move_views.xml",
+        "views/woow_paas_billing_run_views.xml",
+        "wizards/woow_paas_subscription_cancel_views.xml",
+        "report/report_invoice.xml",
         "views/woow_paas_subscription_payment_views.xml",
         "views/woow_paas_billing_menus.xml",
     ],
@@ -27,7 +33,9 @@
         "demo/woow_paas_metric_demo.xml",
         "demo/woow_paas_plan_metric_demo.xml",
         "demo/woow_paas_usage_demo.xml",
+        "demo/woow_paas_billing_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [
             "woow_paas_billing/static/tests/tours/*.js",
