@@ -34,8 +34,8 @@ def localstripe_base():
 
 
 class WoowPaasStripeCase(WoowPaasCase):
-    """A Stripe provider in test mode pointed at localstripe, a running
-    subscription of customer A with one active tenant, helpers to save cards,
+    """A Stripe provider in test mode pointed at localstripe, a subscription
+    of customer A in trial with one active tenant, helpers to save cards,
     post invoices and run the charge jobs."""
 
     @classmethod
@@ -65,8 +65,10 @@ class WoowPaasStripeCase(WoowPaasCase):
             [("id", "!=", cls.provider.id), ("state", "!=", "disabled")]
         ).write({"state": "disabled"})
         cls.customer_a.email = "billing@customer-a.test"
+        # In trial: no invoice yet; each test posts the invoices it charges
+        # (the full cycle gets its own from the end of the trial).
         cls.sub = cls._subscription(partner=cls.customer_a)
-        cls.sub.action_activate()
+        cls.sub.action_start_trial()
         cls.tenant = cls._tenant("pay-a", cls.sub)
         cls.tenant.action_provision()
 

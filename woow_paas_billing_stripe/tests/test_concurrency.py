@@ -50,14 +50,15 @@ class TestConcurrentCharges(BaseCase):
             partner = env["res.partner"].create({"name": f"Concurrent {self.suffix}"})
             self.made["partner"] = partner.id
             plan = env["woow.paas.plan"].create(
-                {"name": "Concurrent", "code": f"conc-{self.suffix}", "price": 10}
+                {"name": "Concurrent", "code": f"conc-{self.suffix}", "price": 10, "trial_days": 14}
             )
             self.made["plan"] = plan.id
             sub = env["woow.paas.subscription"].create(
                 {"partner_id": partner.id, "plan_id": plan.id}
             )
             self.made["sub"] = sub.id
-            sub.action_activate()
+            # In trial: activation would post an invoice of its own.
+            sub.action_start_trial()
             method = provider._paas_stripe_client().v1.payment_methods.create(
                 params={"type": "card", "card": {"number": CARD_OK, "exp_month": 12,
                                                  "exp_year": 2031, "cvc": "123"}}

@@ -11,8 +11,8 @@ from .common import CARD_DECLINED_AT_ATTACH, CARD_OK, WoowPaasStripeCase
 @tagged("post_install", "-at_install")
 class TestPaymentCycle(WoowPaasStripeCase):
     def test_full_cycle(self):
-        """Card saved through a SetupIntent, posted invoice charged off-session,
-        payment reconciled, invoice paid, events emitted."""
+        """Card saved through a SetupIntent, trial ends, invoice posted and
+        charged off-session, payment reconciled, invoice paid, events emitted."""
         token = self._save_card(CARD_OK)
         self.assertTrue(token.provider_ref.startswith("cus_"))
         self.assertTrue(token.stripe_payment_method.startswith("pm_"))
@@ -20,7 +20,12 @@ class TestPaymentCycle(WoowPaasStripeCase):
         self.assertEqual(str(token.paas_card_expiry), "2031-12-31")
         self.assertEqual(self.sub._paas_payment_token(), token, "the latest card is the default")
 
-        move = self._post_invoice(amount=30.0)
+        # The trial ends: billing invoices the first period and posts it.
+        self.sub._paas_on_trial_expired()
+        self.assertEqual(self.sub.state, "active")
+        move = self.env["account.move"].search([("paas_subscription_id", "=", self.sub.id)])
+        self.assertTrue(move.amount_total)
+        self.assertEqual(move.state, "posted")
         self.assertEmitted(move, "invoice.posted", count=1)
         self.assertEqual(len(self._charge_jobs(move)), 1, "posting enqueues one charge job")
         [tx] = self._run_due_jobs(move)
@@ -41,9 +46,9 @@ class TestPaymentCycle(WoowPaasStripeCase):
         )
         [intent] = self._intents_for(tx)
         self.assertEqual(intent.status, "succeeded")
-        self.assertEqual(intent.amount, 3000)
+        self.assertEqual(intent.amount, round(move.amount_total * 100))
         paid = self.assertEmitted(move, "invoice.paid", count=1)
-        self.assertEqual(paid.payload["amount"], 30.0)
+        self.assertEqual(paid.payload["amount"], move.amount_total)
         self.assertEqual(paid.payload["attempt"], 1)
         self.assertFalse(self._events(move, "payment.failed"))
         self.assertEqual(self.sub.state, "active")
@@ -108,7 +113,7 @@ class TestPaymentCycle(WoowPaasStripeCase):
         self.assertFalse(waiting.provider_reference)
         self.assertEqual(move.paas_payment_attempt, 0)
         self.assertFalse(self._events(move, "payment.failed"))
-        self.assertEqual(self.sub.state, "active")
+        self.assertEqual(self.sub.state, "trial", "not moved to past due")
         job = self._charge_jobs(move)
         self.assertEqual(job.state, "pending")
         self.assertTrue(job.eta, "postponed")
