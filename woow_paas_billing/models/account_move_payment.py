@@ -49,7 +49,14 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     def _post(self, soft=True):
         posted = super()._post(soft=soft)
-        posted._paas_chargeable()._paas_enqueue_charge(1)
+        chargeable = posted._paas_chargeable()
+        if chargeable:
+            tokens = chargeable.paas_subscription_id._paas_payment_tokens()
+            # No saved method: the manual path at once, no job to wait for.
+            manual = chargeable.filtered(lambda m: not tokens[m.paas_subscription_id])
+            for move in manual.sudo():
+                move._paas_manual_path(1)
+            (chargeable - manual)._paas_enqueue_charge(1)
         return posted
 
     def _invoice_paid_hook(self):
