@@ -18,4 +18,7 @@ if [ -z "${WOOW_BENCH_REUSE:-}" ] || ! db_exists "$DB"; then
     dropdb --if-exists "$DB"
     odoo_bin -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn >&2
 fi
-exec "$VENV/bin/python" "$REPO_ROOT/bench/run.py" --config "$CONF" --database "$DB" "$NAME" "$@"
+# The payment benchmark charges against localstripe.
+trap stop_localstripe EXIT
+start_localstripe
+"$VENV/bin/python" "$REPO_ROOT/bench/run.py" --config "$CONF" --database "$DB" "$NAME" "$@"

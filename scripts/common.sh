@@ -112,3 +112,61 @@ setup_all() {
     ensure_postgres
     ensure_venv
 }
+
+# localstripe (PyPI, GPL-3.0): a fake Stripe server for the payment tests, the
+# demo and the benchmarks. It runs from its own virtualenv (its dependencies
+# never touch Odoo's) as a separate process, through scripts/localstripe_launcher.py.
+LOCALSTRIPE_VERSION="1.15.10"
+LOCALSTRIPE_VENV="$WORK_DIR/localstripe-venv"
+WOOW_LOCALSTRIPE_PORT="${WOOW_LOCALSTRIPE_PORT:-8420}"
+# Test-mode Stripe providers of the Odoo started by these scripts talk to it
+# (woow_paas_billing_stripe reads it when its system parameter is not set).
+WOOW_STRIPE_API_BASE="${WOOW_STRIPE_API_BASE:-http://127.0.0.1:$WOOW_LOCALSTRIPE_PORT}"
+export WOOW_LOCALSTRIPE_PORT WOOW_STRIPE_API_BASE
+LOCALSTRIPE_PID=""
+
+ensure_localstripe() {
+    if ! "$LOCALSTRIPE_VENV/bin/python" -c "import localstripe" 2>/dev/null \
+        || [ "$("$LOCALSTRIPE_VENV/bin/pip" show localstripe 2>/dev/null | sed -n 's/^Version: //p')" != "$LOCALSTRIPE_VERSION" ]; then
+        say "Installing localstripe $LOCALSTRIPE_VERSION in $LOCALSTRIPE_VENV"
+        mkdir -p "$WORK_DIR"
+        "$PYTHON" -m venv "$LOCALSTRIPE_VENV" || die "Could not create a virtualenv with $PYTHON: install python3-venv."
+        "$LOCALSTRIPE_VENV/bin/pip" install --quiet --disable-pip-version-check "localstripe==$LOCALSTRIPE_VERSION" \
+            || die "pip could not install localstripe $LOCALSTRIPE_VERSION (see above)."
+    fi
+}
+
+localstripe_up() {
+    "$PYTHON" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)" \
+        "http://127.0.0.1:$WOOW_LOCALSTRIPE_PORT/_config/stats" >/dev/null 2>&1
+}
+
+# Starts localstripe on $WOOW_LOCALSTRIPE_PORT and waits until it answers;
+# stop_localstripe ends it (scripts set it as an EXIT trap).
+start_localstripe() {
+    ensure_localstripe
+    if localstripe_up; then
+        die "Port $WOOW_LOCALSTRIPE_PORT is already in use: stop what listens there or set WOOW_LOCALSTRIPE_PORT."
+    fi
+    "$LOCALSTRIPE_VENV/bin/python" "$REPO_ROOT/scripts/localstripe_launcher.py" \
+        --port "$WOOW_LOCALSTRIPE_PORT" > "$WORK_DIR/localstripe-$WOOW_LOCALSTRIPE_PORT.log" 2>&1 &
+    LOCALSTRIPE_PID=$!
+    local i
+    for i in $(seq 1 50); do
+        if localstripe_up; then
+            say "localstripe listens on port $WOOW_LOCALSTRIPE_PORT (pid $LOCALSTRIPE_PID, log .work/localstripe-$WOOW_LOCALSTRIPE_PORT.log)"
+            return 0
+        fi
+        kill -0 "$LOCALSTRIPE_PID" 2>/dev/null || break
+        sleep 0.2
+    done
+    die "localstripe did not start on port $WOOW_LOCALSTRIPE_PORT (see .work/localstripe-$WOOW_LOCALSTRIPE_PORT.log)."
+}
+
+stop_localstripe() {
+    if [ -n "$LOCALSTRIPE_PID" ] && kill -0 "$LOCALSTRIPE_PID" 2>/dev/null; then
+        kill "$LOCALSTRIPE_PID" 2>/dev/null || true
+        wait "$LOCALSTRIPE_PID" 2>/dev/null || true
+    fi
+    LOCALSTRIPE_PID=""
+}

@@ -25,6 +25,10 @@ else
     odoo_bin -c "$CONF" -d "$DB" -i "$ADDONS" --with-demo --stop-after-init --log-level=warn
 fi
 
+# The demo's Stripe provider (test mode) charges against localstripe.
+trap stop_localstripe EXIT
+start_localstripe
+
 cat <<MSG
 
   Woow PaaS is starting at http://127.0.0.1:$PORT  (database $DB)
@@ -42,6 +46,10 @@ cat <<MSG
     curl -H "Authorization: Bearer wpk_demo_customer_key_do_not_use_in_production" \\
          http://127.0.0.1:$PORT/api/v1/tenants
 
+  Payments: the demo Stripe provider (test mode) talks to localstripe at
+    http://127.0.0.1:$WOOW_LOCALSTRIPE_PORT (test cards: 4242424242424242 pays,
+    4000000000000341 is declined at charge time)
+
   Background jobs (billing runs, ...) run in queue_job's job runner, started
   with this server: PaaS > Billing > Billing Runs, and Settings > Technical >
   Queue Jobs to watch them.
@@ -49,4 +57,5 @@ cat <<MSG
   Stop with Ctrl-C.
 
 MSG
-exec "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DB" "$@"
+# Not exec: the EXIT trap stops localstripe when Odoo ends.
+"$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$DB" "$@"

@@ -33,6 +33,10 @@ dropdb --if-exists "$DB"
 rm -rf "$WORK_DIR/data/filestore/$DB"
 odoo_bin -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn
 
+# The payment tests charge against localstripe, started here and stopped on exit.
+trap stop_localstripe EXIT
+start_localstripe
+
 export WOOW_ODOO_CONF="$CONF" WOOW_ODOO_BIN="$ODOO_SRC/odoo-bin" WOOW_PYTHON="$VENV/bin/python" WOOW_ADDONS="$ADDONS"
 cd "$REPO_ROOT"
 IFS=, read -r -a addon_dirs <<< "$ADDONS"

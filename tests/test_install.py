@@ -102,6 +102,8 @@ def test_install_upgrade_uninstall(addon, fresh_db):
     ).split()
     if addon == "woow_paas_core":
         assert "res_partner.is_paas_customer" in own_columns
+    if addon == "woow_paas_billing":
+        assert "payment_token.paas_card_expiry" in own_columns
     _odoo(
         "shell", "-c", _env("WOOW_ODOO_CONF"), "-d", fresh_db, "--log-level=warn",
         stdin=(

@@ -14,6 +14,8 @@
         "security/woow_paas_billing_security.xml",
         "data/ir_config_parameter_data.xml",
         "data/woow_paas_billing_data.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
         "views/woow_paas_metric_views.xml",
         "views/woow_paas_plan_metric_views.xml",
         "views/woow_paas_usage_event_views.xml",
@@ -24,6 +26,7 @@
         "views/woow_paas_billing_run_views.xml",
         "wizards/woow_paas_subscription_cancel_views.xml",
         "report/report_invoice.xml",
+        "views/woow_paas_subscription_payment_views.xml",
         "views/woow_paas_billing_menus.xml",
     ],
     "demo": [

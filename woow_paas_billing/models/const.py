@@ -28,3 +28,13 @@ DEFAULT_LATE_WINDOW_DAYS = 35
 DEFAULT_FUTURE_TOLERANCE_SECONDS = 300
 DEFAULT_MAX_BATCH = 10000
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+# Payments and dunning.
+PARAM_DUNNING_DAYS = "woow_paas_billing.dunning_days"
+DEFAULT_DUNNING_DAYS = (1, 3, 5, 7)
+# Subscriptions whose posted invoices are charged when posted.
+CHARGEABLE_STATES = ("trial", "active", "past_due")
+# A charge job that finds the invoice locked by another one tries again then.
+CHARGE_LOCKED_RETRY_SECONDS = 30
+# A charge job whose provider cannot be reached tries again then.
+PROVIDER_DOWN_RETRY_SECONDS = 300

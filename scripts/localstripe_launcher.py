@@ -1,0 +1,88 @@
+"""Start localstripe (PyPI, GPL-3.0) for the tests, the demo and the benchmarks.
+
+Run with localstripe's own interpreter (``.work/localstripe-venv``), never
+imported by the addons. Three adjustments, all outside Odoo's payload:
+
+* ``PaymentIntent`` accepts and keeps ``description`` and ``shipping``: Odoo's
+  ``payment_stripe`` always sends them and finds the transaction of a
+  notification by ``description``; localstripe refuses unknown parameters.
+* ``Idempotency-Key`` on a POST replays the first answer, as Stripe does, so a
+  retried charge with the same key never charges twice.
+* the store is not pickled to ``/tmp`` after every POST (that file is shared
+  by every localstripe of the machine and the dump grows with each object).
+
+Usage: ``python localstripe_launcher.py --port 8420``.
+"""
+
+import hashlib
+import json
+import sys
+
+from aiohttp import web
+from localstripe import resources, server
+
+_PaymentIntent = resources.PaymentIntent
+_init = _PaymentIntent.__init__
+
+
+def _payment_intent_init(self, *args, description=None, shipping=None, **kwargs):
+    _init(self, *args, **kwargs)
+    self.description = description
+    self.shipping = shipping
+
+
+_PaymentIntent.__init__ = _payment_intent_init
+# Objects that never went through __init__ (none at start) still answer.
+_PaymentIntent.description = None
+_PaymentIntent.shipping = None
+
+resources.store.dump_to_disk = lambda: None
+resources.store.try_load_from_disk = lambda: None
+
+_replies = {}
+
+
+@web.middleware
+async def idempotency_middleware(request, handler):
+    key = request.headers.get("Idempotency-Key")
+    if request.method != "POST" or not key:
+        return await handler(request)
+    cache_key = (request.path, key)
+    digest = hashlib.sha256(await request.read()).hexdigest()
+    if cache_key in _replies:
+        first_digest, status, body = _replies[cache_key]
+        if first_digest != digest:
+            return web.json_response(
+                {"error": {"type": "idempotency_error", "message": (
+                    "Keys for idempotent requests can only be used with the same parameters"
+                    " they were first used with.")}},
+                status=400,
+            )  # fmt: skip
+        response = web.Response(status=status, body=body, content_type="application/json")
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    response = await handler(request)
+    # Stripe keeps the first answer, success or card error (4xx), for 24 hours.
+    if response.status < 500 and isinstance(response, web.Response) and response.body:
+        _replies[cache_key] = (digest, response.status, response.body)
+    return response
+
+
+async def stats(request):
+    """How many objects localstripe holds, by kind (for tests and benchmarks)."""
+    counts = {}
+    for key in resources.store:
+        kind = key.split(":", 1)[0]
+        counts[kind] = counts.get(kind, 0) + 1
+    return web.Response(text=json.dumps(counts), content_type="application/json")
+
+
+# Outside the error middleware, so that card errors (4xx answers) are kept
+# and replayed too.
+server.app.middlewares.insert(0, idempotency_middleware)
+server.app.router.add_get("/_config/stats", stats)
+
+if __name__ == "__main__":
+    if "--from-scratch" not in sys.argv:
+        sys.argv.append("--from-scratch")
+    server.start()

@@ -1,0 +1,55 @@
+from datetime import date, timedelta
+
+from odoo import api, fields, models
+
+
+class PaymentToken(models.Model):
+    """Card expiry on saved payment methods, which ``payment`` does not keep;
+    provider bridges fill it when they save a card."""
+
+    _inherit = "payment.token"
+
+    paas_card_expiry = fields.Date(
+        string="Card Expires",
+        help="Last day the card can be charged (end of its expiry month).",
+    )
+    paas_expiry_notified = fields.Date(
+        string="Expiry Notice Sent",
+        copy=False,
+        help="Expiry date the owner was last told about: told once per card.",
+    )
+
+    @api.model
+    def _paas_expiry_from_month(self, month, year):
+        """Last day of ``month``/``year`` (a card expires at the end of it)."""
+        if not (month and year):
+            return False
+        first_next = date(int(year) + int(month) // 12, int(month) % 12 + 1, 1)
+        return first_next - timedelta(days=1)
+
+    @api.model
+    def _cron_paas_card_expiring(self):
+        """Flag the cards of running subscriptions that expire before the next
+        renewal and mail their owners once per card."""
+        subs = self.env["woow.paas.subscription"].search(
+            [("state", "in", ("trial", "active", "past_due"))]
+        )
+        tokens = self.browse()
+        for sub in subs:
+            token = sub._paas_payment_token()
+            renewal = sub.current_period_end or sub.trial_end_date
+            if (
+                token.paas_card_expiry
+                and renewal
+                and token.paas_card_expiry < renewal
+                and token.paas_expiry_notified != token.paas_card_expiry
+            ):
+                tokens |= token
+        template = self.env.ref(
+            "woow_paas_billing.mail_template_paas_card_expiring", raise_if_not_found=False
+        )
+        for token in tokens:
+            if template:
+                template.send_mail(token.id)
+            token.paas_expiry_notified = token.paas_card_expiry
+        return tokens
