@@ -87,14 +87,14 @@ def _billing_fixture(env, subscriptions, events):
     with three metered metrics (flat, graduated, volume), and ``events``
     usage events over the ended period (written in SQL, rolled up as
     ingest() does)."""
-    from dateutil.relativedelta import relativedelta  # noqa: PLC0415
+    from dateutil.relativedelta import relativedelta
 
-    from odoo import Command, fields  # noqa: PLC0415
+    from odoo import Command, fields
+    from odoo.tools import SQL
 
-    from odoo.addons.woow_paas_billing.models.woow_paas_usage_event import (  # noqa: PLC0415
+    from odoo.addons.woow_paas_billing.models.woow_paas_usage_event import (
         _rollup_upsert,
     )
-    from odoo.tools import SQL  # noqa: PLC0415
 
     today = fields.Date.context_today(env["res.users"])
     start = today - relativedelta(months=1)
@@ -197,9 +197,7 @@ def _billing_fixture(env, subscriptions, events):
     )
     env.cr.execute(
         _rollup_upsert(
-            SQL(
-                "(SELECT * FROM woow_paas_usage_event WHERE metric_id = ANY(%s))", metrics.ids
-            )
+            SQL("(SELECT * FROM woow_paas_usage_event WHERE metric_id = ANY(%s))", metrics.ids)
         )
     )
     env.invalidate_all()
@@ -209,10 +207,11 @@ def _billing_fixture(env, subscriptions, events):
 @bench
 def billing_run(env, size=5000, orm_sample=200, batch=500):
     """Renew and invoice ``size`` subscriptions (three metered metrics each,
-    over 200 usage events per subscription: 1,000,000 for 5,000) with a billing run; baseline: ``orm_sample``
-    other subscriptions invoiced one at a time with plain ORM calls (usage by
-    read_group on the raw events, one invoice created and posted each)."""
-    from odoo import Command  # noqa: PLC0415
+    over 200 usage events per subscription: 1,000,000 for 5,000) with a
+    billing run; baseline: ``orm_sample`` other subscriptions invoiced one at
+    a time with plain ORM calls (usage by read_group on the raw events, one
+    invoice created and posted each)."""
+    from odoo import Command
 
     subscriptions = size
     subs, plan, metrics, start, today = _billing_fixture(env, size + orm_sample, 200 * size)

@@ -9,7 +9,14 @@ import sys
 import time
 from datetime import date
 
-from chromium import MARK_SCRIPT, Chromium, find_chromium, login_session, serve_transaction, time_page
+from chromium import (
+    MARK_SCRIPT,
+    Chromium,
+    find_chromium,
+    login_session,
+    serve_transaction,
+    time_page,
+)
 from common import Counter, bench
 from dateutil.relativedelta import relativedelta
 
@@ -282,7 +289,9 @@ def _page_figures(env, runs):
         try:
             browser.call("Page.enable")
             browser.call("Network.enable")
-            browser.call("Page.addScriptToEvaluateOnNewDocument", source=MARK_SCRIPT % json.dumps(selector))
+            browser.call(
+                "Page.addScriptToEvaluateOnNewDocument", source=MARK_SCRIPT % json.dumps(selector)
+            )
             browser.call("Network.setCookie", name="session_id", value=session, url=base_url)
             url = f"{base_url}/odoo/paas-dashboard"
             first = time_page(browser, url, selector)

@@ -43,7 +43,7 @@ class _BenchTest:
     canonical_tag = "bench"
     test_cursor_lock_timeout = 300
 
-    def assertCanOpenTestCursor(self):  # noqa: N802 (Odoo's name)
+    def assertCanOpenTestCursor(self):
         return True
 
 
@@ -61,7 +61,10 @@ def serve_transaction(env):
     patches = [
         # Odoo's test cursor asks the running test whether it may open.
         patch.object(odoo.modules.module, "current_test", _BenchTest()),
-        patch.object(registry, "cursor", lambda readonly=False: test_cursor.TestCursor(cr, lock, False)),
+        # Read-write always: a read-only test cursor would end the transaction's writes.
+        patch.object(
+            registry, "cursor", lambda readonly=False: test_cursor.TestCursor(cr, lock, False)
+        ),
         patch.object(Registry, "_lock", DummyRLock()),
         patch.object(registry, "setup_signaling", return_value=None),
         patch.object(registry, "check_signaling", return_value=registry),
@@ -82,12 +85,20 @@ def serve_transaction(env):
         env.invalidate_all()
 
 
+def _read(path):
+    try:
+        with open(path) as file:
+            return file.read().strip()
+    except FileNotFoundError:
+        return ""
+
+
 class Chromium:
     """A headless Chromium and one page, driven over its DevTools websocket."""
 
     def __init__(self, executable, width=1366, height=900):
         self.profile = tempfile.mkdtemp(prefix="woow_bench_chromium_")
-        self.process = subprocess.Popen(  # noqa: S603 (a local browser we started)
+        self.process = subprocess.Popen(
             [
                 executable, "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
@@ -99,13 +110,13 @@ class Chromium:
         )  # fmt: skip
         port_file = os.path.join(self.profile, "DevToolsActivePort")
         deadline = time.monotonic() + 30
-        while not os.path.exists(port_file) or not open(port_file).read().strip():
+        while not _read(port_file):
             if time.monotonic() > deadline or self.process.poll() is not None:
                 self.close()
                 raise RuntimeError("Chromium did not start")
             time.sleep(0.1)
-        port = int(open(port_file).read().split()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as answer:  # noqa: S310
+        port = int(_read(port_file).split()[0])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as answer:
             page = next(t for t in json.load(answer) if t["type"] == "page")
         self.ws = websocket.create_connection(
             page["webSocketDebuggerUrl"], timeout=120, suppress_origin=True
@@ -202,7 +213,7 @@ def login_session(base_url, database, login, password):
         data=body,
         headers={"Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=120) as answer:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=120) as answer:
         payload = json.load(answer)
         if payload.get("error"):
             raise RuntimeError(payload["error"]["data"]["message"])

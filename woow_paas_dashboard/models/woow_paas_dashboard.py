@@ -658,7 +658,12 @@ class WoowPaasDashboard(models.AbstractModel):
                 tables[currency] = ([], [1.0])
                 continue
             changes = sorted(
-                {day for cid in (currency.id, target.id) for days, _r in history[cid] for day in days}
+                {
+                    day
+                    for cid in (currency.id, target.id)
+                    for days, _rates in history[cid]
+                    for day in days
+                }
             )
             days = []
             rates = [rate_at(target.id, date.min) / rate_at(currency.id, date.min)]
