@@ -304,7 +304,10 @@ class WoowPaasDashboard(models.AbstractModel):
         windows = self._paas_windows(*period)
         company = self.env.company
         today = fields.Date.context_today(self)
-        rows = self._paas_compute({**windows, **self._paas_forecast_windows(today)}, plan_ids)
+        tables = self._paas_rate_tables()
+        rows = self._paas_compute(
+            {**windows, **self._paas_forecast_windows(today)}, plan_ids, tables
+        )
         for row in rows.values():
             row["revenue_churn_ids"] = sorted(
                 set(row["lost_customer_ids"] or []) | set(row["contracted_ids"] or [])
@@ -354,7 +357,7 @@ class WoowPaasDashboard(models.AbstractModel):
             .with_context(active_test=False)
             .search_read([("company_id", "in", [False, *self.env.companies.ids])], ["name"]),
             "kpis": kpis,
-            "forecast": self._paas_forecast(rows, plan_ids, today),
+            "forecast": self._paas_forecast(rows, plan_ids, today, tables),
         }
 
     # ------------------------------------------------------------------
@@ -412,7 +415,7 @@ class WoowPaasDashboard(models.AbstractModel):
         return windows
 
     @api.model
-    def _paas_forecast(self, rows, plan_ids, today):
+    def _paas_forecast(self, rows, plan_ids, today, tables=None):
         """MRR for the next three months, the quotas nearest their limit and
         the largest expansion candidates (see the README for definitions)."""
         base = rows["now"]["mrr"]
@@ -424,7 +427,9 @@ class WoowPaasDashboard(models.AbstractModel):
         churn = sum(rates) / len(rates) if rates else 0.0
         year = rows["fyear"]
         conversion = _ratio(year["trials_converted"], year["trials_ended"]) or 0.0
-        rates_by_currency = {cid: rate for cid, rate, _digits in self._paas_currency_rates(today)}
+        rates_by_currency = {
+            cid: rate for cid, rate, _digits in self._paas_currency_rates(today, tables)
+        }
         domain = [("state", "=", "trial"), ("company_id", "in", self.env.companies.ids)]
         if plan_ids:
             domain.append(("plan_id", "in", plan_ids))
@@ -593,13 +598,14 @@ class WoowPaasDashboard(models.AbstractModel):
         return local.astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model
-    def _paas_currency_rates(self, day=None):
+    def _paas_currency_rates(self, day=None, tables=None):
         """``[(currency_id, rate to the company currency, digits)]`` for the
-        currencies of the subscriptions, at ``day`` (default today)."""
+        currencies of the subscriptions, at ``day`` (default today), from
+        ``tables`` (:meth:`_paas_rate_tables`, read when not given)."""
         day = fields.Date.to_date(day) or fields.Date.context_today(self)
         return [
             (currency.id, self._paas_rate_at(table, day), currency.decimal_places)
-            for currency, table in self._paas_rate_tables().items()
+            for currency, table in (tables or self._paas_rate_tables()).items()
         ]
 
     @api.model
@@ -682,8 +688,9 @@ class WoowPaasDashboard(models.AbstractModel):
         return rates[bisect.bisect_right(days, day)]
 
     @api.model
-    def _paas_compute(self, windows, plan_ids):
-        """Run the dashboard statement; ``{window key: {column: value}}``."""
+    def _paas_compute(self, windows, plan_ids, tables=None):
+        """Run the dashboard statement; ``{window key: {column: value}}``.
+        ``tables``: the currency rates (:meth:`_paas_rate_tables`)."""
         instants = {key: tuple(map(self._paas_instant, bounds)) for key, bounds in windows.items()}
         # Window bounds, sorted: a window [s, e) is the bounds si..ei (1-based).
         bounds = sorted({instant for pair in instants.values() for instant in pair})
@@ -694,7 +701,7 @@ class WoowPaasDashboard(models.AbstractModel):
             SQL("(%s, %s::timestamp, %s::timestamp, %s, %s)", key, s, e, rank[s], rank[e])
             for key, (s, e) in instants.items()
         )
-        tables = self._paas_rate_tables()
+        tables = tables or self._paas_rate_tables()
         currency_sql = SQL(", ").join(
             SQL(
                 "(%s, %s::timestamp[], %s::numeric[])",
