@@ -2,11 +2,23 @@
 with a year of history, against the same figures read month by month with
 the ORM's ``_read_group``."""
 
+import contextlib
+import json
 import os
 import statistics
+import sys
 import time
 from datetime import date
+from unittest.mock import patch
 
+from chromium import (
+    MARK_SCRIPT,
+    Chromium,
+    find_chromium,
+    login_session,
+    serve_transaction,
+    time_page,
+)
 from common import Counter, bench
 from dateutil.relativedelta import relativedelta
 
@@ -15,6 +27,20 @@ TRANSITIONS = (
     "subscription.suspended", "subscription.reactivated", "subscription.cancelled",
 )  # fmt: skip
 PRICE_EVENTS = ("subscription.plan_changed", "subscription.price_changed")
+
+
+@contextlib.contextmanager
+def _without_invoicing(env):
+    """The history without the billing layer's invoices (activations,
+    prorated plan changes, cancellation credits): the dashboard reads
+    subscriptions and events, and 12,000 subscriptions' invoices would take
+    the data set's set-up from minutes to hours."""
+    Sub = env["woow.paas.subscription"]
+    if not hasattr(Sub, "_paas_invoice_current_period"):
+        yield Sub
+        return
+    with patch.object(type(Sub), "_paas_invoice_current_period", lambda subs: None):
+        yield Sub.with_context(paas_no_proration=True, paas_no_refund=True)
 
 
 def _history(env, size, customers):
@@ -37,7 +63,11 @@ def _history(env, size, customers):
     partners = env["res.partner"].create(
         [{"name": f"Dash Customer {i}", "is_company": True} for i in range(customers)]
     )
-    Sub = env["woow.paas.subscription"]
+    with _without_invoicing(env) as Sub:
+        return _history_of(env, Sub, plans, partners, size).with_env(env)
+
+
+def _history_of(env, Sub, plans, partners, size):
     subs = Sub.browse()
     for start in range(0, size, 1000):
         subs |= Sub.create(
@@ -251,6 +281,60 @@ def dashboard(env, size=12000, runs=5):
     yield "snapshot segments", env.cr.fetchone()[0], "rows", 0
     yield "events in the log", env["woow.paas.event"].search_count([]), "rows", 0
     yield "load average (1 min) while measuring", os.getloadavg()[0], "", 0
+    yield from _page_figures(env, runs)
+    yield "load average (1 min) after the browser figures", os.getloadavg()[0], "", 0
+
+
+def _page_figures(env, runs):
+    """The dashboard page in headless Chromium, on the data set above: ms
+    from the navigation start until the KPI cards are rendered (the page is
+    interactive: the cards are buttons with their figures), logged in as a
+    PaaS user. The server runs in this process inside the benchmark's
+    transaction (see ``chromium.serve_transaction``). Median of ``runs``
+    loads with the browser's cache, and of three without; the first load,
+    which also builds the asset bundles, is reported apart."""
+    executable = find_chromium()
+    if not executable:
+        print("No Chromium found: page figures skipped.", file=sys.stderr)
+        return
+    login = "bench.dashboard"
+    env["res.users"].create(
+        {"name": "Bench Dashboard", "login": login, "password": login, "tz": "UTC",
+         "group_ids": [(6, 0, [env.ref("woow_paas_core.group_paas_user").id])]}
+    )  # fmt: skip
+    selector = ".o_paas_kpi_card .o_paas_kpi_value"
+    with serve_transaction(env) as base_url:
+        session = login_session(base_url, env.cr.dbname, login, login)
+        browser = Chromium(executable)
+        try:
+            browser.call("Page.enable")
+            browser.call("Network.enable")
+            browser.call(
+                "Page.addScriptToEvaluateOnNewDocument", source=MARK_SCRIPT % json.dumps(selector)
+            )
+            browser.call("Network.setCookie", name="session_id", value=session, url=base_url)
+            url = f"{base_url}/odoo/paas-dashboard"
+            first = time_page(browser, url, selector)
+            warm = [time_page(browser, url, selector) for _run in range(runs)]
+            browser.call("Network.setCacheDisabled", cacheDisabled=True)
+            cold = [time_page(browser, url, selector) for _run in range(3)]
+            cards = browser.evaluate("document.querySelectorAll('.o_paas_kpi_card').length")
+        finally:
+            browser.close()
+    assert cards >= 12, cards
+    yield (
+        "dashboard page interactive in headless Chromium, ms from navigation start (median)",
+        statistics.median(warm),
+        "ms",
+        1000,
+    )
+    yield (
+        "same without the browser cache (every asset downloaded), median",
+        statistics.median(cold),
+        "ms",
+        1000,
+    )
+    yield "same, first load (the server also builds the asset bundles)", first, "ms", 0
 
 
 def _usage_history(env, subs, events):

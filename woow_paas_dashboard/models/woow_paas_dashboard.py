@@ -1,3 +1,4 @@
+import bisect
 from datetime import date, datetime, time
 
 import pytz
@@ -14,8 +15,11 @@ from .woow_paas_dashboard_segment import SEGMENT_COLUMNS, TENANT_SEGMENT_COLUMNS
 TREND_MONTHS = 12
 FORECAST_MONTHS = 3
 # The MRR per month and its movements, for the chart.
+# ``fx_mrr`` is the currency effect: the change of MRR that no movement
+# explains, since the stocks are converted at the rate of their own day.
 MOVEMENTS = (
     "mrr", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
+    "fx_mrr",
 )  # fmt: skip
 
 # One statement for every window (the period, the previous one and the trend
@@ -34,7 +38,14 @@ MOVEMENTS = (
 # integers and add up buckets rather than join ranges.
 DASHBOARD_SQL = """
 WITH win(k, s, e, si, ei) AS (VALUES %(windows)s),
-cur(currency_id, rate) AS (VALUES %(currencies)s),
+-- Odoo's rate of each day, per currency: rates[i + 1] from starts[i] (the
+-- day's first instant), rates[1] before the first; a movement is converted
+-- at the rate of its day.
+cur(currency_id, starts, rates) AS (VALUES %(currencies)s),
+-- A stock at a window's start or end (the end of the day before) is
+-- converted at the rate of that day: rs and re.
+wrate(k, currency_id, rs, re) AS (VALUES %(window_rates)s),
+wj AS (SELECT * FROM win JOIN wrate USING (k)),
 %(segment_ctes)s,
 %(tenant_segment_ctes)s,
 segs AS (
@@ -51,17 +62,25 @@ segs AS (
       FROM sseg WHERE company_id = ANY(%(companies)s)
 ),
 seg AS (
-    SELECT sub_id, partner_id, state, prev_state, t0, t1,
+    -- Amounts in the subscription's currency, converted where they are read.
+    SELECT sub_id, partner_id, currency_id, state, prev_state, t0, t1,
            state = ANY(%(paying)s) AS paying,
            COALESCE(prev_state = ANY(%(paying)s), FALSE) AS prev_paying,
            %(plan_filter)s AS in_plan,
            %(prev_plan_filter)s AS prev_in_plan,
            state = ANY(%(paying)s) AND %(plan_filter)s AS counted,
            CASE WHEN state = ANY(%(paying)s) AND %(plan_filter)s
-                THEN amount * rate ELSE 0 END AS mrr,
+                THEN amount ELSE 0 END AS amt,
            CASE WHEN prev_state = ANY(%(paying)s) AND %(prev_plan_filter)s
-                THEN prev_amount * rate ELSE 0 END AS prev_mrr
-      FROM segs JOIN cur USING (currency_id)
+                THEN prev_amount ELSE 0 END AS prev_amt
+      FROM segs
+),
+mseg AS (
+    -- Movements at the rate of their day.
+    SELECT seg.*, amt * r AS mrr, prev_amt * r AS prev_mrr
+      FROM (SELECT seg.*, cur.rates[width_bucket(seg.t0, cur.starts) + 1] AS r
+              FROM seg JOIN cur USING (currency_id)
+             WHERE seg.prev_state IS NOT NULL) seg
 ),
 mrows AS (
     -- Movements, in the bucket of the bounds they follow: a window [si, ei)
@@ -72,7 +91,7 @@ mrows AS (
            NOT prev_paying AND paying AND prev_state NOT IN ('draft', 'trial') AS is_back,
            prev_paying AND NOT paying AS is_churn,
            CASE WHEN prev_paying AND paying THEN mrr - prev_mrr ELSE 0 END AS delta
-      FROM seg WHERE prev_state IS NOT NULL
+      FROM mseg
 ),
 buckets AS (
     SELECT b,
@@ -105,8 +124,6 @@ flows AS (
 flow_ids AS (
     SELECT array_agg(DISTINCT sub_id) FILTER (WHERE is_new AND in_plan) AS new_ids,
            array_agg(DISTINCT sub_id) FILTER (WHERE is_churn AND prev_in_plan) AS churned_ids,
-           array_agg(DISTINCT sub_id) FILTER (WHERE (is_churn AND prev_in_plan) OR delta < 0)
-               AS revenue_churn_ids,
            array_agg(DISTINCT sub_id) FILTER (WHERE state = 'trial' AND prev_state != 'trial'
                                                 AND in_plan) AS trial_ids,
            array_agg(DISTINCT sub_id) FILTER (WHERE prev_state = 'trial' AND state != 'trial'
@@ -116,7 +133,7 @@ flow_ids AS (
 cov AS (
     -- The window bounds a segment covers (t0 < X <= t1) are the consecutive
     -- bounds lo..hi of the sorted list: counting them is integer arithmetic.
-    SELECT sub_id, partner_id, mrr,
+    SELECT sub_id, partner_id, currency_id, amt,
            width_bucket(t0, %(bounds)s) + 1 AS lo, width_bucket(t1, %(bounds)s) AS hi
       FROM seg WHERE counted
 ),
@@ -128,15 +145,44 @@ pcov AS (
       FROM cov WHERE lo <= hi
 ),
 stocks AS (
+    -- The opening base of a window: the customers paying at its start
+    -- (bit si of pm), with their MRR then; retained: their MRR at the end;
+    -- churned from it: the opening MRR of those no longer paying at the end.
     SELECT w.k,
-           COALESCE(SUM(c.mrr) FILTER (WHERE c.lo <= w.si AND w.si <= c.hi), 0) AS mrr_start,
-           COALESCE(SUM(c.mrr) FILTER (WHERE c.lo <= w.ei AND w.ei <= c.hi), 0) AS mrr,
-           COALESCE(SUM(c.mrr) FILTER (WHERE c.lo <= w.ei AND w.ei <= c.hi
-                                         AND (c.pm >> (w.si - 1)) & 1 = 1), 0) AS retained_mrr,
+           COALESCE(SUM(c.amt * w.rs) FILTER (WHERE c.lo <= w.si AND w.si <= c.hi), 0)
+               AS mrr_start,
+           COALESCE(SUM(c.amt * w.re) FILTER (WHERE c.lo <= w.ei AND w.ei <= c.hi), 0) AS mrr,
+           COALESCE(SUM(c.amt * w.re) FILTER (WHERE c.lo <= w.ei AND w.ei <= c.hi
+                                                AND (c.pm >> (w.si - 1)) & 1 = 1), 0)
+               AS retained_mrr,
+           COALESCE(SUM(c.amt * w.rs) FILTER (WHERE c.lo <= w.si AND w.si <= c.hi
+                                                AND (c.pm >> (w.ei - 1)) & 1 = 0), 0)
+               AS base_churned_mrr,
            array_agg(c.sub_id) FILTER (WHERE w.k = 'cur' AND c.lo <= w.ei AND w.ei <= c.hi)
                AS mrr_ids
-      FROM win w CROSS JOIN pcov c
+      FROM wj w JOIN pcov c USING (currency_id)
      GROUP BY w.k
+),
+bdelta AS (
+    -- Per window, the change of MRR between start and end of each opening
+    -- customer still paying at the end, summed over the only segments whose
+    -- share differs: those starting or ending inside the window, and those
+    -- whose currency's rate moved. Netted per customer (a second
+    -- subscription is expansion, a move between plans nets out).
+    SELECT w.k, c.partner_id,
+           SUM(CASE WHEN c.lo <= w.ei AND w.ei <= c.hi THEN c.amt * w.re ELSE 0 END
+               - CASE WHEN c.lo <= w.si AND w.si <= c.hi THEN c.amt * w.rs ELSE 0 END) AS d
+      FROM wj w JOIN pcov c USING (currency_id)
+     WHERE ((c.lo <= w.si AND w.si <= c.hi) OR (c.lo <= w.ei AND w.ei <= c.hi))
+       AND NOT (c.lo <= w.si AND w.ei <= c.hi AND w.rs = w.re)
+       AND (c.pm >> (w.si - 1)) & 1 = 1 AND (c.pm >> (w.ei - 1)) & 1 = 1
+     GROUP BY w.k, c.partner_id
+),
+retention AS (
+    SELECT k, SUM(GREATEST(d, 0)) AS base_expansion_mrr,
+           SUM(GREATEST(-d, 0)) AS base_contraction_mrr,
+           array_agg(partner_id) FILTER (WHERE k = 'cur' AND d < 0) AS contracted_ids
+      FROM bdelta GROUP BY k
 ),
 customers AS (
     SELECT w.k,
@@ -188,13 +234,14 @@ SELECT w.k,
        f.new_mrr, f.new_count, f.reactivation_mrr, f.churned_mrr, f.churned_count,
        f.expansion_mrr, f.contraction_mrr, f.trials, f.trials_ended, f.trials_converted,
        s.mrr_start, s.mrr, c.customers_start, c.customers, c.customers_lost, s.retained_mrr,
-       t.tenants,
-       fi.new_ids, fi.churned_ids, fi.revenue_churn_ids, fi.trial_ids, fi.trial_ended_ids,
+       s.base_churned_mrr, r.base_expansion_mrr, r.base_contraction_mrr, t.tenants,
+       fi.new_ids, fi.churned_ids, fi.trial_ids, fi.trial_ended_ids, r.contracted_ids,
        c.customer_ids, c.lost_customer_ids, c.cohort_ids, t.tenant_ids, s.mrr_ids
   FROM win w
   LEFT JOIN flows f ON f.k = w.k
   LEFT JOIN flow_ids fi ON w.k = 'cur'
   LEFT JOIN stocks s ON s.k = w.k
+  LEFT JOIN retention r ON r.k = w.k
   LEFT JOIN customers c ON c.k = w.k
   LEFT JOIN tenants t ON t.k = w.k
 """
@@ -203,7 +250,7 @@ FIGURE_COLUMNS = (
     "new_mrr", "new_count", "reactivation_mrr", "churned_mrr", "churned_count",
     "expansion_mrr", "contraction_mrr", "trials", "trials_ended", "trials_converted",
     "mrr_start", "mrr", "customers_start", "customers", "customers_lost", "retained_mrr",
-    "tenants",
+    "base_churned_mrr", "base_expansion_mrr", "base_contraction_mrr", "tenants",
 )  # fmt: skip
 # The cards, in display order: (key, format, higher is better, drill-down model, ids column).
 KPIS = (
@@ -212,14 +259,19 @@ KPIS = (
     ("new_mrr", "monetary", True, "woow.paas.subscription", "new_ids"),
     ("churned_mrr", "monetary", False, "woow.paas.subscription", "churned_ids"),
     ("nrr", "percent", True, "res.partner", "cohort_ids"),
+    ("grr", "percent", True, "res.partner", "cohort_ids"),
     ("customers", "integer", True, "res.partner", "customer_ids"),
     ("arpu", "monetary", True, "woow.paas.subscription", "mrr_ids"),
     ("tenants", "integer", True, "woow.paas.tenant", "tenant_ids"),
     ("trials", "integer", True, "woow.paas.subscription", "trial_ids"),
     ("trial_conversion", "percent", True, "woow.paas.subscription", "trial_ended_ids"),
     ("logo_churn", "percent", False, "res.partner", "lost_customer_ids"),
-    ("revenue_churn", "percent", False, "woow.paas.subscription", "revenue_churn_ids"),
+    ("revenue_churn", "percent", False, "res.partner", "revenue_churn_ids"),
 )
+# The parts of the retention figures, shown with their cards.
+RETENTION_PARTS = (
+    "mrr_start", "base_expansion_mrr", "base_contraction_mrr", "base_churned_mrr", "retained_mrr",
+)  # fmt: skip
 
 
 def _ratio(numerator, denominator):
@@ -252,7 +304,18 @@ class WoowPaasDashboard(models.AbstractModel):
         windows = self._paas_windows(*period)
         company = self.env.company
         today = fields.Date.context_today(self)
-        rows = self._paas_compute({**windows, **self._paas_forecast_windows(today)}, plan_ids)
+        tables = self._paas_rate_tables()
+        rows = self._paas_compute(
+            {**windows, **self._paas_forecast_windows(today)}, plan_ids, tables
+        )
+        for row in rows.values():
+            row["revenue_churn_ids"] = sorted(
+                set(row["lost_customer_ids"] or []) | set(row["contracted_ids"] or [])
+            )
+            row["fx_mrr"] = row["mrr"] - row["mrr_start"] - (
+                row["new_mrr"] + row["reactivation_mrr"] + row["expansion_mrr"]
+                - row["contraction_mrr"] - row["churned_mrr"]
+            )  # fmt: skip
         cur, prev = rows["cur"], rows["prev"]
         months = [key for key in windows if key.startswith("m")]
         kpis = []
@@ -268,6 +331,8 @@ class WoowPaasDashboard(models.AbstractModel):
                     "drill": {"res_model": model, "ids": sorted(cur[ids_column] or [])},
                 }
             )
+            if key in ("nrr", "grr", "revenue_churn"):
+                kpis[-1]["parts"] = {part: self._paas_round(cur[part]) for part in RETENTION_PARTS}
         ctx = {"windows": windows, "plan_ids": plan_ids, "rows": rows}
         for provider in self._paas_dashboard_providers():
             kpis.extend(provider(ctx))
@@ -292,7 +357,7 @@ class WoowPaasDashboard(models.AbstractModel):
             .with_context(active_test=False)
             .search_read([("company_id", "in", [False, *self.env.companies.ids])], ["name"]),
             "kpis": kpis,
-            "forecast": self._paas_forecast(rows, plan_ids, today),
+            "forecast": self._paas_forecast(rows, plan_ids, today, tables),
         }
 
     # ------------------------------------------------------------------
@@ -350,20 +415,21 @@ class WoowPaasDashboard(models.AbstractModel):
         return windows
 
     @api.model
-    def _paas_forecast(self, rows, plan_ids, today):
+    def _paas_forecast(self, rows, plan_ids, today, tables=None):
         """MRR for the next three months, the quotas nearest their limit and
         the largest expansion candidates (see the README for definitions)."""
         base = rows["now"]["mrr"]
         rates = [
-            float(rows[f"f{i}"]["churned_mrr"] + rows[f"f{i}"]["contraction_mrr"])
-            / float(rows[f"f{i}"]["mrr_start"])
+            self._paas_kpi("revenue_churn", rows[f"f{i}"])
             for i in range(1, FORECAST_MONTHS + 1)
             if rows[f"f{i}"]["mrr_start"]
         ]
         churn = sum(rates) / len(rates) if rates else 0.0
         year = rows["fyear"]
         conversion = _ratio(year["trials_converted"], year["trials_ended"]) or 0.0
-        rates_by_currency = {cid: rate for cid, rate, _digits in self._paas_currency_rates()}
+        rates_by_currency = {
+            cid: rate for cid, rate, _digits in self._paas_currency_rates(today, tables)
+        }
         domain = [("state", "=", "trial"), ("company_id", "in", self.env.companies.ids)]
         if plan_ids:
             domain.append(("plan_id", "in", plan_ids))
@@ -532,10 +598,29 @@ class WoowPaasDashboard(models.AbstractModel):
         return local.astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model
-    def _paas_currency_rates(self):
+    def _paas_currency_rates(self, day=None, tables=None):
         """``[(currency_id, rate to the company currency, digits)]`` for the
-        currencies of the subscriptions (today's rates)."""
+        currencies of the subscriptions, at ``day`` (default today), from
+        ``tables`` (:meth:`_paas_rate_tables`, read when not given)."""
+        day = fields.Date.to_date(day) or fields.Date.context_today(self)
+        return [
+            (currency.id, self._paas_rate_at(table, day), currency.decimal_places)
+            for currency, table in (tables or self._paas_rate_tables()).items()
+        ]
+
+    @api.model
+    def _paas_rate_tables(self):
+        """``{currency: (days, rates)}`` for the company currency and those of
+        the subscriptions: the rate to the company currency is ``rates[0]``
+        before ``days[0]`` and ``rates[i + 1]`` from ``days[i]`` on.
+
+        Odoo's rule (``res.currency._get_rates``), read in one query for
+        every day: the latest rate on or before the day, the company's own
+        rates (of its root company) before the shared ones; else the
+        earliest rate; else 1. The conversion is the company currency's
+        rate over the currency's rate."""
         company = self.env.company
+        target = company.currency_id
         self.env.cr.execute(
             SQL(
                 "SELECT DISTINCT currency_id FROM woow_paas_subscription"
@@ -543,18 +628,69 @@ class WoowPaasDashboard(models.AbstractModel):
                 self.env.companies.ids,
             )
         )
-        currencies = self.env["res.currency"].browse([cid for (cid,) in self.env.cr.fetchall()])
-        target = company.currency_id
-        today = fields.Date.context_today(self)
-        rates = [(target.id, 1.0, target.decimal_places)]
-        for currency in currencies - target:
-            rate = currency._get_conversion_rate(currency, target, company, today)
-            rates.append((currency.id, rate, currency.decimal_places))
-        return rates
+        currencies = target | self.env["res.currency"].browse(
+            [cid for (cid,) in self.env.cr.fetchall()]
+        )
+        # Per currency, the company's own rates then the shared ones: (days, rates).
+        history = {cid: (([], []), ([], [])) for cid in currencies.ids}
+        if len(currencies) > 1:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT currency_id, company_id IS NOT NULL, name, rate"
+                    " FROM res_currency_rate WHERE currency_id = ANY(%s)"
+                    " AND (company_id IS NULL OR company_id = %s) ORDER BY name",
+                    currencies.ids,
+                    company.root_id.id,
+                )
+            )
+            for cid, own, day, rate in self.env.cr.fetchall():
+                days, rates = history[cid][0 if own else 1]
+                days.append(day)
+                rates.append(rate)
+
+        def rate_at(cid, day):
+            for days, rates in history[cid]:
+                index = bisect.bisect_right(days, day)
+                if index:
+                    return rates[index - 1]
+            for _days, rates in history[cid]:
+                if rates:
+                    return rates[0]
+            return 1.0
+
+        tables = {}
+        for currency in currencies:
+            if currency == target:
+                tables[currency] = ([], [1.0])
+                continue
+            changes = sorted(
+                {
+                    day
+                    for cid in (currency.id, target.id)
+                    for days, _rates in history[cid]
+                    for day in days
+                }
+            )
+            days = []
+            rates = [rate_at(target.id, date.min) / rate_at(currency.id, date.min)]
+            for day in changes:
+                rate = rate_at(target.id, day) / rate_at(currency.id, day)
+                if rate != rates[-1]:
+                    days.append(day)
+                    rates.append(rate)
+            tables[currency] = (days, rates)
+        return tables
 
     @api.model
-    def _paas_compute(self, windows, plan_ids):
-        """Run the dashboard statement; ``{window key: {column: value}}``."""
+    def _paas_rate_at(self, table, day):
+        """The rate of ``table`` (see :meth:`_paas_rate_tables`) on ``day``."""
+        days, rates = table
+        return rates[bisect.bisect_right(days, day)]
+
+    @api.model
+    def _paas_compute(self, windows, plan_ids, tables=None):
+        """Run the dashboard statement; ``{window key: {column: value}}``.
+        ``tables``: the currency rates (:meth:`_paas_rate_tables`)."""
         instants = {key: tuple(map(self._paas_instant, bounds)) for key, bounds in windows.items()}
         # Window bounds, sorted: a window [s, e) is the bounds si..ei (1-based).
         bounds = sorted({instant for pair in instants.values() for instant in pair})
@@ -565,9 +701,27 @@ class WoowPaasDashboard(models.AbstractModel):
             SQL("(%s, %s::timestamp, %s::timestamp, %s, %s)", key, s, e, rank[s], rank[e])
             for key, (s, e) in instants.items()
         )
+        tables = tables or self._paas_rate_tables()
         currency_sql = SQL(", ").join(
-            SQL("(%s, %s::numeric)", cid, rate)
-            for cid, rate, _digits in self._paas_currency_rates()
+            SQL(
+                "(%s, %s::timestamp[], %s::numeric[])",
+                currency.id,
+                [self._paas_instant(day) for day in days],
+                rates,
+            )
+            for currency, (days, rates) in tables.items()
+        )
+        # A stock at a bound is that of the end of the day before it.
+        window_rates_sql = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s::numeric, %s::numeric)",
+                key,
+                currency.id,
+                self._paas_rate_at(table, start - relativedelta(days=1)),
+                self._paas_rate_at(table, stop - relativedelta(days=1)),
+            )
+            for key, (start, stop) in windows.items()
+            for currency, table in tables.items()
         )
         if plan_ids:
             plan_filter = SQL("COALESCE(plan_id = ANY(%s), FALSE)", plan_ids)
@@ -587,6 +741,7 @@ class WoowPaasDashboard(models.AbstractModel):
             windows=window_sql,
             bounds=SQL("%s::timestamp[]", bounds),
             currencies=currency_sql,
+            window_rates=window_rates_sql,
             plan_filter=plan_filter,
             prev_plan_filter=prev_plan_filter,
             tenant_plan_filter=tenant_plan_filter,
@@ -687,6 +842,11 @@ class WoowPaasDashboard(models.AbstractModel):
             return self._paas_round(row[key])
         if key == "nrr":
             return _ratio(row["retained_mrr"], row["mrr_start"])
+        if key == "grr":
+            return _ratio(
+                row["mrr_start"] - row["base_churned_mrr"] - row["base_contraction_mrr"],
+                row["mrr_start"],
+            )
         if key == "arpu":
             ratio = _ratio(row["mrr"], row["customers"])
             return None if ratio is None else self._paas_round(ratio)
@@ -695,5 +855,5 @@ class WoowPaasDashboard(models.AbstractModel):
         if key == "logo_churn":
             return _ratio(row["customers_lost"], row["customers_start"])
         if key == "revenue_churn":
-            return _ratio(row["churned_mrr"] + row["contraction_mrr"], row["mrr_start"])
+            return _ratio(row["base_churned_mrr"] + row["base_contraction_mrr"], row["mrr_start"])
         return int(row[key])

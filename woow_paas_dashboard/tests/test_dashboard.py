@@ -118,10 +118,46 @@ class TestDashboard(WoowPaasCase):
         self.assertEqual(kpis["new_mrr"]["value"], 30.0)
         self.assertEqual(kpis["churned_mrr"]["value"], 130.0)
         self.assertAlmostEqual(kpis["logo_churn"]["value"], 1 / 3)
-        self.assertAlmostEqual(kpis["revenue_churn"]["value"], (130 + 15) / 180)
-        self.assertAlmostEqual(kpis["nrr"]["value"], 105 / 180)
         self.assertEqual(kpis["trials"]["value"], 0)
         self.assertIsNone(kpis["trial_conversion"]["value"])
+
+    def test_retention_on_the_opening_base(self):
+        """NRR, GRR and revenue churn over Q2, on the customers paying on
+        April 1 (A 50, B 100, C 30: 180) netted per customer between April 1
+        and June 30: A 50 → 70 (S1 down to 35, its new S5 at 35: +20), B
+        100 → 0 (churn), C 30 → 35 (+5). Expansion 25, contraction 0, churn
+        100: NRR (180 + 25 − 0 − 100) / 180, GRR (180 − 0 − 100) / 180.
+        S5's suspension and reactivation inside the quarter are no churn of
+        the base; its own MRR is not new MRR for retention but A's expansion."""
+        kpis = self._kpis(self._dashboard())
+        self.assertAlmostEqual(kpis["nrr"]["value"], 105 / 180)
+        self.assertAlmostEqual(kpis["grr"]["value"], 80 / 180)
+        self.assertAlmostEqual(kpis["revenue_churn"]["value"], 100 / 180)
+        parts = {
+            "mrr_start": 180.0, "base_expansion_mrr": 25.0, "base_contraction_mrr": 0.0,
+            "base_churned_mrr": 100.0, "retained_mrr": 105.0,
+        }  # fmt: skip
+        for key in ("nrr", "grr", "revenue_churn"):
+            self.assertEqual(kpis[key]["parts"], parts, key)
+        self.assertEqual(kpis["revenue_churn"]["drill"]["res_model"], "res.partner")
+        self.assertEqual(kpis["revenue_churn"]["drill"]["ids"], [self.customer_b.id])
+        self.assertEqual(
+            set(kpis["grr"]["drill"]["ids"]),
+            {self.customer_a.id, self.customer_b.id, self.customer_c.id},
+        )
+        # March: A 30 → 50 (S1 upgraded), B 100 → 100; C starts paying in
+        # March, so it is not in the base: NRR 150 / 130, GRR 100 %.
+        march = self._kpis(self._dashboard(("2026-03-01", "2026-03-31")))
+        self.assertAlmostEqual(march["nrr"]["value"], 150 / 130)
+        self.assertEqual(march["grr"]["value"], 1.0)
+        self.assertEqual(march["revenue_churn"]["value"], 0.0)
+        # June 15: S1 down from 50 to 35 while A's S5 goes from 30 to 35:
+        # A nets 80 → 70, a contraction of 10; C 30 → 35.
+        june = self._kpis(self._dashboard(("2026-06-01", "2026-06-30")))
+        self.assertEqual(june["grr"]["parts"]["base_contraction_mrr"], 10.0)
+        self.assertEqual(june["grr"]["parts"]["base_expansion_mrr"], 5.0)
+        self.assertAlmostEqual(june["nrr"]["value"], 105 / 110)
+        self.assertAlmostEqual(june["grr"]["value"], 100 / 110)
 
     def test_previous_period(self):
         """Q2's previous values are Q1's: the same figures asked for Q1."""
@@ -152,6 +188,7 @@ class TestDashboard(WoowPaasCase):
         )
         self.assertEqual(kpis["trials"]["trend"][-4:], [2, 0, 0, 0])
         moves = data["movements"]
+        self.assertEqual(moves["fx_mrr"], [0.0] * 12, "one currency: no currency effect")
         self.assertEqual(moves["reactivation_mrr"][-2], 30.0)
         self.assertEqual(moves["expansion_mrr"][-4:], [20.0, 0.0, 0.0, 10.0])
         self.assertEqual(moves["contraction_mrr"][-1], 15.0)
@@ -339,8 +376,10 @@ class TestDashboard(WoowPaasCase):
             self.assertEqual(kpis["new_mrr"]["value"], 0.0)
             self.assertEqual(kpis["churned_mrr"]["value"], 45.0)
             self.assertEqual(kpis["customers"]["value"], 2)
-            self.assertAlmostEqual(kpis["revenue_churn"]["value"], (45 + 25) / 105)
+            # Per customer: A 70 → 50 (S5 cancelled, S1 up 15), C 35 → 10.
+            self.assertAlmostEqual(kpis["revenue_churn"]["value"], (20 + 25) / 105)
             self.assertAlmostEqual(kpis["nrr"]["value"], 60 / 105)
+            self.assertAlmostEqual(kpis["grr"]["value"], 60 / 105)
             moves = data["movements"]
             self.assertEqual(moves["expansion_mrr"][-1], 15.0)
             self.assertEqual(moves["contraction_mrr"][-1], 25.0)
@@ -380,14 +419,15 @@ class TestDashboard(WoowPaasCase):
     # ------------------------------------------------------------------
     def test_forecast(self):
         """MRR of the next three months from today's base (105), the churn
-        trend (March 0/130, April 100/180, May 30/110 on average) and the
-        trial that ends on July 9 (35) at last year's conversion (1 of 2)."""
+        trend (revenue churn of March 0/130, April 100/180 and May 0/110:
+        S5 was back by May's end, on average) and the trial that ends on
+        July 9 (35) at last year's conversion (1 of 2)."""
         with freeze_time("2026-06-25 12:00:00"):
             trial = self._subscription(self.customer_d)
             trial.action_start_trial()
         self.assertEqual(str(trial.trial_end_date), "2026-07-09")
         forecast = self._dashboard()["forecast"]
-        churn = (0 + 100 / 180 + 30 / 110) / 3
+        churn = (0 + 100 / 180 + 0) / 3
         self.assertEqual(forecast["base_mrr"], 105.0)
         self.assertAlmostEqual(forecast["churn_rate"], churn)
         self.assertEqual(forecast["trial_conversion"], 0.5)

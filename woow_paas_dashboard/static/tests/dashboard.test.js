@@ -227,3 +227,44 @@ test("a forecast row opens its record, the base opens its list", async () => {
     await animationFrame();
     expect(".o_list_view .o_data_row").toHaveCount(2);
 });
+
+test("retention cards show their opening base and movements in their help", async () => {
+    onRpc("woow.paas.dashboard", "get_dashboard", () => {
+        const data = dashboard();
+        data.kpis.push({
+            ...kpi("grr", 80 / 180, 1, "percent"),
+            parts: {
+                mrr_start: 180,
+                base_expansion_mrr: 25,
+                base_contraction_mrr: 0,
+                base_churned_mrr: 100,
+                retained_mrr: 105,
+            },
+        });
+        return data;
+    });
+    await openDashboard();
+    const card = ".o_paas_kpi_card[data-kpi=grr]";
+    expect(`${card} .o_paas_kpi_label`).toHaveText(/Gross Revenue Retention/i);
+    expect(`${card} .o_paas_kpi_value`).toHaveText("44.4%");
+    expect(card).toHaveAttribute("title", /Opening MRR \$\s180\.00/);
+    expect(card).toHaveAttribute("title", /Churn \$\s100\.00/);
+    expect(".o_paas_kpi_card[data-kpi=mrr]").not.toHaveAttribute("title", /Opening MRR/);
+});
+
+test("the chart shows a currency effect only when rates moved", async () => {
+    await openDashboard();
+    const labels = () =>
+        Chart.getChart(document.querySelector(".o_paas_mrr_chart canvas")).data.datasets.map(
+            (dataset) => dataset.label
+        );
+    expect(labels()).not.toInclude("Currency effect");
+    onRpc("woow.paas.dashboard", "get_dashboard", () => {
+        const data = dashboard();
+        data.movements.fx_mrr = MONTHS.map((_, i) => (i === 3 ? -50 : 0));
+        return data;
+    });
+    await contains(".o_paas_period_prev").click();
+    await animationFrame();
+    expect(labels()).toInclude("Currency effect");
+});

@@ -13,18 +13,19 @@ const { DateTime } = luxon;
 
 /** The cards' titles and help, by KPI key (providers bring their own label). */
 export const KPI_LABELS = {
-    mrr: [_t("MRR"), _t("Monthly recurring revenue of active and past-due subscriptions at the end of the period")],
+    mrr: [_t("MRR"), _t("Monthly recurring revenue of active and past-due subscriptions at the end of the period (yearly plans ÷ 12, trials excluded)")],
     arr: [_t("ARR"), _t("Annual recurring revenue: MRR × 12")],
     new_mrr: [_t("New MRR"), _t("MRR of subscriptions that started paying in the period")],
     churned_mrr: [_t("Churned MRR"), _t("MRR lost to cancellations and suspensions in the period")],
-    nrr: [_t("Net Revenue Retention"), _t("MRR at the end of the customers paying at the start, over their MRR at the start")],
+    nrr: [_t("Net Revenue Retention"), _t("(Opening MRR + expansion − contraction − churn) ÷ opening MRR, of the customers paying at the start of the period")],
+    grr: [_t("Gross Revenue Retention"), _t("(Opening MRR − contraction − churn) ÷ opening MRR, of the customers paying at the start of the period")],
     customers: [_t("Active Customers"), _t("Customers with a paying subscription at the end of the period")],
     arpu: [_t("ARPU"), _t("Average MRR per active customer")],
     tenants: [_t("Active Tenants"), _t("Tenants running at the end of the period")],
     trials: [_t("Trials"), _t("Trials started in the period")],
     trial_conversion: [_t("Trial Conversion"), _t("Share of the trials ended in the period that became active")],
     logo_churn: [_t("Logo Churn"), _t("Share of the customers at the start who no longer pay at the end")],
-    revenue_churn: [_t("Revenue Churn"), _t("Churned and contraction MRR over the MRR at the start")],
+    revenue_churn: [_t("Revenue Churn"), _t("(Contraction + churn) ÷ opening MRR, of the customers paying at the start of the period")],
 };
 
 export const PERIOD_UNITS = {
@@ -87,7 +88,20 @@ export class KpiCard extends Component {
         return this.props.kpi.label || KPI_LABELS[this.props.kpi.key]?.[0] || this.props.kpi.key;
     }
     get help() {
-        return this.props.kpi.help || KPI_LABELS[this.props.kpi.key]?.[1] || "";
+        const help = this.props.kpi.help || KPI_LABELS[this.props.kpi.key]?.[1] || "";
+        const parts = this.props.kpi.parts;
+        if (!parts) {
+            return help;
+        }
+        const money = (value) => formatKpi(value, "monetary", this.props.currency);
+        return [
+            help,
+            `${_t("Opening MRR")} ${money(parts.mrr_start)}`,
+            `${_t("Expansion")} ${money(parts.base_expansion_mrr)}`,
+            `${_t("Contraction")} ${money(parts.base_contraction_mrr)}`,
+            `${_t("Churn")} ${money(parts.base_churned_mrr)}`,
+            `${_t("Retained MRR")} ${money(parts.retained_mrr)}`,
+        ].join("\n");
     }
     get value() {
         return formatKpi(this.props.kpi.value, this.props.kpi.format, this.props.currency);
@@ -139,48 +153,58 @@ export class MrrChart extends Component {
         const moves = this.props.movements;
         const style = getComputedStyle(document.documentElement);
         const color = (name, fallback) => style.getPropertyValue(name).trim() || fallback;
-        return {
-            labels: this.labels,
-            datasets: [
-                {
-                    type: "line",
-                    label: _t("MRR"),
-                    data: moves.mrr,
-                    borderColor: color("--primary", "#714B67"),
-                    backgroundColor: color("--primary", "#714B67"),
-                    tension: 0.25,
-                    yAxisID: "y",
-                    order: 0,
-                },
-                {
-                    type: "bar",
-                    label: _t("New and reactivated"),
-                    data: moves.new_mrr.map((v, i) => v + moves.reactivation_mrr[i]),
-                    backgroundColor: "rgba(40, 167, 69, 0.55)",
-                    stack: "moves",
-                    yAxisID: "y",
-                    order: 1,
-                },
-                {
-                    type: "bar",
-                    label: _t("Expansion"),
-                    data: moves.expansion_mrr,
-                    backgroundColor: "rgba(23, 162, 184, 0.55)",
-                    stack: "moves",
-                    yAxisID: "y",
-                    order: 1,
-                },
-                {
-                    type: "bar",
-                    label: _t("Churn and contraction"),
-                    data: moves.churned_mrr.map((v, i) => -(v + moves.contraction_mrr[i])),
-                    backgroundColor: "rgba(220, 53, 69, 0.55)",
-                    stack: "moves",
-                    yAxisID: "y",
-                    order: 1,
-                },
-            ],
-        };
+        const datasets = [
+            {
+                type: "line",
+                label: _t("MRR"),
+                data: moves.mrr,
+                borderColor: color("--primary", "#714B67"),
+                backgroundColor: color("--primary", "#714B67"),
+                tension: 0.25,
+                yAxisID: "y",
+                order: 0,
+            },
+            {
+                type: "bar",
+                label: _t("New and reactivated"),
+                data: moves.new_mrr.map((v, i) => v + moves.reactivation_mrr[i]),
+                backgroundColor: "rgba(40, 167, 69, 0.55)",
+                stack: "moves",
+                yAxisID: "y",
+                order: 1,
+            },
+            {
+                type: "bar",
+                label: _t("Expansion"),
+                data: moves.expansion_mrr,
+                backgroundColor: "rgba(23, 162, 184, 0.55)",
+                stack: "moves",
+                yAxisID: "y",
+                order: 1,
+            },
+            {
+                type: "bar",
+                label: _t("Churn and contraction"),
+                data: moves.churned_mrr.map((v, i) => -(v + moves.contraction_mrr[i])),
+                backgroundColor: "rgba(220, 53, 69, 0.55)",
+                stack: "moves",
+                yAxisID: "y",
+                order: 1,
+            },
+        ];
+        // Only with several currencies: the change that no movement explains.
+        if (moves.fx_mrr?.some(Boolean)) {
+            datasets.push({
+                type: "bar",
+                label: _t("Currency effect"),
+                data: moves.fx_mrr,
+                backgroundColor: "rgba(108, 117, 125, 0.55)",
+                stack: "moves",
+                yAxisID: "y",
+                order: 1,
+            });
+        }
+        return { labels: this.labels, datasets };
     }
 
     renderChart() {
