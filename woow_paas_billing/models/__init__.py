@@ -10,8 +10,6 @@ from . import woow_paas_subscription
 from . import woow_paas_billing_run
 from . import woow_paas_demo
 from . import account_move
-from . import account_move_payment
 from . import payment_provider
 from . import payment_token
 from . import payment_transaction
-from . import woow_paas_subscription_payment
