@@ -77,8 +77,7 @@ class AccountMove(models.Model):
             tokens = chargeable.paas_subscription_id._paas_payment_tokens()
             # No saved method: the manual path at once, no job to wait for.
             manual = chargeable.filtered(lambda m: not tokens[m.paas_subscription_id])
-            for move in manual.sudo():
-                move._paas_manual_path(1)
+            manual.sudo()._paas_manual_path(1)
             (chargeable - manual)._paas_enqueue_charge(1)
         return posted
 
@@ -281,8 +280,7 @@ class AccountMove(models.Model):
         )
         tokens = todo.paas_subscription_id._paas_payment_tokens()
         manual = todo.filtered(lambda m: not tokens[m.paas_subscription_id])
-        for move in manual:
-            move._paas_manual_path(attempt)
+        manual._paas_manual_path(attempt)
         todo -= manual
         if not todo:
             return Tx
@@ -343,21 +341,31 @@ class AccountMove(models.Model):
         }
 
     def _paas_manual_path(self, attempt):
-        """No saved payment method: the invoice waits for a bank transfer or a
-        payment registered by hand. Said once, on the invoice and the
-        subscription."""
-        if attempt > 1 or self.paas_payment_attempt:
+        """No saved payment method: the invoices wait for a bank transfer or a
+        payment registered by hand. Said once, as a note on each invoice and
+        its subscription, in one batch (a billing run posts thousands)."""
+        moves = self.filtered(lambda m: attempt <= 1 and not m.paas_payment_attempt)
+        if not moves:
             return
-        self.paas_payment_attempt = attempt
-        body = self.env._(
-            "No saved payment method for %(customer)s: invoice %(invoice)s was not charged"
-            " and stays open until it is paid by another way (bank transfer, payment registered"
-            " by hand).",
-            customer=self.commercial_partner_id.display_name,
-            invoice=self.name,
+        moves.write({"paas_payment_attempt": attempt})
+        bodies = {
+            move.id: Markup("%s")
+            % self.env._(
+                "No saved payment method for %(customer)s: invoice %(invoice)s was not charged"
+                " and stays open until it is paid by another way (bank transfer, payment"
+                " registered by hand).",
+                customer=move.commercial_partner_id.display_name,
+                invoice=move.name,
+            )
+            for move in moves
+        }
+        moves._message_log_batch(bodies=bodies)
+        by_sub = {}
+        for move in moves:
+            by_sub.setdefault(move.paas_subscription_id.id, []).append(bodies[move.id])
+        self.env["woow.paas.subscription"].browse(list(by_sub))._message_log_batch(
+            bodies={sub_id: Markup("<br/>").join(texts) for sub_id, texts in by_sub.items()}
         )
-        self.message_post(body=body)
-        self.paas_subscription_id.message_post(body=body)
 
     # ------------------------------------------------------------------
     # Dunning
