@@ -8,10 +8,16 @@ setup_all
 DB="${WOOW_DB:-woow_paas_demo}"
 PORT="${WOOW_PORT:-8069}"
 CONF="$WORK_DIR/odoo-run.conf"
+# The platform answers on 127.0.0.1 and localhost; a database tenant on
+# <code>.localhost (its database is ${DB}_t_<code>; the look-ahead keeps
+# template databases, whose names have underscores, out of reach):
+# woow_paas_tenant, loaded server-wide, tells them apart by host name.
+# queue_job, server-wide too, runs the background jobs.
 write_odoo_conf "$CONF" "http_port = $PORT
 db_name = $DB
-dbfilter = ^$DB\$
-list_db = False"
+dbfilter = ^($DB|${DB}_t_(?=[a-z0-9-]+\$)%d)\$
+list_db = False
+server_wide_modules = base,web,queue_job,woow_paas_tenant"
 ADDONS="$(woow_addons)"
 
 if db_exists "$DB"; then
@@ -20,6 +26,28 @@ if db_exists "$DB"; then
 else
     say "Creating the demo database $DB with $ADDONS and demo data"
     odoo_bin -c "$CONF" -d "$DB" -i "$ADDONS" --with-demo --stop-after-init --log-level=warn
+fi
+
+# One real database tenant to sign in to (built on the first run: ~30 s).
+DEMO_TENANT=""
+if [ "$(psql -d "$DB" -Atqc "select 1 from ir_model_data where module = 'woow_paas_tenant' and name = 'tenant_northwind_dedicated_demo'" 2>/dev/null)" = "1" ]; then
+    say "Making sure the demo database tenant runs"
+    if out="$(odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=warn < "$REPO_ROOT/scripts/demo_tenant.py" 2>&1)"; then
+        DEMO_TENANT="$(printf '%s\n' "$out" | sed -n 's/^WOOW-DEMO-TENANT //p' | tail -1)"
+    else
+        say "Could not provision the demo database tenant (the platform still starts):"
+        printf '%s\n' "$out" | tail -15 >&2
+    fi
+fi
+if [ -n "$DEMO_TENANT" ] && [ "$DEMO_TENANT" != "none" ]; then
+    read -r T_CODE T_LOGIN T_PASSWORD <<< "$DEMO_TENANT"
+    T_URL="http://$T_CODE.localhost:$PORT"
+    DEMO_TENANT_MSG="
+  A database tenant (its own Odoo database, woow_paas_tenant):
+    $T_URL   login $T_LOGIN   password $T_PASSWORD
+"
+else
+    DEMO_TENANT_MSG=""
 fi
 
 cat <<MSG
@@ -38,7 +66,7 @@ cat <<MSG
     customer key (Northwind):      wpk_demo_customer_key_do_not_use_in_production
     curl -H "Authorization: Bearer wpk_demo_customer_key_do_not_use_in_production" \\
          http://127.0.0.1:$PORT/api/v1/tenants
-
+$DEMO_TENANT_MSG
   Stop with Ctrl-C.
 
 MSG

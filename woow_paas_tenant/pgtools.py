@@ -165,8 +165,6 @@ def odoo_command(server, dbname, *args):
     # that any local user can read.
     if server["password"]:
         env["PGPASSWORD"] = server["password"]
-    else:
-        env.pop("PGPASSWORD", None)
     return cmd, env
 
 

@@ -94,13 +94,16 @@ class WoowPaasDbTemplate(models.Model):
             older.write({"state": "outdated"})
         return True
 
+    def _paas_ping_db(self):
+        """Whether the template's database exists on its server."""
+        self.ensure_one()
+        return pgtools.db_exists(self.server_id._paas_conninfo(), self.db_name)
+
     def _paas_check_usable(self):
         """Raise a UserError unless the template is ready and its database
         exists on its server."""
         self.ensure_one()
-        if self.state != "ready" or not pgtools.db_exists(
-            self.server_id._paas_conninfo(), self.db_name
-        ):
+        if self.state != "ready" or not self._paas_ping_db():
             raise UserError(
                 self.env._(
                     "The template database %(db)s of plan %(plan)s is missing on server "

@@ -1,7 +1,12 @@
+from contextvars import ContextVar
+
 from odoo import api, models
 from odoo.exceptions import UserError
 
 PARAM = "woow_paas_agent."
+# Set while create() runs: a new user may be internal for a moment inside it
+# (default groups, then the ones asked for); create checks the end result.
+_creating = ContextVar("woow_paas_agent_creating", default=False)
 
 
 class ResUsers(models.Model):
@@ -12,13 +17,17 @@ class ResUsers(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        users = super().create(vals_list)
+        token = _creating.set(True)
+        try:
+            users = super().create(vals_list)
+        finally:
+            _creating.reset(token)
         users._paas_agent_check_user_limit()
         return users
 
     def write(self, vals):
         res = super().write(vals)
-        if {"active", "group_ids", "share"} & set(vals):
+        if {"active", "group_ids", "share"} & set(vals) and not _creating.get():
             self._paas_agent_check_user_limit()
         return res
 
