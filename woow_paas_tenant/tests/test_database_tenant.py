@@ -172,6 +172,10 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
         self.assertTrue(signed_in, "a suspended tenant still lets its users in")
         info = self._rpc(session, "res.partner", "search_read", [], ["name"], limit=1)
         self.assertIn("result", info)
+        # The web client gets the banner's text with its session.
+        page = session.get(f"{session.woow_url}/odoo", headers=session.woow_headers, timeout=120)
+        self.assertIn("paas_suspended", page.text)
+        self.assertIn("unpaid invoice", page.text)
         refused = self._rpc(session, "res.partner", "create", {"name": "New contact"})
         message = refused["error"]["data"]["message"]
         self.assertIn("suspended and read-only (unpaid invoice)", message)
