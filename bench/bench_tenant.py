@@ -162,13 +162,25 @@ def tenant_provisioning(env, size=5):
     try:
         env["woow.paas.db.server"].search([]).write({"active": False})
         server = env["woow.paas.db.server"].create(
-            {"name": "Bench cluster", "host": "127.0.0.1", "port": cluster.port, "role": ROLE,
-             "password": PASSWORD, "capacity": 1000, "db_prefix": cluster.prefix}  # fmt: skip
+            {
+                "name": "Bench cluster",
+                "host": "127.0.0.1",
+                "port": cluster.port,
+                "role": ROLE,
+                "password": PASSWORD,
+                "capacity": 1000,
+                "db_prefix": cluster.prefix,
+            }
         )
         modules = "base,web,woow_paas_tenant_agent"
         plan = env["woow.paas.plan"].create(
-            {"name": "Bench Dedicated", "code": "bench-dedicated", "price": 1.0,
-             "paas_isolation": "database", "paas_modules": modules}  # fmt: skip
+            {
+                "name": "Bench Dedicated",
+                "code": "bench-dedicated",
+                "price": 1.0,
+                "paas_isolation": "database",
+                "paas_modules": modules,
+            }
         )
         partner = env["res.partner"].create(
             {"name": "Bench Customer", "is_company": True, "email": "bench@example.com"}
@@ -198,16 +210,24 @@ def tenant_provisioning(env, size=5):
         for i in range(size):
             start = time.perf_counter()
             tenant = Tenant.create(
-                {"name": f"Bench DB {i}", "code": f"bench-db-{i}", "partner_id": partner.id,
-                 "subscription_id": sub.id}  # fmt: skip
+                {
+                    "name": f"Bench DB {i}",
+                    "code": f"bench-db-{i}",
+                    "partner_id": partner.id,
+                    "subscription_id": sub.id,
+                }
             )
             tenant.action_provision()
             assert tenant.state == "active", tenant.state_message
             # The job's transaction commits before the customer signs in;
             # here the bench's own transaction is kept (rolled back at the
             # end) and the tenant database is already committed.
-            _login_seconds(port, f"{tenant.code}.localhost", tenant.paas_admin_login,
-                           tenant.paas_admin_password)  # fmt: skip
+            _login_seconds(
+                port,
+                f"{tenant.code}.localhost",
+                tenant.paas_admin_login,
+                tenant.paas_admin_password,
+            )
             runs.append(time.perf_counter() - start)
             for step in tenant.paas_provision_step_ids:
                 steps.setdefault(step.step, []).append(step.duration_ms)
@@ -218,4 +238,3 @@ def tenant_provisioning(env, size=5):
             yield f"step_{step}.ms", statistics.median(values), "ms", 0
     finally:
         cluster.stop()  # the cluster and every database on it go
-

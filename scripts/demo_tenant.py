@@ -8,7 +8,7 @@ from odoo.tools import config
 
 tenant = env.ref("woow_paas_tenant.tenant_northwind_dedicated_demo", raise_if_not_found=False)
 if not tenant:
-    print("WOOW-DEMO-TENANT none")  # noqa: T201
+    print("WOOW-DEMO-TENANT none")
 else:
     Server = env["woow.paas.db.server"]
     server = Server.search([("name", "=", "Local PostgreSQL")], limit=1)
@@ -27,7 +27,7 @@ else:
     plan = tenant.plan_id
     template = plan._paas_template(server)
     if template.state != "ready" or not template._paas_ping_db():
-        print(f"Building the template database {template.db_name} (odoo-bin -i {template.modules})")  # noqa: T201
+        print(f"Building the template database {template.db_name} (odoo-bin -i {template.modules})")
         template._paas_build()
         env.cr.commit()
         if template.state != "ready":
@@ -37,4 +37,7 @@ else:
         env.cr.commit()
     if tenant.state != "active":
         raise SystemExit(f"Tenant {tenant.code} is {tenant.state}: {tenant.state_message}")
-    print(f"WOOW-DEMO-TENANT {tenant.code} {tenant.paas_admin_login} {tenant.sudo().paas_admin_password or '(cleared)'}")  # noqa: T201
+    print(
+        f"WOOW-DEMO-TENANT {tenant.code} {tenant.paas_admin_login} "
+        f"{tenant.sudo().paas_admin_password or '(cleared)'}"
+    )

@@ -18,7 +18,6 @@ import psycopg2
 from psycopg2 import errorcodes, sql
 
 import odoo.release
-
 from odoo.tools import config
 
 _logger = logging.getLogger(__name__)
@@ -144,7 +143,9 @@ def remove_filestore(dbname):
 def odoo_command(server, dbname, *args):
     """The ``odoo-bin`` command line (and environment) that works on
     ``dbname`` of ``server`` with this process's addons and data folder."""
-    odoo_bin = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(odoo.release.__file__))), "odoo-bin")
+    odoo_bin = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(odoo.release.__file__))), "odoo-bin"
+    )
     cmd = [
         sys.executable,
         odoo_bin,
@@ -180,7 +181,7 @@ def build_template(server, dbname, modules, languages=None, timeout=1800):
     if languages:
         args.append(f"--load-language={','.join(languages)}")
     cmd, env = odoo_command(server, dbname, *args)
-    proc = subprocess.run(  # noqa: S603 - our own odoo-bin, no shell
+    proc = subprocess.run(
         cmd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     output = proc.stdout + proc.stderr

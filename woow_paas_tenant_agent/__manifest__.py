@@ -9,7 +9,6 @@
     "author": "Woow PaaS",
     "license": "LGPL-3",
     "depends": ["base", "web"],
-    "data": [],
     "assets": {
         "web.assets_backend": [
             "woow_paas_tenant_agent/static/src/suspended_banner/*",

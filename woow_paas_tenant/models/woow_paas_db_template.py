@@ -26,7 +26,12 @@ class WoowPaasDbTemplate(models.Model):
     modules = fields.Char(required=True, readonly=True)
     db_name = fields.Char(string="Database", required=True, readonly=True)
     state = fields.Selection(
-        [("building", "Building"), ("ready", "Ready"), ("failed", "Failed"), ("outdated", "Outdated")],
+        [
+            ("building", "Building"),
+            ("ready", "Ready"),
+            ("failed", "Failed"),
+            ("outdated", "Outdated"),
+        ],
         required=True,
         default="building",
         readonly=True,

@@ -39,9 +39,7 @@ class WoowPaasPlan(models.Model):
     def _check_paas_modules(self):
         for plan in self.filtered(lambda p: p.paas_isolation == "database"):
             if not plan._paas_module_list():
-                raise UserError(
-                    self.env._("Plan %s needs at least one tenant module.", plan.name)
-                )
+                raise UserError(self.env._("Plan %s needs at least one tenant module.", plan.name))
 
     def write(self, vals):
         if "paas_modules" in vals or "paas_languages" in vals:
@@ -100,7 +98,9 @@ class WoowPaasPlan(models.Model):
                 template.write({"state": "building"})
                 template.with_delay(
                     description=self.env._(
-                        "Build template %(db)s of plan %(plan)s", db=template.db_name, plan=plan.name
+                        "Build template %(db)s of plan %(plan)s",
+                        db=template.db_name,
+                        plan=plan.name,
                     ),
                     identity_key=f"woow.paas.db.template-build-{template.id}",
                 )._paas_build()

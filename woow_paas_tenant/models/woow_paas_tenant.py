@@ -3,6 +3,7 @@ import secrets
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import psycopg2
@@ -26,6 +27,9 @@ PROVISION_LOCK_KEY = 0x57_6F_6F_77  # "Woow"
 # Prefix of the system parameters pushed into a tenant database, read there by
 # woow_paas_tenant_agent.
 AGENT_PARAM = "woow_paas_agent."
+# (database, tenant id) -> future of the administrator's password hash,
+# while its provisioning job runs.
+_PASSWORD_HASHES = {}
 
 
 def _paas_after_step(tenant, step):
@@ -411,7 +415,9 @@ class WoowPaasTenant(models.Model):
                     tenant=tenant.name,
                 )
             )
-        server = tenant.paas_db_server_id if tenant.paas_db_name else tenant.paas_db_server_id.browse()
+        server = (
+            tenant.paas_db_server_id if tenant.paas_db_name else tenant.paas_db_server_id.browse()
+        )
         if not server:
             server = self.env["woow.paas.db.server"].sudo()._paas_place()
         elif server._paas_ping():
@@ -458,6 +464,19 @@ class WoowPaasTenant(models.Model):
             raise RetryableJobError(
                 f"Another provisioning of tenant {tenant.code} is running.", seconds=10
             )
+        # The password hash (PBKDF2, deliberately slow) is worked out in a
+        # thread while PostgreSQL copies the template.
+        crypt = self.env["res.users"]._crypt_context()
+        key = (self.env.cr.dbname, tenant.id)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            _PASSWORD_HASHES[key] = pool.submit(crypt.hash, tenant.paas_admin_password)
+            try:
+                return tenant._paas_provision_steps()
+            finally:
+                _PASSWORD_HASHES.pop(key, None)
+
+    def _paas_provision_steps(self):
+        tenant = self
         Step = self.env["woow.paas.tenant.provision.step"].sudo()
         last = Step.search([("tenant_id", "=", tenant.id)], order="attempt desc", limit=1)
         attempt = last.attempt + 1 if last else 1
@@ -481,12 +500,16 @@ class WoowPaasTenant(models.Model):
                     }
                 )
                 if retry:
-                    job = self.env["queue.job"].sudo().search(
-                        [("uuid", "=", self.env.context["job_uuid"])], limit=1
+                    job = (
+                        self.env["queue.job"]
+                        .sudo()
+                        .search([("uuid", "=", self.env.context["job_uuid"])], limit=1)
                     )
                     # Backoff: 10 s, 20 s, 40 s... up to 10 minutes.
-                    raise RetryableJobError(reason, seconds=min(600, 10 * 2 ** job.retry)) from exc
-                _logger.info("Provisioning of tenant %s failed at %s: %s", tenant.code, step, reason)
+                    raise RetryableJobError(reason, seconds=min(600, 10 * 2**job.retry)) from exc
+                _logger.info(
+                    "Provisioning of tenant %s failed at %s: %s", tenant.code, step, reason
+                )
                 tenant._paas_provision_failed(
                     self.env._("Provisioning failed at step %(step)s: %(reason)s",
                                step=dict(PROVISION_STEPS)[step], reason=reason)
@@ -519,7 +542,9 @@ class WoowPaasTenant(models.Model):
             return True
         self.paas_template_id._paas_check_usable()
         try:
-            pgtools.create_db_from_template(conninfo, self.paas_db_name, self.paas_template_id.db_name)
+            pgtools.create_db_from_template(
+                conninfo, self.paas_db_name, self.paas_template_id.db_name
+            )
         except psycopg2.errors.DuplicateDatabase:
             return True
         return False
@@ -549,7 +574,11 @@ class WoowPaasTenant(models.Model):
             current_login, partner_id = cr.fetchone()
             if current_login == login:
                 return True
-            hashed = self.env["res.users"]._crypt_context().hash(self.paas_admin_password)
+            future = _PASSWORD_HASHES.get((self.env.cr.dbname, self.id))
+            if future is not None:
+                hashed = future.result()
+            else:
+                hashed = self.env["res.users"]._crypt_context().hash(self.paas_admin_password)
             cr.execute(
                 "UPDATE res_users SET login = %s, password = %s WHERE id = %s",
                 [login, hashed, admin_id],
@@ -674,18 +703,17 @@ class WoowPaasTenant(models.Model):
         return res
 
 
-
 def _paas_xmlid(cr, module, name):
-    cr.execute(
-        "SELECT res_id FROM ir_model_data WHERE module = %s AND name = %s", [module, name]
-    )
+    cr.execute("SELECT res_id FROM ir_model_data WHERE module = %s AND name = %s", [module, name])
     return cr.fetchone()[0]
 
 
 def _paas_set_param(cr, key, value):
     cr.execute(
-        """INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
+        """INSERT INTO ir_config_parameter
+                  (key, value, create_uid, write_uid, create_date, write_date)
            VALUES (%s, %s, 1, 1, now() at time zone 'UTC', now() at time zone 'UTC')
-           ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = EXCLUDED.write_date""",
+               ON CONFLICT (key) DO UPDATE
+              SET value = EXCLUDED.value, write_date = EXCLUDED.write_date""",
         [key, value],
     )

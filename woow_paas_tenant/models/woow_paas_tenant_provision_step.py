@@ -24,7 +24,12 @@ class WoowPaasTenantProvisionStep(models.Model):
     attempt = fields.Integer(required=True, default=1)
     step = fields.Selection(PROVISION_STEPS, required=True)
     status = fields.Selection(
-        [("done", "Done"), ("skipped", "Already done"), ("failed", "Failed"), ("retry", "Will retry")],
+        [
+            ("done", "Done"),
+            ("skipped", "Already done"),
+            ("failed", "Failed"),
+            ("retry", "Will retry"),
+        ],
         required=True,
     )
     date = fields.Datetime(required=True, default=fields.Datetime.now)

@@ -128,7 +128,9 @@ class WoowPaasDatabaseTenantCase(WoowPaasTenantCase):
         """Rows of ``query`` run in ``tenant``'s own database."""
         from odoo.addons.woow_paas_tenant import pgtools
 
-        with pgtools.connect(self.cluster.conninfo, tenant.paas_db_name) as conn:
-            with conn.cursor() as cr:
-                cr.execute(query, args)
-                return cr.fetchall()
+        with (
+            pgtools.connect(self.cluster.conninfo, tenant.paas_db_name) as conn,
+            conn.cursor() as cr,
+        ):
+            cr.execute(query, args)
+            return cr.fetchall()

@@ -19,7 +19,7 @@ from odoo.tools import config
 
 PG_BIN = os.environ.get("WOOW_PG_BIN", "/usr/lib/postgresql/15/bin")
 ROLE = "woow_tenant_pg"
-PASSWORD = "woow-tenant-pg-test"  # noqa: S105 - a throw-away local cluster
+PASSWORD = "woow-tenant-pg-test"
 
 
 def free_port():
@@ -73,17 +73,41 @@ class SecondCluster:
             shutil.chown(self.datadir, "postgres", "postgres")
             shutil.chown(pwfile, "postgres", "postgres")
         subprocess.run(
-            _as_postgres([f"{PG_BIN}/initdb", "-D", pgdata, "-U", ROLE, f"--pwfile={pwfile}",
-                          "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8",
-                          "--locale=C.UTF-8"]),  # fmt: skip
+            _as_postgres(
+                [
+                    f"{PG_BIN}/initdb",
+                    "-D",
+                    pgdata,
+                    "-U",
+                    ROLE,
+                    f"--pwfile={pwfile}",
+                    "--auth-local=trust",
+                    "--auth-host=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
             check=True,
             capture_output=True,
         )
         subprocess.run(
-            _as_postgres([f"{PG_BIN}/pg_ctl", "-D", pgdata, "-w", "-l",
-                          os.path.join(self.datadir, "log"), "-o",
-                          f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1"
-                          " -c fsync=off -c full_page_writes=off", "start"]),  # fmt: skip
+            _as_postgres(
+                [
+                    f"{PG_BIN}/pg_ctl",
+                    "-D",
+                    pgdata,
+                    "-w",
+                    "-l",
+                    os.path.join(self.datadir, "log"),
+                    "-o",
+                    (
+                        f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 "
+                        "-c fsync=off -c full_page_writes=off"
+                    ),
+                    "start",
+                ]
+            ),
             check=True,
             capture_output=True,
         )
@@ -92,14 +116,22 @@ class SecondCluster:
         # tells them apart (see woow_paas_tenant/dbfilter.py).
         from odoo.addons.woow_paas_tenant import pgtools
 
-        with pgtools.connect(self.conninfo) as conn, conn.cursor() as cr:
-            cr.execute(f'CREATE DATABASE "{self.prefix}platform"')
+        pgtools.create_db_from_template(self.conninfo, f"{self.prefix}platform", "template0")
 
     def stop(self):
         self.stop_odoo()
         subprocess.run(
-            _as_postgres([f"{PG_BIN}/pg_ctl", "-D", os.path.join(self.datadir, "data"),
-                          "-m", "immediate", "-w", "stop"]),  # fmt: skip
+            _as_postgres(
+                [
+                    f"{PG_BIN}/pg_ctl",
+                    "-D",
+                    os.path.join(self.datadir, "data"),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop",
+                ]
+            ),
             check=False,
             capture_output=True,
         )
@@ -117,18 +149,29 @@ class SecondCluster:
         if self.odoo_proc and self.odoo_proc.poll() is None:
             return self.odoo_port
         self.odoo_port = free_port()
-        odoo_bin = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(odoo.release.__file__))), "odoo-bin")
+        odoo_bin = os.path.join(
+            os.path.dirname(os.path.dirname(os.path.abspath(odoo.release.__file__))), "odoo-bin"
+        )
         env = dict(os.environ, PGPASSWORD=PASSWORD)
         self.odoo_log = open(os.path.join(self.datadir, "odoo.log"), "w")  # noqa: SIM115
-        self.odoo_proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, odoo_bin,
-             f"--addons-path={','.join(config['addons_path'])}",
-             f"--data-dir={config['data_dir']}",
-             "--db_host=127.0.0.1", f"--db_port={self.port}", f"--db_user={ROLE}",
-             f"--db-filter={dbfilter}", "--no-database-list",
-             "--http-interface=127.0.0.1", f"--http-port={self.odoo_port}",
-             "--workers=0", "--max-cron-threads=0", "--log-level=warn",
-             "--load=base,web,woow_paas_tenant"],  # fmt: skip
+        self.odoo_proc = subprocess.Popen(
+            [
+                sys.executable,
+                odoo_bin,
+                f"--addons-path={','.join(config['addons_path'])}",
+                f"--data-dir={config['data_dir']}",
+                "--db_host=127.0.0.1",
+                f"--db_port={self.port}",
+                f"--db_user={ROLE}",
+                f"--db-filter={dbfilter}",
+                "--no-database-list",
+                "--http-interface=127.0.0.1",
+                f"--http-port={self.odoo_port}",
+                "--workers=0",
+                "--max-cron-threads=0",
+                "--log-level=warn",
+                "--load=base,web,woow_paas_tenant",
+            ],
             env=env,
             stdout=self.odoo_log,
             stderr=subprocess.STDOUT,

@@ -20,6 +20,7 @@ from odoo.addons.woow_paas_tenant.models.woow_paas_tenant import PROVISION_LOCK_
 from odoo.addons.woow_paas_tenant.models.woow_paas_tenant_provision_step import PROVISION_STEPS
 
 from .common import WoowPaasDatabaseTenantCase
+from .pg_cluster import free_port
 
 STEPS = [step for step, _label in PROVISION_STEPS]
 
@@ -99,9 +100,15 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
     def _rpc(self, session, model, method, *args, **kwargs):
         response = session.post(
             f"{session.woow_url}/web/dataset/call_kw/{model}/{method}",
-            json={"jsonrpc": "2.0", "params": {
-                "model": model, "method": method, "args": list(args), "kwargs": kwargs,
-            }},  # fmt: skip
+            json={
+                "jsonrpc": "2.0",
+                "params": {
+                    "model": model,
+                    "method": method,
+                    "args": list(args),
+                    "kwargs": kwargs,
+                },
+            },
             headers=session.woow_headers,
             timeout=120,
         )
@@ -109,13 +116,15 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
 
     def test_template_built_by_odoo(self):
         """The template is a real Odoo database with the plan's modules."""
-        with pgtools.connect(self.cluster.conninfo, self.template.db_name) as conn:
-            with conn.cursor() as cr:
-                cr.execute(
-                    "SELECT name FROM ir_module_module WHERE state = 'installed'"
-                    " AND name IN ('base', 'web', 'woow_paas_tenant_agent') ORDER BY name"
-                )
-                rows = [name for (name,) in cr.fetchall()]
+        with (
+            pgtools.connect(self.cluster.conninfo, self.template.db_name) as conn,
+            conn.cursor() as cr,
+        ):
+            cr.execute(
+                "SELECT name FROM ir_module_module WHERE state = 'installed'"
+                " AND name IN ('base', 'web', 'woow_paas_tenant_agent') ORDER BY name"
+            )
+            rows = [name for (name,) in cr.fetchall()]
         self.assertEqual(rows, ["base", "web", "woow_paas_tenant_agent"])
         self.assertTrue(self.template.database_uuid)
 
@@ -147,25 +156,49 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
         me = self._rpc(session, "res.users", "search_read", [("id", "=", 2)], ["login"])
         self.assertEqual(me["result"][0]["login"], "owner@customer-a.example.com", me)
 
-        group_user = self._rpc(session, "ir.model.data", "check_object_reference",
-                               "base", "group_user")["result"][1]  # fmt: skip
+        group_user = self._rpc(
+            session, "ir.model.data", "check_object_reference", "base", "group_user"
+        )["result"][1]
         for i in (1, 2):
-            created = self._rpc(session, "res.users", "create",
-                                {"name": f"Employee {i}", "login": f"employee{i}",
-                                 "group_ids": [(4, group_user)]})  # fmt: skip
+            created = self._rpc(
+                session,
+                "res.users",
+                "create",
+                {"name": f"Employee {i}", "login": f"employee{i}", "group_ids": [(4, group_user)]},
+            )
             self.assertIn("result", created, created)
-        refused = self._rpc(session, "res.users", "create",
-                            {"name": "Employee 3", "login": "employee3",
-                             "group_ids": [(4, group_user)]})  # fmt: skip
+        refused = self._rpc(
+            session,
+            "res.users",
+            "create",
+            {"name": "Employee 3", "login": "employee3", "group_ids": [(4, group_user)]},
+        )
         self.assertIn("allows 3 internal users", refused["error"]["data"]["message"])
 
         # A plan change raising the limit reaches the tenant database at once.
         self._plan_limit(self.db_plan, "users", 4)
         self.db_sub.tenant_ids._paas_quota_sync()
-        created = self._rpc(session, "res.users", "create",
-                            {"name": "Employee 3", "login": "employee3",
-                             "group_ids": [(4, group_user)]})  # fmt: skip
+        created = self._rpc(
+            session,
+            "res.users",
+            "create",
+            {"name": "Employee 3", "login": "employee3", "group_ids": [(4, group_user)]},
+        )
         self.assertIn("result", created, created)
+
+        # Configuration values follow the tenant into its database.
+        self.env["woow.paas.config.key"].create(
+            {
+                "name": "Max projects",
+                "code": "test_max_projects",
+                "value_type": "integer",
+                "default_value": "5",
+            }
+        )
+        tenant._paas_set_config("test_max_projects", 12)
+        self.assertEqual(
+            self._snapshot(tenant)["params"]["woow_paas_agent.config.test_max_projects"], "12"
+        )
 
         tenant.action_suspend(reason="unpaid invoice")
         session, signed_in = self._login(tenant)
@@ -200,9 +233,12 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
             with trap_jobs() as trap:
                 tenant.action_provision()
                 job = trap.enqueued_jobs[0]
-                with patch.object(tenant_module, "_paas_after_step", crash):
-                    with self.assertRaises(_Crash), self.env.cr.savepoint():
-                        job.perform()
+                with (
+                    patch.object(tenant_module, "_paas_after_step", crash),
+                    self.assertRaises(_Crash),
+                    self.env.cr.savepoint(),
+                ):
+                    job.perform()
                 self.assertEqual(tenant.state, "provisioning")
                 job.perform()
             self.assertEqual(tenant.state, "active", tenant.state_message)
@@ -243,32 +279,40 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
         self.assertFalse(pgtools.db_exists(self.cluster.conninfo, name))
         self.assertFalse(os.path.exists(pgtools.filestore_path(name)))
 
+    def _assert_refused(self, tenant, expected):
+        """Provisioning ``tenant`` is refused with ``expected`` and leaves
+        nothing: no job, log, database or filestore, and the tenant in draft."""
+        with (
+            trap_jobs() as trap,
+            self.assertRaisesRegex(UserError, expected),
+            self.env.cr.savepoint(),
+        ):
+            tenant.action_provision()
+        trap.assert_jobs_count(0)
+        self._assert_nothing_made(tenant, tenant.code)
+
     def test_bad_input_leaves_nothing(self):
         """No server with room, a server refusing connections, a missing
         template, a customer without email: one sentence each, and no
         database, filestore, job or log left."""
         tenant = self._new_tenant("db-bad")
-        cases = []
         self.server.capacity = 0
-        cases.append(("No database server has room", None))
-        for expected, _ in cases:
-            with trap_jobs() as trap, self.assertRaisesRegex(UserError, expected):
-                with self.env.cr.savepoint():
-                    tenant.action_provision()
-            trap.assert_jobs_count(0)
-            self._assert_nothing_made(tenant, "db-bad")
+        self._assert_refused(tenant, "No database server has room")
         self.server.capacity = 50
 
         dead = self.env["woow.paas.db.server"].create(
-            {"name": "Dead", "host": "127.0.0.1", "port": pgtools_free_port(), "role": "nobody",
-             "capacity": 50, "sequence": 1, "db_prefix": self.cluster.prefix}  # fmt: skip
+            {
+                "name": "Dead",
+                "host": "127.0.0.1",
+                "port": free_port(),
+                "role": "nobody",
+                "capacity": 50,
+                "sequence": 1,
+                "db_prefix": self.cluster.prefix,
+            }
         )
         self.server.active = False
-        with trap_jobs() as trap, self.assertRaisesRegex(UserError, "refused the connection"):
-            with self.env.cr.savepoint():
-                tenant.action_provision()
-        trap.assert_jobs_count(0)
-        self._assert_nothing_made(tenant, "db-bad")
+        self._assert_refused(tenant, "refused the connection")
         # With a live server next to it, the dead one is passed over.
         self.server.active = True
         self.assertEqual(self.env["woow.paas.db.server"]._paas_place(), self.server)
@@ -281,18 +325,11 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
         self.assertEqual(self.db_plan.paas_template_version, 2)
         trap.assert_jobs_count(1)
         templates_before = self.env["woow.paas.db.template"].search_count([])
-        with trap_jobs() as trap, self.assertRaisesRegex(UserError, "is missing on server"):
-            with self.env.cr.savepoint():
-                tenant.action_provision()
-        trap.assert_jobs_count(0)
-        self._assert_nothing_made(tenant, "db-bad")
+        self._assert_refused(tenant, "is missing on server")
         self.assertEqual(self.env["woow.paas.db.template"].search_count([]), templates_before)
 
         self.customer_a.email = False
-        with self.assertRaisesRegex(UserError, "has no email address"):
-            with self.env.cr.savepoint():
-                tenant.action_provision()
-        self._assert_nothing_made(tenant, "db-bad")
+        self._assert_refused(tenant, "has no email address")
 
     def test_template_dropped_fails_readably(self):
         """A template that disappears after the request ends the tenant in
@@ -320,16 +357,10 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
         with trap_jobs() as trap:
             tenant.action_provision()
             job = trap.enqueued_jobs[0]
-            self.server.sudo().port = pgtools_free_port()
+            self.server.sudo().port = free_port()
             job.perform()  # no stored job: no retry left
         self.assertEqual(tenant.state, "failed")
         self.assertIn("refused the connection", tenant.state_message)
         self.assertFalse(
             psycopg2.OperationalError.__name__ in tenant.state_message, tenant.state_message
         )
-
-
-def pgtools_free_port():
-    from .pg_cluster import free_port
-
-    return free_port()

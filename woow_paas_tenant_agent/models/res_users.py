@@ -54,8 +54,10 @@ class ResUsers(models.Model):
             return
         limit = int(limit)
         self.env["res.users"].flush_model(["active", "share"])
-        count = self.env["res.users"].sudo().search_count(
-            [("share", "=", False), ("active", "=", True)]
+        count = (
+            self.env["res.users"]
+            .sudo()
+            .search_count([("share", "=", False), ("active", "=", True)])
         )
         if count > limit:
             contact = self._paas_agent_contact()

@@ -22,9 +22,12 @@ class TestAgent(TransactionCase):
         and the contact; portal users do not count; no limit, no check."""
         Users = self.env["res.users"].with_user(self.admin)
         self.params.set_param("woow_paas_agent.max_users", str(self._internal_count()))
-        with self.assertRaisesRegex(UserError, r"allows \d+ internal users.*support@platform"):
-            with self.env.cr.savepoint():  # as a request would roll back
-                Users.create({"name": "One Too Many", "login": "one_too_many"})
+        # The savepoint rolls back like the refused request would.
+        with (
+            self.assertRaisesRegex(UserError, r"allows \d+ internal users.*support@platform"),
+            self.env.cr.savepoint(),
+        ):
+            Users.create({"name": "One Too Many", "login": "one_too_many"})
         portal = new_test_user(self.env, login="agent_portal", groups="base.group_portal")
         self.assertTrue(portal.share)
         with self.assertRaisesRegex(UserError, "internal users"), self.env.cr.savepoint():
