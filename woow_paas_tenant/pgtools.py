@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import uuid
 from contextlib import contextmanager
 
@@ -190,3 +191,77 @@ def build_template(server, dbname, modules, languages=None, timeout=1800):
         remove_filestore(dbname)
         raise RuntimeError(output[-2000:] or f"odoo-bin exited with {proc.returncode}")
     return output
+
+
+def _client_env(server):
+    env = dict(os.environ)
+    if server["password"]:
+        env["PGPASSWORD"] = server["password"]
+    return env
+
+
+def _client_args(server):
+    return ["-h", server["host"], "-p", str(server["port"]), "-U", server["user"]]
+
+
+def dump_db(server, dbname, path):
+    """``pg_dump -Fc`` of ``dbname`` into ``path`` (written under a temporary
+    name, renamed once complete), checked by ``pg_restore --list``."""
+    tmp = f"{path}.tmp"
+    proc = subprocess.run(
+        ["pg_dump", "-Fc", "--no-owner", "-f", tmp, *_client_args(server), dbname],
+        env=_client_env(server),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0 or not check_dump(tmp):
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise RuntimeError((proc.stderr or "pg_dump failed").strip().splitlines()[-1])
+    os.rename(tmp, path)
+
+
+def check_dump(path):
+    """Whether ``path`` is a readable custom-format dump."""
+    if not os.path.isfile(path):
+        return False
+    proc = subprocess.run(["pg_restore", "--list", path], capture_output=True, check=False)
+    return proc.returncode == 0
+
+
+def restore_db(server, dbname, path):
+    """Create ``dbname`` empty and restore ``path`` into it; on failure the
+    database is dropped again."""
+    create_db_from_template(server, dbname, "template0")
+    proc = subprocess.run(
+        ["pg_restore", "--no-owner", "--exit-on-error", "-d", dbname, *_client_args(server), path],
+        env=_client_env(server),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        drop_db(server, dbname)
+        raise RuntimeError((proc.stderr or "pg_restore failed").strip().splitlines()[-1])
+
+
+def archive_filestore(dbname, path):
+    """The filestore of ``dbname`` as a tar.gz at ``path`` (an empty archive
+    when it has none)."""
+    source = filestore_path(dbname)
+    tmp = f"{path}.tmp"
+    with tarfile.open(tmp, "w:gz") as tar:
+        if os.path.isdir(source):
+            tar.add(source, arcname=".")
+    os.rename(tmp, path)
+
+
+def restore_filestore(dbname, path):
+    target = filestore_path(dbname)
+    tmp = f"{target}.tmp-{uuid.uuid4().hex[:8]}"
+    os.makedirs(tmp)
+    with tarfile.open(path, "r:gz") as tar:
+        tar.extractall(tmp, filter="data")
+    shutil.rmtree(target, ignore_errors=True)
+    os.rename(tmp, target)

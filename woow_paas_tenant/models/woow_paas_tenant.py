@@ -1,5 +1,8 @@
+import functools
 import logging
+import os
 import secrets
+import tarfile
 import time
 import uuid
 from collections import Counter
@@ -10,9 +13,10 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
 
 from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_RUNNING
 
 from .. import pgtools
 from .woow_paas_tenant_provision_step import PROVISION_STEPS
@@ -77,6 +81,13 @@ class WoowPaasTenant(models.Model):
         help="Generated at provisioning; give it to the customer, then clear it.",
     )
     paas_url = fields.Char(string="URL", compute="_compute_paas_url")
+    paas_archive_path = fields.Char(
+        string="Archive",
+        readonly=True,
+        copy=False,
+        help="Where the archived database and filestore are kept (.dump and "
+        ".filestore.tar.gz): Restore brings them back.",
+    )
     paas_provision_step_ids = fields.One2many(
         "woow.paas.tenant.provision.step", "tenant_id", string="Provisioning Log"
     )
@@ -112,7 +123,7 @@ class WoowPaasTenant(models.Model):
         fields_ = super()._paas_protected_fields()
         hint = self.env._("provisioning sets it")
         for name in ("paas_db_server_id", "paas_db_name", "paas_template_id",
-                     "paas_admin_login", "paas_admin_password"):  # fmt: skip
+                     "paas_admin_login", "paas_admin_password", "paas_archive_path"):  # fmt: skip
             fields_[name] = (None, hint)
         return fields_
 
@@ -701,6 +712,132 @@ class WoowPaasTenant(models.Model):
         res = super()._paas_reactivate()
         self._paas_push_params_safe()
         return res
+
+    # ------------------------------------------------------------------
+    # Database per tenant: archive and restore
+    # ------------------------------------------------------------------
+    def _paas_allowed_transitions(self):
+        """Override of ``woow_paas_core``: an archived database tenant may be
+        restored (only through :meth:`action_restore`)."""
+        moves = super()._paas_allowed_transitions()
+        moves["archived"] = set(moves.get("archived", set())) | {"active", "suspended"}
+        return moves
+
+    def action_activate(self):
+        """Override of ``woow_paas_core``: reactivation is for suspended
+        tenants; archived ones come back with Restore."""
+        archived = self.filtered(lambda t: t.state == "archived")
+        if archived:
+            raise UserError(
+                self.env._(
+                    "Tenant %s is archived: restore it instead of reactivating it.",
+                    archived[0].name,
+                )
+            )
+        return super().action_activate()
+
+    def _paas_archive_dir(self):
+        params = self.env["ir.config_parameter"].sudo()
+        folder = params.get_param("woow_paas_tenant.archive_dir") or os.path.join(
+            config["data_dir"], "woow_paas_archives", self.env.cr.dbname
+        )
+        os.makedirs(folder, exist_ok=True)
+        return folder
+
+    def action_archive(self):
+        """Override of ``woow_paas_core``: a database tenant is first dumped
+        (``pg_dump`` and its filestore, into the archive folder, checked
+        readable); its database and filestore are dropped once the archive
+        has committed. A failed dump refuses the move."""
+        self._paas_check_transition("archived")
+        databases = self.sudo().filtered(
+            lambda t: t.paas_db_name and t.state not in ("archived", "draft")
+        )
+        for tenant in databases:
+            base = os.path.join(self._paas_archive_dir(), tenant.paas_db_name)
+            conninfo = tenant._paas_conninfo()
+            try:
+                if pgtools.db_exists(conninfo, tenant.paas_db_name):
+                    pgtools.dump_db(conninfo, tenant.paas_db_name, f"{base}.dump")
+                    pgtools.archive_filestore(tenant.paas_db_name, f"{base}.filestore.tar.gz")
+            except (RuntimeError, OSError, pgtools.TransientError) as exc:
+                raise UserError(
+                    self.env._(
+                        "Tenant %(tenant)s could not be archived: %(reason)s",
+                        tenant=tenant.name,
+                        reason=exc,
+                    )
+                ) from exc
+            tenant.write({"paas_archive_path": base})
+        res = super().action_archive()
+        for tenant in databases:
+            self.env.cr.postcommit.add(
+                functools.partial(_paas_drop, tenant._paas_conninfo(), tenant.paas_db_name)
+            )
+        return res
+
+    def action_restore(self):
+        """Bring an archived database tenant back from its archive, exactly
+        as it was (archived → active). A missing or corrupt archive is
+        refused with nothing made."""
+        for tenant in self.sudo():
+            if tenant.state != "archived" or not tenant.paas_archive_path:
+                raise UserError(
+                    self.env._(
+                        "Only a database tenant archived with its dump can be restored: %s.",
+                        tenant.name,
+                    )
+                )
+            dump = f"{tenant.paas_archive_path}.dump"
+            files = f"{tenant.paas_archive_path}.filestore.tar.gz"
+            if not pgtools.check_dump(dump) or not os.path.isfile(files):
+                raise UserError(
+                    self.env._(
+                        "The archive of tenant %(tenant)s is missing or corrupt (%(path)s).",
+                        tenant=tenant.name,
+                        path=dump,
+                    )
+                )
+            conninfo = tenant._paas_conninfo()
+            try:
+                if pgtools.db_exists(conninfo, tenant.paas_db_name):
+                    raise RuntimeError(f"database {tenant.paas_db_name} already exists")
+                pgtools.restore_db(conninfo, tenant.paas_db_name, dump)
+                try:
+                    pgtools.restore_filestore(tenant.paas_db_name, files)
+                except (OSError, tarfile.TarError):
+                    pgtools.drop_db(conninfo, tenant.paas_db_name)
+                    raise
+            except (RuntimeError, OSError, tarfile.TarError, pgtools.TransientError) as exc:
+                raise UserError(
+                    self.env._(
+                        "Tenant %(tenant)s could not be restored: %(reason)s",
+                        tenant=tenant.name,
+                        reason=exc,
+                    )
+                ) from exc
+        self._paas_reactivate_restored()
+        return True
+
+    def _paas_reactivate_restored(self):
+        """Like the end of provisioning: active under a running subscription,
+        else suspended until it runs again."""
+        running = self.filtered(lambda t: t.subscription_id.state in SUBSCRIPTION_RUNNING)
+        vals = {"archived_date": False}
+        running._paas_transition("active", "tenant.restored", vals=vals)
+        (self - running)._paas_transition(
+            "suspended", "tenant.restored", vals=dict(vals, suspended_by_subscription=True)
+        )
+        self._paas_push_params_safe()
+
+
+def _paas_drop(conninfo, dbname):
+    """After the archive committed: drop the database and its filestore."""
+    try:
+        pgtools.drop_db(conninfo, dbname)
+    except (pgtools.TransientError, psycopg2.Error):
+        _logger.warning("Archived tenant database %s could not be dropped", dbname, exc_info=True)
+    pgtools.remove_filestore(dbname)
 
 
 def _paas_xmlid(cr, module, name):

@@ -248,6 +248,54 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
             skipped = tenant.paas_provision_step_ids.filtered(lambda s: s.status == "skipped")
             self.assertEqual(skipped.mapped("step"), STEPS[: index + 1], crash_step)
 
+    def test_archive_restore(self):
+        """Archive dumps the database and filestore then drops them once
+        committed; Restore brings them back with the data intact; a missing
+        or corrupt dump is refused with nothing made."""
+        tenant = self._new_tenant("db-archive")
+        self._provision(tenant)
+        self._tenant_db(tenant, "UPDATE res_partner SET comment = 'kept' WHERE id = 1 RETURNING id")
+        marker = os.path.join(pgtools.filestore_path(tenant.paas_db_name), "kept.txt")
+        with open(marker, "w") as f:
+            f.write("kept")
+        before = self._snapshot(tenant)
+        folder = os.path.join(self.cluster.datadir, "archives")
+        self.env["ir.config_parameter"].set_param("woow_paas_tenant.archive_dir", folder)
+
+        tenant.action_archive()
+        self.assertEqual(tenant.state, "archived")
+        self.assertTrue(os.path.isfile(f"{tenant.paas_archive_path}.dump"))
+        self.assertTrue(pgtools.db_exists(self.cluster.conninfo, tenant.paas_db_name))
+        self.env.cr.postcommit.run()  # what a commit would run: the drop
+        self.assertFalse(pgtools.db_exists(self.cluster.conninfo, tenant.paas_db_name))
+        self.assertFalse(os.path.exists(marker))
+        with self.assertRaisesRegex(UserError, "restore it instead"):
+            tenant.action_activate()
+
+        dump = f"{tenant.paas_archive_path}.dump"
+        os.rename(dump, f"{dump}.moved")
+        with self.assertRaisesRegex(UserError, "missing or corrupt"):
+            tenant.action_restore()
+        with open(dump, "wb") as f:
+            f.write(b"PGDMP not really a dump")
+        with self.assertRaisesRegex(UserError, "missing or corrupt"):
+            tenant.action_restore()
+        self.assertFalse(pgtools.db_exists(self.cluster.conninfo, tenant.paas_db_name))
+        self.assertEqual(tenant.state, "archived")
+        os.rename(f"{dump}.moved", dump)
+
+        tenant.action_restore()
+        self.assertEqual(tenant.state, "active")
+        after = self._snapshot(tenant)
+        self.assertEqual(after, before)
+        self.assertEqual(
+            self._tenant_db(tenant, "SELECT comment FROM res_partner WHERE id = 1"), [("kept",)]
+        )
+        with open(marker) as f:
+            self.assertEqual(f.read(), "kept")
+        _session, signed_in = self._login(tenant)
+        self.assertTrue(signed_in)
+
     def test_two_provisionings_race(self):
         """While another transaction provisions the tenant (holds its lock),
         the job waits for a retry and makes nothing; one job per tenant is
