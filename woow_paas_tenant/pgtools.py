@@ -97,6 +97,26 @@ def create_db_from_template(server, dbname, template):
         )
 
 
+def rename_db(server, old, new):
+    """``ALTER DATABASE old RENAME TO new`` (nobody may be connected to it)."""
+    with connect(server) as conn, conn.cursor() as cr:
+        cr.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [old],
+        )
+        cr.execute(
+            sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                sql.Identifier(old), sql.Identifier(new)
+            )
+        )
+
+
+def rename_filestore(old, new):
+    if os.path.isdir(filestore_path(old)) and not os.path.exists(filestore_path(new)):
+        os.rename(filestore_path(old), filestore_path(new))
+
+
 def drop_db(server, dbname):
     """Drop ``dbname`` if it exists (terminating its connections)."""
     with connect(server) as conn, conn.cursor() as cr:

@@ -9,6 +9,7 @@ from . import woow_paas_tenant_config
 from . import woow_paas_tenant_quota
 from . import woow_paas_db_server
 from . import woow_paas_db_template
+from . import woow_paas_db_pool
 from . import woow_paas_tenant_provision_step
 from . import woow_paas_tenant
 from . import woow_paas_plan

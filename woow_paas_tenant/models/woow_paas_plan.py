@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .. import pgtools
+
 DEFAULT_TENANT_MODULES = "base,web,woow_paas_tenant_agent"
 
 
@@ -34,6 +36,17 @@ class WoowPaasPlan(models.Model):
         string="Template Version", default=1, readonly=True, copy=False
     )
     paas_template_ids = fields.One2many("woow.paas.db.template", "plan_id", string="Templates")
+    paas_pool_size = fields.Integer(
+        string="Warm Pool Size",
+        default=0,
+        help="Databases kept copied from the template on each server, waiting for a "
+        "customer: a sign-up takes one (a rename) instead of a copy.",
+    )
+    paas_pool_ids = fields.One2many("woow.paas.db.pool", "plan_id", string="Warm Databases")
+
+    _pool_size_positive = models.Constraint(
+        "CHECK(paas_pool_size >= 0)", "The warm pool size cannot be negative."
+    )
 
     @api.constrains("paas_modules", "paas_isolation")
     def _check_paas_modules(self):
@@ -42,6 +55,10 @@ class WoowPaasPlan(models.Model):
                 raise UserError(self.env._("Plan %s needs at least one tenant module.", plan.name))
 
     def write(self, vals):
+        if "paas_pool_size" in vals:
+            self.filtered(
+                lambda p: p.paas_pool_size != vals["paas_pool_size"]
+            )._paas_enqueue_pool_refill()
         if "paas_modules" in vals or "paas_languages" in vals:
             changed = self.filtered(
                 lambda p: (
@@ -58,6 +75,48 @@ class WoowPaasPlan(models.Model):
             if plan.paas_template_ids.filtered(lambda t: t.state == "ready"):
                 plan._paas_enqueue_template_builds()
         return res
+
+    def _paas_enqueue_pool_refill(self):
+        for plan in self:
+            plan.with_delay(
+                description=self.env._("Refill the warm pool of plan %s", plan.name),
+                identity_key=f"woow.paas.plan-pool-{plan.id}",
+            )._paas_refill_pool()
+
+    def _paas_refill_pool(self):
+        """Bring each server's warm pool of the plan to ``paas_pool_size``
+        ready databases of the current template; drop those of older
+        templates and claimed ones whose tenant took them."""
+        Pool = self.env["woow.paas.db.pool"].sudo()
+        Template = self.env["woow.paas.db.template"].sudo()
+        for plan in self.sudo():
+            for server in self.env["woow.paas.db.server"].sudo().search([]):
+                template = Template.search(
+                    [
+                        ("plan_id", "=", plan.id),
+                        ("server_id", "=", server.id),
+                        ("version", "=", plan.paas_template_version),
+                    ]
+                )
+                pools = Pool.search([("plan_id", "=", plan.id), ("server_id", "=", server.id)])
+                conninfo = server._paas_conninfo()
+                stale = pools.filtered(
+                    lambda p, t=template, c=conninfo: (
+                        p.template_id != t
+                        or (p.state == "claimed" and not p.tenant_id)
+                        or not pgtools.db_exists(c, p.db_name)
+                    )
+                )
+                stale._paas_discard()
+                if not template or template.state != "ready" or plan.paas_isolation != "database":
+                    continue
+                ready = (pools - stale).filtered(lambda p: p.state == "ready")
+                missing = plan.paas_pool_size - len(ready)
+                if missing > 0:
+                    Pool._paas_fill(template, missing)
+                elif missing < 0:
+                    ready[plan.paas_pool_size :]._paas_discard()
+        return True
 
     def _paas_module_list(self):
         self.ensure_one()

@@ -80,6 +80,11 @@ class WoowPaasTenant(models.Model):
         groups="woow_paas_core.group_paas_manager",
         help="Generated at provisioning; give it to the customer, then clear it.",
     )
+    paas_pool_password = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The administrator's password came hashed with a warm database of the pool.",
+    )
     paas_url = fields.Char(string="URL", compute="_compute_paas_url")
     paas_archive_path = fields.Char(
         string="Archive",
@@ -123,7 +128,8 @@ class WoowPaasTenant(models.Model):
         fields_ = super()._paas_protected_fields()
         hint = self.env._("provisioning sets it")
         for name in ("paas_db_server_id", "paas_db_name", "paas_template_id",
-                     "paas_admin_login", "paas_admin_password", "paas_archive_path"):  # fmt: skip
+                     "paas_admin_login", "paas_admin_password", "paas_archive_path",
+                     "paas_pool_password"):  # fmt: skip
             fields_[name] = (None, hint)
         return fields_
 
@@ -435,15 +441,20 @@ class WoowPaasTenant(models.Model):
             raise UserError(server._paas_ping())
         template = tenant.paas_template_id or tenant.plan_id._paas_template(server)
         template._paas_check_usable()
-        tenant.write(
-            {
-                "paas_db_server_id": server.id,
-                "paas_db_name": tenant.paas_db_name or f"{server.db_prefix}{tenant.code}",
-                "paas_template_id": template.id,
-                "paas_admin_login": tenant.paas_admin_login or email,
-                "paas_admin_password": tenant.paas_admin_password or secrets.token_urlsafe(12),
-            }
-        )
+        vals = {
+            "paas_db_server_id": server.id,
+            "paas_db_name": tenant.paas_db_name or f"{server.db_prefix}{tenant.code}",
+            "paas_template_id": template.id,
+            "paas_admin_login": tenant.paas_admin_login or email,
+        }
+        if not tenant.paas_admin_password and tenant.plan_id.paas_pool_size:
+            pool = self.env["woow.paas.db.pool"]._paas_claim(tenant, template)
+            if pool:
+                vals.update(paas_admin_password=pool.sudo().admin_password, paas_pool_password=True)
+                tenant.plan_id._paas_enqueue_pool_refill()
+        if not tenant.paas_admin_password and "paas_admin_password" not in vals:
+            vals["paas_admin_password"] = secrets.token_urlsafe(12)
+        tenant.write(vals)
         return True
 
     def _paas_provision_lock(self):
@@ -477,6 +488,8 @@ class WoowPaasTenant(models.Model):
             )
         # The password hash (PBKDF2, deliberately slow) is worked out in a
         # thread while PostgreSQL copies the template.
+        if tenant.paas_pool_password:
+            return tenant._paas_provision_steps()
         crypt = self.env["res.users"]._crypt_context()
         key = (self.env.cr.dbname, tenant.id)
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -551,6 +564,13 @@ class WoowPaasTenant(models.Model):
         conninfo = self._paas_conninfo()
         if pgtools.db_exists(conninfo, self.paas_db_name):
             return True
+        pool = self.env["woow.paas.db.pool"].sudo().search([("tenant_id", "=", self.id)], limit=1)
+        if pool and pgtools.db_exists(conninfo, pool.db_name):
+            # A warm database: a rename instead of a copy.
+            pgtools.rename_db(conninfo, pool.db_name, self.paas_db_name)
+            pgtools.rename_filestore(pool.db_name, self.paas_db_name)
+            pool.unlink()
+            return False
         self.paas_template_id._paas_check_usable()
         try:
             pgtools.create_db_from_template(
@@ -569,12 +589,7 @@ class WoowPaasTenant(models.Model):
             row = cr.fetchone()
             if row and row[0] != self.paas_template_id.database_uuid:
                 return True
-            for key, value in (
-                ("database.uuid", str(uuid.uuid1())),
-                ("database.secret", str(uuid.uuid4())),
-                ("database.create_date", fields.Datetime.to_string(fields.Datetime.now())),
-            ):
-                _paas_set_param(cr, key, value)
+            _paas_renew_identity(cr)
         return False
 
     def _paas_step_admin(self):
@@ -585,15 +600,14 @@ class WoowPaasTenant(models.Model):
             current_login, partner_id = cr.fetchone()
             if current_login == login:
                 return True
-            future = _PASSWORD_HASHES.get((self.env.cr.dbname, self.id))
-            if future is not None:
-                hashed = future.result()
-            else:
-                hashed = self.env["res.users"]._crypt_context().hash(self.paas_admin_password)
-            cr.execute(
-                "UPDATE res_users SET login = %s, password = %s WHERE id = %s",
-                [login, hashed, admin_id],
-            )
+            if not self.paas_pool_password:
+                future = _PASSWORD_HASHES.get((self.env.cr.dbname, self.id))
+                if future is not None:
+                    hashed = future.result()
+                else:
+                    hashed = self.env["res.users"]._crypt_context().hash(self.paas_admin_password)
+                _paas_set_admin_password(cr, hashed)
+            cr.execute("UPDATE res_users SET login = %s WHERE id = %s", [login, admin_id])
             contact = self.partner_id
             cr.execute(
                 "UPDATE res_partner SET name = %s, email = %s WHERE id = %s",
@@ -843,6 +857,23 @@ def _paas_drop(conninfo, dbname):
 def _paas_xmlid(cr, module, name):
     cr.execute("SELECT res_id FROM ir_model_data WHERE module = %s AND name = %s", [module, name])
     return cr.fetchone()[0]
+
+
+def _paas_renew_identity(cr):
+    """A database copied from a template gets its own UUID and secret."""
+    for key, value in (
+        ("database.uuid", str(uuid.uuid1())),
+        ("database.secret", str(uuid.uuid4())),
+        ("database.create_date", fields.Datetime.to_string(fields.Datetime.now())),
+    ):
+        _paas_set_param(cr, key, value)
+
+
+def _paas_set_admin_password(cr, hashed):
+    cr.execute(
+        "UPDATE res_users SET password = %s WHERE id = %s",
+        [hashed, _paas_xmlid(cr, "base", "user_admin")],
+    )
 
 
 def _paas_set_param(cr, key, value):

@@ -296,6 +296,65 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
         _session, signed_in = self._login(tenant)
         self.assertTrue(signed_in)
 
+    def _drop_pool_later(self):
+        def drop_pool():
+            with pgtools.connect(self.cluster.conninfo) as conn, conn.cursor() as cr:
+                cr.execute(
+                    "SELECT datname FROM pg_database WHERE datname LIKE %s",
+                    [f"{self.cluster.prefix}pool\\_%"],
+                )
+                names = [name for (name,) in cr.fetchall()]
+            for name in names:
+                pgtools.drop_db(self.cluster.conninfo, name)
+                pgtools.remove_filestore(name)
+
+        self.addCleanup(drop_pool)
+
+    def test_warm_pool(self):
+        """With a warm pool, a sign-up takes a database already copied (a
+        rename, its password already hashed), signs in, and the refill job
+        brings the pool back to its size."""
+        self._drop_pool_later()
+        with trap_jobs() as trap:
+            self.db_plan.paas_pool_size = 1
+            trap.assert_jobs_count(1)
+            trap.perform_enqueued_jobs()
+        warm = self.db_plan.paas_pool_ids
+        self.assertEqual(warm.mapped("state"), ["ready"])
+        self.assertTrue(pgtools.db_exists(self.cluster.conninfo, warm.db_name))
+        warm_name = warm.db_name
+
+        tenant = self._new_tenant("db-warm")
+        with trap_jobs() as trap:
+            tenant.action_provision()
+            self.assertTrue(tenant.paas_pool_password)
+            self.assertEqual(warm.tenant_id, tenant)
+            trap.assert_jobs_count(2)  # the provisioning and the refill
+            trap.perform_enqueued_jobs()
+        self.assertEqual(tenant.state, "active", tenant.state_message)
+        self.assertFalse(pgtools.db_exists(self.cluster.conninfo, warm_name))
+        self.assertFalse(warm.exists())
+        refilled = self.db_plan.paas_pool_ids
+        self.assertEqual(refilled.mapped("state"), ["ready"])
+        refilled_name = refilled.db_name
+        self.assertNotEqual(refilled_name, warm_name)
+        snapshot = self._snapshot(tenant)
+        self.assertTrue(snapshot["uuid_renewed"])
+        self.assertTrue(snapshot["filestore"])
+        self.assertEqual(snapshot["logins"], [("owner@customer-a.example.com",)])
+        statuses = dict(tenant.paas_provision_step_ids.mapped(lambda s: (s.step, s.status)))
+        self.assertEqual(statuses["database"], "done")
+        self.assertEqual(statuses["identity"], "skipped")  # renewed when the pool was filled
+        _session, signed_in = self._login(tenant)
+        self.assertTrue(signed_in)
+
+        # Back to no pool: the warm database goes.
+        with trap_jobs() as trap:
+            self.db_plan.paas_pool_size = 0
+            trap.perform_enqueued_jobs()
+        self.assertFalse(self.db_plan.paas_pool_ids)
+        self.assertFalse(pgtools.db_exists(self.cluster.conninfo, refilled_name))
+
     def test_two_provisionings_race(self):
         """While another transaction provisions the tenant (holds its lock),
         the job waits for a retry and makes nothing; one job per tenant is
