@@ -7,6 +7,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 
 import psycopg2
@@ -34,6 +35,9 @@ AGENT_PARAM = "woow_paas_agent."
 # (database, tenant id) -> future of the administrator's password hash,
 # while its provisioning job runs.
 _PASSWORD_HASHES = {}
+# (database, tenant id) -> [context manager, connection] to the tenant's
+# database shared by the steps of a running provisioning job.
+_TENANT_CONNECTIONS = {}
 
 
 def _paas_after_step(tenant, step):
@@ -500,6 +504,16 @@ class WoowPaasTenant(models.Model):
                 _PASSWORD_HASHES.pop(key, None)
 
     def _paas_provision_steps(self):
+        key = (self.env.cr.dbname, self.id)
+        _TENANT_CONNECTIONS[key] = shared = []
+        try:
+            return self._paas_provision_run_steps()
+        finally:
+            _TENANT_CONNECTIONS.pop(key, None)
+            if shared:
+                shared[0].__exit__(None, None, None)
+
+    def _paas_provision_run_steps(self):
         tenant = self
         Step = self.env["woow.paas.tenant.provision.step"].sudo()
         last = Step.search([("tenant_id", "=", tenant.id)], order="attempt desc", limit=1)
@@ -555,9 +569,30 @@ class WoowPaasTenant(models.Model):
     def _paas_conninfo(self):
         return self.paas_db_server_id._paas_conninfo()
 
+    @contextmanager
     def _paas_tenant_cursor(self):
-        """A connection to the tenant's own database (one transaction)."""
-        return pgtools.connect(self._paas_conninfo(), self.paas_db_name, autocommit=False)
+        """A connection to the tenant's own database, committed at the end of
+        the block (one transaction per step). During a provisioning job the
+        steps share one connection, opened at first use."""
+        shared = _TENANT_CONNECTIONS.get((self.env.cr.dbname, self.id))
+        if shared is None:
+            with pgtools.connect(
+                self._paas_conninfo(), self.paas_db_name, autocommit=False
+            ) as conn:
+                yield conn
+            return
+        if not shared:
+            shared.append(
+                pgtools.connect(self._paas_conninfo(), self.paas_db_name, autocommit=False)
+            )
+            shared.append(shared[0].__enter__())
+        conn = shared[1]
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
     # Each step returns True when it found its work already done.
     def _paas_step_database(self):
