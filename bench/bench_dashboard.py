@@ -17,10 +17,13 @@ TRANSITIONS = (
 PRICE_EVENTS = ("subscription.plan_changed", "subscription.price_changed")
 
 
-def _history(env, size):
-    """``size`` subscriptions started over the last year (one in ten on a
-    yearly plan), a third of them upgraded, one in seven cancelled, each with
-    a tenant; their events are then spread over their own history."""
+def _history(env, size, customers):
+    """``size`` subscriptions of ``customers`` customers started over the last
+    two years (one in ten on a yearly plan), each with a tenant; half of the
+    monthly ones upgraded, a third of those downgraded again and a fifth
+    upgraded once more; one in seven cancelled. Events are then spread over
+    each subscription's own history: plan changes in order through its life,
+    cancellations at 85 % of it."""
     Plan = env["woow.paas.plan"]
     plans = Plan.create(
         [
@@ -32,7 +35,7 @@ def _history(env, size):
         ]
     )  # fmt: skip
     partners = env["res.partner"].create(
-        [{"name": f"Dash Customer {i}", "is_company": True} for i in range(size // 5)]
+        [{"name": f"Dash Customer {i}", "is_company": True} for i in range(customers)]
     )
     Sub = env["woow.paas.subscription"]
     subs = Sub.browse()
@@ -54,27 +57,33 @@ def _history(env, size):
     )  # fmt: skip
     tenants.action_provision()
     monthly = subs.filtered(lambda s: s.billing_interval == "month")
-    monthly[::3].action_change_plan(plans[2])
+    upgraded = monthly[::2]
+    upgraded.action_change_plan(plans[2])
+    upgraded[::3].action_change_plan(plans[1])
+    upgraded[::15].action_change_plan(plans[2])
     subs[::7].action_cancel(reason="Bench churn")
     env.flush_all()
-    # A start up to 360 days ago per subscription; plan changes at 40 % and
-    # cancellations at 70 % of its age; tenant events follow their subscription.
     env.cr.execute(
         """
         WITH s AS (
-            SELECT id, (id * 7919) %% 360 AS age FROM woow_paas_subscription WHERE id = ANY(%s)
+            SELECT id, (id * 7919) %% 720 AS age FROM woow_paas_subscription WHERE id = ANY(%s)
+        ), e AS (
+            SELECT e.id, s.age, e.event_type,
+                   ROW_NUMBER() OVER (PARTITION BY e.subscription_id, e.event_type ORDER BY e.id)
+                       AS n
+              FROM woow_paas_event e JOIN s ON s.id = e.subscription_id
         )
-        UPDATE woow_paas_event e
+        UPDATE woow_paas_event ev
            SET occurred_at = date_trunc('day', now() at time zone 'UTC')
-                             - make_interval(days => s.age)
+                             - make_interval(days => e.age::integer)
                              + CASE WHEN e.event_type = 'subscription.plan_changed'
-                                    THEN make_interval(days => (s.age * 4) / 10)
+                                    THEN make_interval(days => ((e.age * e.n) / 5)::integer)
                                     WHEN e.event_type IN ('subscription.cancelled',
                                                          'tenant.suspended')
-                                    THEN make_interval(days => (s.age * 7) / 10)
+                                    THEN make_interval(days => (e.age * 85) / 100)
                                     ELSE interval '0' END
                              + interval '10 hours'
-          FROM s WHERE e.subscription_id = s.id
+          FROM e WHERE ev.id = e.id
         """,
         [subs.ids],
     )
@@ -137,37 +146,67 @@ def _orm_figures(env, windows):
     return result
 
 
-@bench
-def dashboard(env, size=10000, runs=5):
-    """``get_dashboard`` for the last twelve months over ``size``
-    subscriptions with plan changes and cancellations (median of ``runs``);
-    baseline: MRR, customers and moves per window with ``_read_group``."""
-    subs = _history(env, size)
-    # As autovacuum would after a bulk load: the planner needs row counts.
-    env.cr.execute("ANALYZE woow_paas_event, woow_paas_subscription, woow_paas_tenant")
-    Dashboard = env["woow.paas.dashboard"].with_context(tz="UTC")
-    today = date.today()
-    date_to = date(today.year, today.month, 1) + relativedelta(months=1, days=-1)
-    date_from = date(today.year, today.month, 1) - relativedelta(months=11)
+def _measure(env, call, runs):
+    """Median wall clock (s), CPU (s: this process and its PostgreSQL
+    backend) and queries of ``runs`` calls; the last answer."""
     pid = _backend_pid(env)
     timings, queries, cpus = [], [], []
     for _run in range(runs):
         env.invalidate_all()
         cpu = _cpu(pid)
-        with Counter(env) as call:
-            data = Dashboard.get_dashboard(date_from.isoformat(), date_to.isoformat())
+        with Counter(env) as counter:
+            data = call()
         cpus.append(_cpu(pid) - cpu)
-        timings.append(call.seconds)
-        queries.append(call.queries)
+        timings.append(counter.seconds)
+        queries.append(counter.queries)
+    return statistics.median(timings), statistics.median(cpus), statistics.median(queries), data
+
+
+@bench
+def dashboard(env, size=12000, runs=5):
+    """``get_dashboard`` for the last twelve months over ``size``
+    subscriptions of ``customers`` customers with two years of plan changes
+    and cancellations (median of ``runs``), from a fresh snapshot and with
+    1 % of the subscriptions changed since it; baseline: MRR, customers and
+    moves per window with ``_read_group``."""
+    # The issue's data set: 10,000 customers for 12,000 subscriptions and,
+    # with billing, 5,000,000 usage events (scaled with ``size``).
+    subs = _history(env, size, size * 5 // 6)
+    # As autovacuum would after a bulk load: the planner needs row counts.
+    env.cr.execute(
+        "ANALYZE woow_paas_event, woow_paas_subscription, woow_paas_tenant,"
+        " woow_paas_dashboard_segment, woow_paas_dashboard_tenant_segment,"
+        " woow_paas_dashboard_dirty"
+    )
+    if "woow.paas.usage.event" in env:
+        yield from _usage_history(env, subs, size * 1250 // 3)
+    Dashboard = env["woow.paas.dashboard"].with_context(tz="UTC")
+    start = time.perf_counter()
+    Dashboard._paas_refresh_snapshot(full=True)
+    env.flush_all()
+    rebuild = time.perf_counter() - start
+    env.cr.execute(
+        "ANALYZE woow_paas_dashboard_segment, woow_paas_dashboard_tenant_segment,"
+        " woow_paas_dashboard_dirty"
+    )
+    today = date.today()
+    date_to = date(today.year, today.month, 1) + relativedelta(months=1, days=-1)
+    date_from = date(today.year, today.month, 1) - relativedelta(months=11)
+
+    def call():
+        return Dashboard.get_dashboard(date_from.isoformat(), date_to.isoformat())
+
+    seconds, cpu, queries, data = _measure(env, call, runs)
     kpis = {kpi["key"]: kpi for kpi in data["kpis"]}
     assert abs(kpis["mrr"]["value"] - sum(subs.mapped("mrr"))) < 0.01, kpis["mrr"]["value"]
 
     windows = Dashboard._paas_windows(date_from, date_to)
     env.invalidate_all()
-    cpu = _cpu(pid)
+    pid = _backend_pid(env)
+    orm_cpu = _cpu(pid)
     with Counter(env) as orm:
         figures = _orm_figures(env, windows)
-    orm_cpu = _cpu(pid) - cpu
+    orm_cpu = _cpu(pid) - orm_cpu
     # Both ways agree on every window's MRR and customers.
     months = [key for key in windows if key.startswith("m")]
     for index, key in enumerate(months):
@@ -180,19 +219,76 @@ def dashboard(env, size=10000, runs=5):
     assert abs(figures["prev"]["mrr"] - kpis["mrr"]["previous"]) < 0.01
     yield (
         "get_dashboard.ms, one year (wall clock, median)",
-        1000 * statistics.median(timings),
+        1000 * seconds,
         "ms",
         1000 * orm.seconds,
     )
+    yield "get_dashboard.cpu_ms (PostgreSQL backend + Python)", 1000 * cpu, "ms", 1000 * orm_cpu
+    yield "get_dashboard.queries", queries, "queries", orm.queries
+
+    # Between two refreshes: 1 % of the subscriptions changed, replayed live.
+    changed = subs.filtered(lambda s: s.state == "active")[: size // 100]
+    changed.action_suspend()
+    changed.action_reactivate()
+    env.flush_all()
+    dirty_seconds, dirty_cpu, _queries, dirty_data = _measure(env, call, runs)
+    start = time.perf_counter()
+    Dashboard._cron_refresh_snapshot()
+    env.flush_all()
+    refresh = time.perf_counter() - start
+    _s, _c, _q, fresh_data = _measure(env, call, 1)
+    assert dirty_data["kpis"] == fresh_data["kpis"], "live replay and snapshot disagree"
     yield (
-        "get_dashboard.cpu_ms (PostgreSQL backend + Python)",
-        1000 * statistics.median(cpus),
+        "get_dashboard.ms with 1 % of subscriptions changed since the snapshot",
+        1000 * dirty_seconds,
         "ms",
-        1000 * orm_cpu,
+        1000 * orm.seconds,
     )
-    yield "get_dashboard.queries", statistics.median(queries), "queries", orm.queries
+    yield "get_dashboard.cpu_ms with 1 % changed", 1000 * dirty_cpu, "ms", 1000 * orm_cpu
+    yield "snapshot refresh of 1 % changed (cron), ms", 1000 * refresh, "ms", 0
+    yield "snapshot full rebuild, ms", 1000 * rebuild, "ms", 0
+    env.cr.execute("SELECT COUNT(*) FROM woow_paas_dashboard_segment")
+    yield "snapshot segments", env.cr.fetchone()[0], "rows", 0
     yield "events in the log", env["woow.paas.event"].search_count([]), "rows", 0
     yield "load average (1 min) while measuring", os.getloadavg()[0], "", 0
+
+
+def _usage_history(env, subs, events):
+    """``events`` usage events over the tenants of ``subs`` in the last two
+    years (a sum metric), written with one INSERT ... SELECT and rolled up
+    per day like ingestion does."""
+    metric = env["woow.paas.metric"].create(
+        {"name": "Dash API calls", "code": "dash_api_calls", "aggregation": "sum"}
+    )
+    tenants = subs.tenant_ids
+    start = time.perf_counter()
+    env.cr.execute(
+        """
+        INSERT INTO woow_paas_usage_event (tenant_id, metric_id, quantity, timestamp,
+                                           received_at, idempotency_key)
+        SELECT (%(tenants)s::integer[])[1 + g %% %(count)s], %(metric)s, 1 + g %% 7,
+               date_trunc('day', now() at time zone 'UTC')
+                 - make_interval(secs => (g * 7919 %% (730 * 86400))),
+               now() at time zone 'UTC', 'dash-' || g
+          FROM generate_series(1::bigint, %(events)s) g
+        """,
+        {"tenants": tenants.ids, "count": len(tenants), "metric": metric.id, "events": events},
+    )
+    env.cr.execute(
+        """
+        INSERT INTO woow_paas_usage_rollup (tenant_id, metric_id, day, event_count,
+                                            quantity_sum, quantity_min, quantity_max)
+        SELECT tenant_id, metric_id, timestamp::date, COUNT(*), SUM(quantity), MIN(quantity),
+               MAX(quantity)
+          FROM woow_paas_usage_event WHERE metric_id = %s
+         GROUP BY tenant_id, metric_id, timestamp::date
+        """,
+        [metric.id],
+    )
+    env.cr.execute("ANALYZE woow_paas_usage_event, woow_paas_usage_rollup")
+    env.cr.execute("SELECT COUNT(*) FROM woow_paas_usage_rollup")
+    yield "usage events loaded (SQL), s", time.perf_counter() - start, "s", 0
+    yield "usage rollup rows", env.cr.fetchone()[0], "rows", 0
 
 
 def _backend_pid(env):

@@ -12,7 +12,8 @@ CONF="$WORK_DIR/odoo-run.conf"
 # <code>.localhost (its database is ${DB}_t_<code>; the look-ahead keeps
 # template databases, whose names have underscores, out of reach):
 # woow_paas_tenant, loaded server-wide, tells them apart by host name.
-# queue_job, server-wide too, runs the background jobs.
+# queue_job loaded server-wide starts its job runner with the server: billing
+# runs, provisioning (and the other background jobs) run while you watch.
 write_odoo_conf "$CONF" "http_port = $PORT
 db_name = $DB
 dbfilter = ^($DB|${DB}_t_(?=[a-z0-9-]+\$)%d)\$
@@ -67,6 +68,10 @@ cat <<MSG
     curl -H "Authorization: Bearer wpk_demo_customer_key_do_not_use_in_production" \\
          http://127.0.0.1:$PORT/api/v1/tenants
 $DEMO_TENANT_MSG
+  Background jobs (billing runs, provisioning...) run in queue_job's job
+  runner, started with this server: PaaS > Billing > Billing Runs, and
+  Settings > Technical > Queue Jobs to watch them.
+
   Stop with Ctrl-C.
 
 MSG

@@ -1,4 +1,7 @@
-from odoo import api, fields, models
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 
 INVOICE_KINDS = [
     ("period", "Billing Period"),
@@ -81,6 +84,47 @@ class AccountMove(models.Model):
             "plan_id": sub.plan_id.id,
             "company_id": self.company_id.id,
         }
+
+    def action_paas_rerate(self):
+        """Re-rate the usage lines of draft subscription invoices from the
+        usage known now (late events of the period included)."""
+        if self.filtered(lambda m: m.state != "draft" or not m.paas_usage_start):
+            raise UserError(
+                self.env._("Only a draft subscription invoice with a usage period can be re-rated.")
+            )
+        self.check_access("write")
+        for move in self:
+            sub = move.paas_subscription_id
+            period = (move.paas_usage_start, move.paas_usage_end)
+            metrics = sub.plan_id.metric_price_ids.metric_id.filtered("billable")
+            usage = sub._paas_usage_many([(sub, metric, *period) for metric in metrics])
+            products = metrics.product_id
+            old = move.invoice_line_ids.filtered(lambda line, p=products: line.product_id in p)
+            move.write(
+                {
+                    "invoice_line_ids": [Command.unlink(line.id) for line in old]
+                    + [Command.create(vals) for vals in sub._paas_usage_lines(usage, *period)]
+                }
+            )
+        return True
+
+    @api.model
+    def _paas_post_due_drafts(self, date, company):
+        """Post the draft period invoices whose late-usage grace ended by
+        ``date``, re-rated first. Returns them."""
+        grace = self.env["woow.paas.subscription"]._paas_grace_days()
+        drafts = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "draft"),
+                ("paas_invoice_kind", "=", "period"),
+                ("paas_usage_end", "<=", date - timedelta(days=grace)),
+            ]
+        )
+        if drafts:
+            drafts.action_paas_rerate()
+            drafts.action_post()
+        return drafts
 
     @api.model
     def _paas_subscription_moves(self, subscriptions):

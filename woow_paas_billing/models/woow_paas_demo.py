@@ -1,6 +1,8 @@
 import random
 from datetime import UTC, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, models
 
 BATCH = 1000
@@ -49,6 +51,23 @@ class WoowPaasDemo(models.AbstractModel):
         Usage = self.env["woow.paas.usage.event"]
         for start in range(0, len(events), BATCH):
             Usage.ingest(events[start : start + BATCH])
+
+    @api.model
+    def _populate_invoices(self):
+        """Invoice the current period of every paying demo subscription, with
+        the usage of the period before it, as renewals do (idempotent: a
+        period is invoiced once)."""
+        subs = self.env["woow.paas.subscription"].search(
+            [("state", "in", ("active", "past_due")), ("current_period_start", "!=", False)],
+            order="id",
+        )
+        periods = []
+        for sub in subs:
+            start = sub.current_period_start
+            months = 12 if sub.billing_interval == "year" else 1
+            previous = start - relativedelta(months=months)
+            periods.append((sub, (start, sub.current_period_end), (previous, start)))
+        self.env["woow.paas.subscription"]._paas_invoice_periods(periods)
 
     @api.model
     def _demo_usage(self, tenant, metric, quantity, stamp, key, properties=None):

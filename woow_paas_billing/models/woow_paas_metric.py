@@ -50,6 +50,15 @@ class WoowPaasMetric(models.Model):
         help="The core resource this metric measures: plan quotas on that resource "
         "are checked against this usage.",
     )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Invoicing Product",
+        domain=[("type", "=", "service")],
+        ondelete="restrict",
+        copy=False,
+        help="Service product of the metric's usage lines on invoices (taxes, income "
+        "account). Made from the metric when left empty.",
+    )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
 
@@ -70,6 +79,36 @@ class WoowPaasMetric(models.Model):
                         code=metric.code,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        metrics = super().create(vals_list)
+        metrics.filtered(lambda m: not m.product_id)._paas_create_products()
+        return metrics
+
+    def _paas_create_products(self):
+        """One service product per metric for its invoice lines, in one create."""
+        if not self:
+            return
+        products = (
+            self.env["product.product"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": self.env._("Usage: %s", metric.name),
+                        "default_code": f"PAAS-USAGE-{metric.code.upper()}",
+                        "type": "service",
+                        "sale_ok": True,
+                        "purchase_ok": False,
+                        "list_price": 0.0,
+                    }
+                    for metric in self
+                ]
+            )
+        )
+        for metric, product in zip(self, products, strict=True):
+            metric.product_id = product
 
     @api.onchange("resource_id")
     def _onchange_resource_id(self):

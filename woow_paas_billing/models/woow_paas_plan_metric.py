@@ -139,6 +139,70 @@ class WoowPaasPlanMetric(models.Model):
         _up_to, price, _flat = tiers[-1]
         return amount + (billable - floor) * price
 
+    def _invoice_parts(self, quantity):
+        """The invoice lines of ``quantity`` units: ``[{"label", "amount"}]``
+        with exact Decimal amounts adding up to :meth:`_compute_amount`; one
+        per tier reached for graduated prices, one otherwise."""
+        self.ensure_one()
+        used = to_decimal(quantity)
+        included = to_decimal(self.included_quantity)
+        billable = max(used - included, Decimal(0))
+        fmt = self._format_quantity
+        head = self.env._(
+            "%(used)s %(unit)s used, %(included)s included",
+            used=fmt(used),
+            unit=self.unit or "",
+            included=fmt(included),
+        )
+        if not billable:
+            return [{"label": head, "amount": Decimal(0)}]
+        if self.pricing_model == "flat" or not self.tier_ids:
+            return [{
+                "label": self.env._("%(head)s, %(billable)s × %(price)s", head=head,
+                                    billable=fmt(billable), price=fmt(self.unit_price)),
+                "amount": self._compute_amount(used),
+            }]  # fmt: skip
+        tiers = self._tiers()
+        if self.pricing_model == "volume":
+            index, (up_to, price, flat) = next(
+                ((i, t) for i, t in enumerate(tiers) if t[0] is None or billable <= t[0]),
+                (len(tiers) - 1, tiers[-1]),
+            )
+            return [{
+                "label": self.env._("%(head)s, tier %(tier)s: %(billable)s × %(price)s + %(flat)s",
+                                    head=head, tier=index + 1, billable=fmt(billable),
+                                    price=fmt(price), flat=fmt(flat)),
+                "amount": billable * price + flat,
+            }]  # fmt: skip
+        parts = []
+        floor = Decimal(0)
+        for index, (up_to, price, flat) in enumerate(tiers):
+            last = index == len(tiers) - 1
+            ceiling = billable if up_to is None or last else min(billable, up_to)
+            if ceiling <= floor:
+                break
+            units = ceiling - floor
+            parts.append({
+                "label": self.env._("%(head)s, tier %(tier)s: %(units)s × %(price)s + %(flat)s",
+                                    head=head, tier=index + 1, units=fmt(units),
+                                    price=fmt(price), flat=fmt(flat)),
+                "amount": units * price + flat,
+            })  # fmt: skip
+            floor = ceiling
+        return parts
+
+    @staticmethod
+    def _format_quantity(value):
+        """A quantity as plain decimal text without trailing zeros."""
+        text = format(to_decimal(value).normalize(), "f")
+        return text
+
+    def _aggregation_label(self):
+        self.ensure_one()
+        return dict(self.metric_id._fields["aggregation"]._description_selection(self.env))[
+            self.metric_id.aggregation
+        ]
+
     def _round_amount(self, amount):
         """Round a :class:`Decimal` amount to the plan's currency (half up)."""
         self.ensure_one()

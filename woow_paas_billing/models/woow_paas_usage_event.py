@@ -408,8 +408,30 @@ class WoowPaasUsageEvent(models.Model):
         timestamp, idempotency_key, properties_json)``. Return ``{index in
         rows: reason}`` for the ones to refuse (e.g. the invoicing layer refuses events of posted
         periods). Must stay cheap: one query for the whole batch at most.
+
+        Refuses the events of a usage period already billed on a posted
+        invoice (a draft one is re-rated when it is posted).
         """
-        return {}
+        if not rows:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT e.idx - 1
+                  FROM unnest(%s::int[], %s::timestamp[]) WITH ORDINALITY AS e(tenant_id, ts, idx)
+                  JOIN woow_paas_tenant t ON t.id = e.tenant_id
+                 WHERE EXISTS (
+                       SELECT 1 FROM account_move m
+                        WHERE m.paas_subscription_id = t.subscription_id
+                          AND m.state = 'posted' AND m.paas_usage_start IS NOT NULL
+                          AND m.paas_usage_start <= e.ts::date AND m.paas_usage_end > e.ts::date)
+                """,
+                [row[1] for row in rows],
+                [row[4] for row in rows],
+            )
+        )
+        reason = self.env._("timestamp is in a usage period already invoiced.")
+        return {index: reason for (index,) in self.env.cr.fetchall()}
 
     @api.model
     def _ingest_insert(self, rows, received_at):

@@ -5,3 +5,6 @@ from . import test_ingest
 from . import test_concurrency
 from . import test_tour
 from . import test_views
+from . import test_invoicing
+from . import test_billing_run
+from . import test_invoicing_tour

@@ -167,6 +167,13 @@ class WoowPaasPlan(models.Model):
         subs._paas_update_price()
         return True
 
+    def _paas_price_in(self, currency):
+        """The plan's price per billing interval in ``currency``, or ``None``
+        when the plan is not sold in it. Core knows one price, in the plan's
+        currency; the billing layer adds prices in other currencies."""
+        self.ensure_one()
+        return self.price if currency == self.currency_id else None
+
     def _monthly_amount(self, amount):
         """Normalise an amount billed every ``billing_interval`` to one month."""
         self.ensure_one()

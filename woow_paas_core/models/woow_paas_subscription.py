@@ -158,9 +158,18 @@ class WoowPaasSubscription(models.Model):
         # Depends on the plan only, not on its price: see the field comment.
         for sub in self:
             plan = sub.plan_id
-            sub.price = plan.price
-            sub.currency_id = plan.currency_id or sub.company_id.currency_id
+            currency = sub._paas_billing_currency()
+            sub.currency_id = currency
+            sub.price = (plan and plan._paas_price_in(currency)) or 0.0
             sub.billing_interval = plan.billing_interval or "month"
+
+    def _paas_billing_currency(self):
+        """Hook: the currency this subscription pays in. Core: its plan's
+        (or the company's); billing: the customer's."""
+        self.ensure_one()
+        return (
+            self.plan_id.currency_id or self.company_id.currency_id or self.env.company.currency_id
+        )
 
     @api.depends("price", "billing_interval", "currency_id")
     def _compute_recurring_monthly(self):
@@ -559,13 +568,12 @@ class WoowPaasSubscription(models.Model):
                         sub=sub.name,
                     )
                 )
-            if sub.state != "draft" and plan.currency_id != sub.currency_id:
+            if sub.state != "draft" and plan._paas_price_in(sub.currency_id) is None:
                 raise UserError(
                     self.env._(
-                        "Plan %(plan)s is priced in %(new)s but subscription %(sub)s pays in "
-                        "%(old)s: choose a plan in %(old)s.",
+                        "Plan %(plan)s has no price in %(old)s, the currency subscription "
+                        "%(sub)s pays in: choose a plan sold in %(old)s.",
                         plan=plan.name,
-                        new=plan.currency_id.name,
                         sub=sub.name,
                         old=sub.currency_id.name,
                     )
@@ -612,7 +620,7 @@ class WoowPaasSubscription(models.Model):
                 "from_plan": old_plan.code,
                 "to_plan": plan.code,
                 "before": {"price": old_price, "interval": old_interval},
-                "after": {"price": plan.price, "interval": plan.billing_interval},
+                "after": {"price": subs[0].price, "interval": plan.billing_interval},
             }
             if reanchor:
                 payload["period_start"] = today.isoformat()
@@ -623,12 +631,13 @@ class WoowPaasSubscription(models.Model):
         """Move running subscriptions to their plan's current price (same
         currency and interval), with an event each; see the plan's action."""
         Event = self.env["woow.paas.event"]
-        for (plan, old_price), subs in (
-            self.filtered(lambda s: s.price != s.plan_id.price)
-            .grouped(lambda s: (s.plan_id, s.price))
+        for (plan, currency, old_price), subs in (
+            self.filtered(lambda s: s.plan_id._paas_price_in(s.currency_id) not in (None, s.price))
+            .grouped(lambda s: (s.plan_id, s.currency_id, s.price))
             .items()
         ):
-            subs.sudo().write({"price": plan.price})
+            new_price = plan._paas_price_in(currency)
+            subs.sudo().write({"price": new_price})
             subs._message_log_batch(
                 bodies=dict.fromkeys(
                     subs.ids,
@@ -636,14 +645,14 @@ class WoowPaasSubscription(models.Model):
                     % self.env._(
                         "Price updated from %(old)s to %(new)s",
                         old=old_price,
-                        new=plan.price,
+                        new=new_price,
                     ),
                 )
             )
             Event._emit(
                 "subscription.price_changed",
                 subs,
-                {"before": old_price, "after": plan.price, "currency": plan.currency_id.name},
+                {"before": old_price, "after": new_price, "currency": currency.name},
             )
         return True
 

@@ -1,8 +1,12 @@
 """Base class for Woow PaaS tests; the other addons reuse it."""
 
 import json
+from contextlib import ExitStack, contextmanager
+from unittest.mock import patch
 
 from odoo.tests import TransactionCase, new_test_user
+
+from ..models.woow_paas_subscription import WoowPaasSubscription as CoreSubscription
 
 
 class WoowPaasCase(TransactionCase):
@@ -66,6 +70,20 @@ class WoowPaasCase(TransactionCase):
                 **vals,
             }
         )
+
+    @contextmanager
+    def _core_hooks(self, *names):
+        """Run with core's own implementation of these subscription hooks,
+        whatever installed layer overrides them (billing invoices renewals
+        and turns ended trials into paying subscriptions): the tests of core
+        check core's default behaviour and machinery."""
+        registry_class = type(self.env["woow.paas.subscription"])
+        with ExitStack() as stack:
+            for name in names:
+                stack.enter_context(
+                    patch.object(registry_class, name, getattr(CoreSubscription, name))
+                )
+            yield
 
     def _events(self, records, event_type=None):
         domain = [("res_model", "=", records._name), ("res_id", "in", records.ids)]

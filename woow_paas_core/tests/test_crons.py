@@ -65,7 +65,9 @@ class TestCronRobustness(WoowPaasCase):
                 raise ValueError("charge failed")
             return original(records)
 
-        with patch.object(WoowPaasSubscription, "_paas_on_trial_expired", expire), \
+        # On the registry's class: core's hook even where a layer overrides it.
+        registry_class = type(self.env["woow.paas.subscription"])
+        with patch.object(registry_class, "_paas_on_trial_expired", expire), \
                 freeze_time("2026-02-01"):  # fmt: skip
             self.env["woow.paas.subscription"]._cron_expire_trials()
         self.assertEqual((subs - bad).mapped("state"), ["past_due", "past_due"])
@@ -80,7 +82,7 @@ class TestCronRobustness(WoowPaasCase):
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
-            with freeze_time("2026-02-10"):
+            with freeze_time("2026-02-10"), self._core_hooks("_paas_renew"):
                 subs._paas_renew()
             self.env.flush_all()
             counts[len(subs)] = self.env.cr.sql_log_count - before

@@ -21,10 +21,10 @@ class TestPeriodsAndPrices(WoowPaasCase):
             sub = self._subscription()
             sub.action_start_trial()
         self.assertEqual(sub.trial_end_date, date(2026, 3, 24))
-        with freeze_time("2026-03-23"):
+        with freeze_time("2026-03-23"), self._core_hooks("_paas_on_trial_expired"):
             self._cron("_cron_expire_trials")
         self.assertEqual(sub.state, "trial", "a 14-day trial from the 10th runs to the 23rd")
-        with freeze_time("2026-03-24"):
+        with freeze_time("2026-03-24"), self._core_hooks("_paas_on_trial_expired"):
             self._cron("_cron_expire_trials")
         self.assertEqual(sub.state, "past_due")
         self.assertFalse(sub.current_period_end)

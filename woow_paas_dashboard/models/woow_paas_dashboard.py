@@ -9,12 +9,14 @@ from odoo.tools import SQL
 
 from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_PAYING
 
+from .woow_paas_dashboard_segment import SEGMENT_COLUMNS, TENANT_SEGMENT_COLUMNS
+
 TREND_MONTHS = 12
+FORECAST_MONTHS = 3
 # The MRR per month and its movements, for the chart.
 MOVEMENTS = (
     "mrr", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
 )  # fmt: skip
-PRICE_EVENTS = ("subscription.plan_changed", "subscription.price_changed")
 
 # One statement for every window (the period, the previous one and the trend
 # months), made of scans, sorts, window functions and integer arithmetic, with
@@ -32,104 +34,21 @@ PRICE_EVENTS = ("subscription.plan_changed", "subscription.price_changed")
 # integers and add up buckets rather than join ranges.
 DASHBOARD_SQL = """
 WITH win(k, s, e, si, ei) AS (VALUES %(windows)s),
-cur(currency_id, rate, digits) AS (VALUES %(currencies)s),
-sub AS (
-    SELECT s.id, s.commercial_partner_id AS partner_id, s.plan_id, s.price,
-           s.billing_interval AS interval, s.state, s.date_start, s.cancel_date,
-           cur.rate, cur.digits
-      FROM woow_paas_subscription s
-      JOIN cur ON cur.currency_id = s.currency_id
-     WHERE s.company_id = ANY(%(companies)s)
-),
-ev AS (
-    SELECT e.id AS eid, e.res_id AS sub_id, e.occurred_at AS at, e.event_type, e.plan_id,
-           e.payload->>'to' AS dst, e.payload->>'from' AS src,
-           CASE WHEN e.event_type = 'subscription.plan_changed'
-                THEN (e.payload->'before'->>'price')::numeric
-                WHEN e.event_type = 'subscription.price_changed'
-                THEN (e.payload->>'before')::numeric END AS before_price,
-           e.payload->'before'->>'interval' AS before_interval,
-           e.payload->>'from_plan' AS from_plan
-      FROM woow_paas_event e
-     WHERE e.res_model = 'woow.paas.subscription'
-       AND e.company_id = ANY(%(companies)s)
-       AND e.event_type LIKE 'subscription.%%'
-       AND (e.payload ? 'to' OR e.event_type = ANY(%(price_events)s))
-),
-bare AS (
-    -- Subscriptions without lifecycle events (imported): rebuilt from their dates.
-    SELECT * FROM sub WHERE id NOT IN (SELECT sub_id FROM ev WHERE dst IS NOT NULL)
-),
-stream AS (
-    -- (at, seq, eid) orders the rows of one subscription: its lifecycle and
-    -- price events, or rows rebuilt from the dates of one without lifecycle
-    -- events (imported).
-    SELECT sub_id, at, 1 AS seq, eid, dst, src, FALSE AS carrier, NULL::numeric AS price,
-           NULL::varchar AS interval, NULL::integer AS plan_id
-      FROM ev WHERE before_price IS NULL
+cur(currency_id, rate) AS (VALUES %(currencies)s),
+%(segment_ctes)s,
+%(tenant_segment_ctes)s,
+segs AS (
+    -- The snapshot, except for the subscriptions changed since its refresh,
+    -- which are replayed from the event log (sseg).
+    SELECT sub_id, partner_id, currency_id, state, prev_state, t0, t1, amount, prev_amount,
+           plan_id, prev_plan_id
+      FROM woow_paas_dashboard_segment
+     WHERE company_id = ANY(%(companies)s)
+       AND sub_id NOT IN (SELECT unnest(%(dirty_subs)s::integer[]))
     UNION ALL
-    SELECT ev.sub_id, ev.at, 1, ev.eid, ev.dst, ev.src, TRUE, ev.before_price,
-           COALESCE(ev.before_interval, plan.billing_interval), COALESCE(plan.id, ev.plan_id)
-      FROM ev
-      LEFT JOIN woow_paas_plan plan
-        ON plan.id = CASE WHEN ev.event_type = 'subscription.price_changed' THEN ev.plan_id END
-        OR (ev.event_type = 'subscription.plan_changed' AND plan.code = ev.from_plan)
-     WHERE ev.before_price IS NOT NULL
-    UNION ALL
-    -- Before its first kept event, a subscription was in that event's source
-    -- state: only worth a row when it paid (events purged by retention).
-    SELECT * FROM (
-        SELECT DISTINCT ON (sub_id) sub_id, '-infinity'::timestamp AS at, 0, 0, src AS dst,
-               NULL::varchar AS src, FALSE, NULL::numeric, NULL::varchar, NULL::integer
-          FROM ev WHERE dst IS NOT NULL ORDER BY sub_id, at, eid
-    ) first_event WHERE dst = ANY(%(paying)s)
-    UNION ALL
-    SELECT id, date_start::timestamp, 1, 0,
-           CASE WHEN state = 'cancelled' THEN 'active' ELSE state END, 'draft',
-           FALSE, NULL, NULL, NULL
-      FROM bare WHERE date_start IS NOT NULL
-    UNION ALL
-    SELECT id, cancel_date::timestamp, 2, 0, 'cancelled', NULL, FALSE, NULL, NULL, NULL
-      FROM bare WHERE cancel_date IS NOT NULL
-),
-filled AS (
-    -- The state so far (a), the "before" price of the next price row or today's
-    -- price (n), in one ordering: one sort. Partitions hold a few rows, so the
-    -- running arrays stay tiny.
-    SELECT st.sub_id, st.at, st.seq, st.eid, st.dst, st.src, st.carrier,
-           st.price AS own_price, st.interval AS own_interval, st.plan_id AS own_plan_id,
-           COALESCE((array_agg(st.dst) FILTER (WHERE st.dst IS NOT NULL) OVER a)
-                        [COUNT(st.dst) OVER a],
-                    (array_agg(st.src) FILTER (WHERE st.dst IS NOT NULL) OVER z)[1]) AS state,
-           COALESCE((array_agg(st.price) FILTER (WHERE st.carrier) OVER n)[1], sub.price)
-               AS price,
-           COALESCE((array_agg(st.interval) FILTER (WHERE st.carrier) OVER n)[1], sub.interval)
-               AS interval,
-           COALESCE((array_agg(st.plan_id) FILTER (WHERE st.carrier) OVER n)[1], sub.plan_id)
-               AS plan_id,
-           sub.partner_id, sub.rate, sub.digits
-      FROM stream st JOIN sub ON sub.id = st.sub_id
-    WINDOW a AS (PARTITION BY st.sub_id ORDER BY st.at, st.seq, st.eid ROWS UNBOUNDED PRECEDING),
-           n AS (PARTITION BY st.sub_id ORDER BY st.at, st.seq, st.eid
-                 ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
-           z AS (PARTITION BY st.sub_id ORDER BY st.at, st.seq, st.eid
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-),
-seg0 AS (
-    -- The first row's "before" comes from the row itself: its source state,
-    -- and its own "before" price when it is a price change.
-    SELECT sub_id, partner_id, state, rate, digits, at AS t0, price, interval, plan_id,
-           COALESCE(LEAD(at) OVER w, 'infinity') AS t1,
-           COALESCE(LAG(state) OVER w, CASE WHEN dst IS NOT NULL THEN src ELSE state END)
-               AS prev_state,
-           COALESCE(LAG(price) OVER w, CASE WHEN carrier THEN own_price ELSE price END)
-               AS prev_price,
-           COALESCE(LAG(interval) OVER w, CASE WHEN carrier THEN own_interval ELSE interval END)
-               AS prev_interval,
-           COALESCE(LAG(plan_id) OVER w, CASE WHEN carrier THEN own_plan_id ELSE plan_id END)
-               AS prev_plan_id
-      FROM filled
-    WINDOW w AS (PARTITION BY sub_id ORDER BY at, seq, eid)
+    SELECT sub_id, partner_id, currency_id, state, prev_state, t0, t1, amount, prev_amount,
+           plan_id, prev_plan_id
+      FROM sseg WHERE company_id = ANY(%(companies)s)
 ),
 seg AS (
     SELECT sub_id, partner_id, state, prev_state, t0, t1,
@@ -139,13 +58,10 @@ seg AS (
            %(prev_plan_filter)s AS prev_in_plan,
            state = ANY(%(paying)s) AND %(plan_filter)s AS counted,
            CASE WHEN state = ANY(%(paying)s) AND %(plan_filter)s
-                THEN ROUND(price / CASE WHEN interval = 'year' THEN 12 ELSE 1 END, digits) * rate
-                ELSE 0 END AS mrr,
+                THEN amount * rate ELSE 0 END AS mrr,
            CASE WHEN prev_state = ANY(%(paying)s) AND %(prev_plan_filter)s
-                THEN ROUND(prev_price / CASE WHEN prev_interval = 'year' THEN 12 ELSE 1 END,
-                           digits) * rate
-                ELSE 0 END AS prev_mrr
-      FROM seg0
+                THEN prev_amount * rate ELSE 0 END AS prev_mrr
+      FROM segs JOIN cur USING (currency_id)
 ),
 mrows AS (
     -- Movements, in the bucket of the bounds they follow: a window [si, ei)
@@ -240,28 +156,17 @@ customers AS (
                    FROM cov WHERE lo <= hi GROUP BY partner_id) p
      GROUP BY w.k
 ),
-tev AS (
-    SELECT e.res_id AS tenant_id, e.payload->>'to' AS state, e.occurred_at AS t0,
-           COALESCE(LEAD(e.occurred_at) OVER (PARTITION BY e.res_id ORDER BY e.occurred_at, e.id),
-                    'infinity') AS t1
-      FROM woow_paas_event e
-     WHERE e.res_model = 'woow.paas.tenant' AND e.company_id = ANY(%(companies)s)
-       AND e.payload ? 'to'
-),
 tseg AS (
-    SELECT tev.* FROM tev WHERE tenant_id IN (
-        SELECT t.id FROM woow_paas_tenant t
-         WHERE t.company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s)
+    SELECT tenant_id, t0, t1 FROM woow_paas_dashboard_tenant_segment
+     WHERE company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
+       AND tenant_id NOT IN (SELECT unnest(%(dirty_tenants)s::integer[]))
     UNION ALL
-    -- Tenants without lifecycle events: in their current state since created.
-    SELECT t.id, t.state, t.create_date, 'infinity'
-      FROM woow_paas_tenant t
-     WHERE t.company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
-       AND t.id NOT IN (SELECT tenant_id FROM tev)
+    SELECT tenant_id, t0, t1 FROM ttseg
+     WHERE company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
 ),
 tcov AS (
     SELECT tenant_id, width_bucket(t0, %(bounds)s) + 1 AS lo, width_bucket(t1, %(bounds)s) AS hi
-      FROM tseg WHERE state = 'active'
+      FROM tseg
 ),
 tcount AS (
     -- Active tenants at each bound: +1 where a segment starts covering, -1
@@ -346,7 +251,8 @@ class WoowPaasDashboard(models.AbstractModel):
         plan_ids = self._paas_parse_plans(plan_ids)
         windows = self._paas_windows(*period)
         company = self.env.company
-        rows = self._paas_compute(windows, plan_ids)
+        today = fields.Date.context_today(self)
+        rows = self._paas_compute({**windows, **self._paas_forecast_windows(today)}, plan_ids)
         cur, prev = rows["cur"], rows["prev"]
         months = [key for key in windows if key.startswith("m")]
         kpis = []
@@ -386,6 +292,7 @@ class WoowPaasDashboard(models.AbstractModel):
             .with_context(active_test=False)
             .search_read([("company_id", "in", [False, *self.env.companies.ids])], ["name"]),
             "kpis": kpis,
+            "forecast": self._paas_forecast(rows, plan_ids, today),
         }
 
     # ------------------------------------------------------------------
@@ -409,6 +316,167 @@ class WoowPaasDashboard(models.AbstractModel):
         Providers should compute every window in one query.
         """
         return []
+
+    @api.model
+    def _paas_dashboard_quotas(self, plan_ids, limit=10):
+        """Hook: the tenants' quota lines nearest their limit, for the forecast.
+
+        Override (``super()`` first, then extend) where quota data exists;
+        return ``{"lines": [...], "saturated_subscription_ids": [...]}``:
+        ``lines`` are at most ``limit`` dicts ``{"tenant_id", "tenant",
+        "resource", "usage", "limit", "ratio", "runs_out"}`` (``runs_out`` an
+        ISO date, or ``None`` when the current trend never reaches the
+        limit), nearest first; ``saturated_subscription_ids`` are the
+        subscriptions with a tenant at 80 % of a limit or more, which the
+        expansion candidates put first. ``plan_ids`` is the plan filter.
+        """
+        return {"lines": [], "saturated_subscription_ids": []}
+
+    # ------------------------------------------------------------------
+    # Forecast
+    # ------------------------------------------------------------------
+    @api.model
+    def _paas_forecast_windows(self, today):
+        """The windows the forecast reads, computed in the dashboard's
+        statement: the last three full months (churn trend), the last twelve
+        (trial conversion) and today (the current base)."""
+        first = date(today.year, today.month, 1)
+        windows = {}
+        for index in range(1, FORECAST_MONTHS + 1):
+            start = first - relativedelta(months=index)
+            windows[f"f{index}"] = (start, start + relativedelta(months=1))
+        windows["fyear"] = (first - relativedelta(months=12), first)
+        windows["now"] = (today, today + relativedelta(days=1))
+        return windows
+
+    @api.model
+    def _paas_forecast(self, rows, plan_ids, today):
+        """MRR for the next three months, the quotas nearest their limit and
+        the largest expansion candidates (see the README for definitions)."""
+        base = rows["now"]["mrr"]
+        rates = [
+            float(rows[f"f{i}"]["churned_mrr"] + rows[f"f{i}"]["contraction_mrr"])
+            / float(rows[f"f{i}"]["mrr_start"])
+            for i in range(1, FORECAST_MONTHS + 1)
+            if rows[f"f{i}"]["mrr_start"]
+        ]
+        churn = sum(rates) / len(rates) if rates else 0.0
+        year = rows["fyear"]
+        conversion = _ratio(year["trials_converted"], year["trials_ended"]) or 0.0
+        rates_by_currency = {cid: rate for cid, rate, _digits in self._paas_currency_rates()}
+        domain = [("state", "=", "trial"), ("company_id", "in", self.env.companies.ids)]
+        if plan_ids:
+            domain.append(("plan_id", "in", plan_ids))
+        trials = (
+            self.env["woow.paas.subscription"]
+            .sudo()
+            .search_read(domain, ["recurring_monthly", "currency_id", "trial_end_date"])
+        )
+        points = []
+        value = float(base)
+        previous_day = None
+        trial_mrr = 0.0
+        for index in range(1, FORECAST_MONTHS + 1):
+            day = today + relativedelta(months=index)
+            converting = sum(
+                trial["recurring_monthly"]
+                * float(rates_by_currency.get(trial["currency_id"][0], 0))
+                for trial in trials
+                if trial["currency_id"]
+                and (
+                    not trial["trial_end_date"]
+                    or trial["trial_end_date"] <= day
+                    and (previous_day is None or trial["trial_end_date"] > previous_day)
+                )
+            )
+            trial_mrr += converting
+            value = value * (1 - churn) + conversion * converting
+            points.append({"date": fields.Date.to_string(day), "mrr": self._paas_round(value)})
+            previous_day = day
+        quotas = self._paas_dashboard_quotas(plan_ids, limit=10)
+        paying = [("state", "in", list(SUBSCRIPTION_PAYING))]
+        return {
+            "base_mrr": self._paas_round(base),
+            "churn_rate": churn,
+            "trial_conversion": conversion,
+            "trial_mrr": self._paas_round(trial_mrr),
+            "points": points,
+            "drill": {
+                "base": {"res_model": "woow.paas.subscription", "domain": paying},
+                "trials": {
+                    "res_model": "woow.paas.subscription",
+                    "domain": [("state", "=", "trial")],
+                },
+            },
+            "quotas": quotas["lines"],
+            "expansion": self._paas_expansion_candidates(
+                plan_ids, quotas["saturated_subscription_ids"], rates_by_currency
+            ),
+        }
+
+    @api.model
+    def _paas_expansion_candidates(self, plan_ids, saturated_ids, rates, limit=10):
+        """The paying subscriptions with the largest expansion MRR: the move to
+        the cheapest dearer plan of the same currency and interval, those
+        with a tenant near a quota first. One query."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH paying AS (
+                    SELECT s.id, s.price, s.billing_interval, s.currency_id, s.company_id
+                      FROM woow_paas_subscription s
+                     WHERE s.state = ANY(%(paying)s) AND s.company_id = ANY(%(companies)s)
+                       AND %(plan_filter)s
+                ), nxt AS (
+                    -- The next plan per price, currency, interval and company: a
+                    -- handful of lookups rather than one per subscription.
+                    SELECT k.*, n.id AS plan_id, n.price AS next_price
+                      FROM (SELECT DISTINCT price, billing_interval, currency_id, company_id
+                              FROM paying) k
+                     CROSS JOIN LATERAL (
+                           SELECT p.id, p.price FROM woow_paas_plan p
+                            WHERE p.active AND p.price > k.price
+                              AND COALESCE(p.currency_id, k.currency_id) = k.currency_id
+                              AND COALESCE(p.billing_interval, 'month') = k.billing_interval
+                              AND (p.company_id IS NULL OR p.company_id = k.company_id)
+                            ORDER BY p.price, p.id LIMIT 1) n
+                )
+                SELECT s.id, nxt.plan_id,
+                       (nxt.next_price - s.price) / CASE WHEN s.billing_interval = 'year'
+                                                         THEN 12 ELSE 1 END * cur.rate AS gain
+                  FROM paying s
+                  JOIN nxt USING (price, billing_interval, currency_id, company_id)
+                  JOIN (VALUES %(currencies)s) cur(currency_id, rate)
+                    ON cur.currency_id = s.currency_id
+                 ORDER BY s.id = ANY(%(saturated)s) DESC, gain DESC, s.price DESC, s.id
+                 LIMIT %(limit)s
+                """,
+                currencies=SQL(", ").join(
+                    SQL("(%s, %s::numeric)", cid, rate) for cid, rate in rates.items()
+                ),
+                paying=list(SUBSCRIPTION_PAYING),
+                companies=self.env.companies.ids,
+                plan_filter=SQL("s.plan_id = ANY(%s)", plan_ids) if plan_ids else SQL("TRUE"),
+                saturated=list(saturated_ids),
+                limit=limit,
+            )
+        )
+        found = self.env.cr.fetchall()
+        subs = self.env["woow.paas.subscription"].sudo().browse([row[0] for row in found])
+        plans = self.env["woow.paas.plan"].sudo().browse([row[1] for row in found])
+        saturated = set(saturated_ids)
+        return [
+            {
+                "subscription_id": sub.id,
+                "name": sub.display_name,
+                "customer": sub.commercial_partner_id.display_name,
+                "plan": sub.plan_id.display_name,
+                "next_plan": plan.display_name,
+                "expansion_mrr": self._paas_round(gain),
+                "near_quota": sub.id in saturated,
+            }
+            for sub, plan, (_sid, _pid, gain) in zip(subs, plans, found, strict=True)
+        ]
 
     # ------------------------------------------------------------------
     # Computation
@@ -491,22 +559,31 @@ class WoowPaasDashboard(models.AbstractModel):
         # Window bounds, sorted: a window [s, e) is the bounds si..ei (1-based).
         bounds = sorted({instant for pair in instants.values() for instant in pair})
         rank = {instant: index for index, instant in enumerate(bounds, 1)}
+        # Customers carry one bit per bound in a bigint.
+        assert len(bounds) < 63, "too many window bounds"
         window_sql = SQL(", ").join(
             SQL("(%s, %s::timestamp, %s::timestamp, %s, %s)", key, s, e, rank[s], rank[e])
             for key, (s, e) in instants.items()
         )
         currency_sql = SQL(", ").join(
-            SQL("(%s, %s::numeric, %s)", cid, rate, digits)
-            for cid, rate, digits in self._paas_currency_rates()
+            SQL("(%s, %s::numeric)", cid, rate)
+            for cid, rate, _digits in self._paas_currency_rates()
         )
         if plan_ids:
             plan_filter = SQL("COALESCE(plan_id = ANY(%s), FALSE)", plan_ids)
             prev_plan_filter = SQL("COALESCE(prev_plan_id = ANY(%s), FALSE)", plan_ids)
-            tenant_plan_filter = SQL("(t.plan_id = ANY(%s))", plan_ids)
+            tenant_plan_filter = SQL("COALESCE(plan_id = ANY(%s), FALSE)", plan_ids)
         else:
             plan_filter = prev_plan_filter = tenant_plan_filter = SQL("TRUE")
+        self.env.flush_all()
+        dirty = self._paas_dirty()
+        Segment = self.env["woow.paas.dashboard.segment"]
         query = SQL(
             DASHBOARD_SQL,
+            segment_ctes=Segment._paas_segment_query(dirty["s"]),
+            tenant_segment_ctes=Segment._paas_tenant_segment_query(dirty["t"]),
+            dirty_subs=dirty["s"],
+            dirty_tenants=dirty["t"],
             windows=window_sql,
             bounds=SQL("%s::timestamp[]", bounds),
             currencies=currency_sql,
@@ -514,10 +591,8 @@ class WoowPaasDashboard(models.AbstractModel):
             prev_plan_filter=prev_plan_filter,
             tenant_plan_filter=tenant_plan_filter,
             companies=self.env.companies.ids,
-            price_events=list(PRICE_EVENTS),
             paying=list(SUBSCRIPTION_PAYING),
         )
-        self.env.flush_all()
         # Room for the sorts and hashes of one statement, and no JIT (its
         # compilation costs more than this query runs); for this transaction.
         self.env.cr.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
@@ -530,6 +605,72 @@ class WoowPaasDashboard(models.AbstractModel):
                 row[column] = row[column] or 0
             rows[row.pop("k")] = row
         return rows
+
+    # ------------------------------------------------------------------
+    # Snapshot
+    # ------------------------------------------------------------------
+    @api.model
+    def _paas_dirty(self, up_to=None):
+        """``{"s": [subscription ids], "t": [tenant ids]}`` changed since
+        their snapshot was refreshed (up to the marker ``up_to`` included)."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT kind, array_agg(DISTINCT res_id) FROM woow_paas_dashboard_dirty"
+                " WHERE %s GROUP BY kind",
+                SQL("id <= %s", up_to) if up_to else SQL("TRUE"),
+            )
+        )
+        dirty = {"s": [], "t": []}
+        dirty.update(dict(self.env.cr.fetchall()))
+        return dirty
+
+    @api.model
+    def _paas_refresh_snapshot(self, full=False):
+        """Rebuild the snapshot segments of the subscriptions and tenants
+        changed since the last refresh (of all of them with ``full``), then
+        forget the changes it saw. Markers written by transactions that this
+        one does not see stay, so their records keep being replayed live
+        until the next refresh: the dashboard is exact whenever this runs."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute("SELECT MAX(id) FROM woow_paas_dashboard_dirty")
+        up_to = cr.fetchone()[0]
+        if full:
+            subs = tenants = None
+        elif not up_to:
+            return
+        else:
+            dirty = self._paas_dirty(up_to)
+            subs, tenants = dirty["s"], dirty["t"]
+        Segment = self.env["woow.paas.dashboard.segment"]
+        for table, key, ids, ctes, columns, source in (
+            ("woow_paas_dashboard_segment", "sub_id", subs,
+             Segment._paas_segment_query(subs), SEGMENT_COLUMNS, "sseg"),
+            ("woow_paas_dashboard_tenant_segment", "tenant_id", tenants,
+             Segment._paas_tenant_segment_query(tenants), TENANT_SEGMENT_COLUMNS, "ttseg"),
+        ):  # fmt: skip
+            if ids is None:
+                cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))
+            elif not ids:
+                continue
+            else:
+                cr.execute(
+                    SQL("DELETE FROM %s WHERE %s = ANY(%s)",
+                        SQL.identifier(table), SQL.identifier(key), ids)
+                )  # fmt: skip
+            cr.execute(
+                SQL(
+                    "INSERT INTO %s (%s) WITH %s SELECT %s FROM %s",
+                    SQL.identifier(table), SQL(columns), ctes, SQL(columns),
+                    SQL.identifier(source),
+                )
+            )  # fmt: skip
+        if up_to:
+            cr.execute("DELETE FROM woow_paas_dashboard_dirty WHERE id <= %s", [up_to])
+
+    @api.model
+    def _cron_refresh_snapshot(self):
+        self._paas_refresh_snapshot()
 
     @api.model
     def _paas_round(self, amount):

@@ -52,3 +52,23 @@ class TestUsageKpis(WoowPaasUsageCase):
         """The plan filter narrows usage to the tenants on those plans."""
         self.assertEqual(self._kpis([self.plan_yearly.id])["usage_test_sum"]["value"], 0.0)
         self.assertEqual(self._kpis([self.plan_monthly.id])["usage_test_sum"]["value"], 12.0)
+
+    def test_snapshot_per_day_stays_exact(self):
+        """Usage read from the snapshot per day equals the rollups', before and
+        after a late event lands on a day already summed."""
+        live = self._kpis()
+        self.env["woow.paas.dashboard"]._paas_refresh_snapshot()
+        self.env.cr.execute("SELECT COUNT(*) FROM woow_paas_dashboard_usage_dirty")
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.env.cr.execute("SELECT COUNT(*) FROM woow_paas_dashboard_usage_day")
+        self.assertGreater(self.env.cr.fetchone()[0], 0)
+        self.assertEqual(self._kpis(), live)
+        with freeze_time(NOW):
+            self.Usage.ingest([self._event("a3", quantity=4, timestamp="2026-03-10T18:00:00Z")])
+        for refresh in (False, True):
+            if refresh:
+                self.env["woow.paas.dashboard"]._paas_refresh_snapshot()
+            kpis = self._kpis()
+            self.assertEqual(kpis["usage_test_sum"]["value"], 16.0, f"refreshed: {refresh}")
+            self.assertEqual(kpis["usage_test_sum"]["previous"], 2.0)
+            self.assertEqual(self._kpis([self.plan_monthly.id])["usage_test_sum"]["value"], 16.0)

@@ -64,6 +64,28 @@ function dashboard(mrr = 105) {
             { id: 7, name: "Starter" },
             { id: 8, name: "Growth" },
         ],
+        forecast: {
+            base_mrr: mrr,
+            churn_rate: 0.05,
+            trial_conversion: 0.5,
+            trial_mrr: 40,
+            points: [
+                { date: "2026-01-15", mrr: 120 },
+                { date: "2026-02-15", mrr: 114 },
+                { date: "2026-03-15", mrr: 108.3 },
+            ],
+            drill: {
+                base: { res_model: "woow.paas.subscription", domain: [["id", "in", [1, 2]]] },
+                trials: { res_model: "woow.paas.subscription", domain: [["id", "=", 3]] },
+            },
+            quotas: [
+                { tenant_id: 5, tenant: "acme", resource: "Users", usage: 9, limit: 10, ratio: 0.9, runs_out: "2026-01-20" },
+                { tenant_id: 6, tenant: "globex", resource: "Storage", usage: 12, limit: 10, ratio: 1.2, runs_out: null },
+            ],
+            expansion: [
+                { subscription_id: 2, name: "SUB/0002", customer: "Acme", plan: "Starter", next_plan: "Growth", expansion_mrr: 20, near_quota: true },
+            ],
+        },
         kpis: mrr
             ? [
                   kpi("mrr", mrr, 80),
@@ -179,4 +201,29 @@ test("a server error is shown in place of the figures", async () => {
     patchWithCleanup(console, { error: () => {} });
     await openDashboard();
     expect(".o_paas_dashboard_body .alert-danger").toHaveCount(1);
+});
+
+test("the forecast shows the next months, the quotas and the candidates", async () => {
+    await openDashboard();
+    expect(".o_paas_forecast_point").toHaveCount(3);
+    expect(".o_paas_forecast_point:last").toHaveText(/108\.30/);
+    expect(".o_paas_forecast_quota").toHaveCount(2);
+    expect(".o_paas_forecast_quota:last .progress-bar").toHaveClass("bg-danger");
+    expect(".o_paas_forecast_quota:last").toHaveText(/Not at this trend/);
+    expect(".o_paas_forecast_candidate").toHaveCount(1);
+    expect(".o_paas_forecast_candidate").toHaveText(/\+\$\s20\.00/);
+    expect(".o_paas_forecast_candidate .badge").toHaveCount(1);
+});
+
+test("a forecast row opens its record, the base opens its list", async () => {
+    await openDashboard();
+    await contains(".o_paas_forecast_candidate").click();
+    await animationFrame();
+    expect(".o_form_view").toHaveCount(1);
+    expect(".o_form_view .o_field_widget[name=name] input").toHaveValue("SUB/0002");
+    await contains(".o_breadcrumb .o_back_button, .o_breadcrumb a").click();
+    await animationFrame();
+    await contains(".o_paas_forecast_base").click();
+    await animationFrame();
+    expect(".o_list_view .o_data_row").toHaveCount(2);
 });

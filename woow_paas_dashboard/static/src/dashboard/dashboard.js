@@ -219,9 +219,35 @@ export class MrrChart extends Component {
     }
 }
 
+/** The forecast: MRR of the next three months, the quotas nearest their
+ * limit and the largest expansion candidates, each row opening its record. */
+export class ForecastPanel extends Component {
+    static template = "woow_paas_dashboard.ForecastPanel";
+    static props = { forecast: Object, currency: Object, onOpenDomain: Function, onOpenRecord: Function };
+
+    money(value) {
+        return formatKpi(value, "monetary", this.props.currency);
+    }
+    percent(value) {
+        return formatKpi(value, "percent", this.props.currency);
+    }
+    number(value) {
+        return formatFloat(value, { digits: [69, 0] });
+    }
+    date(value) {
+        return value ? DateTime.fromISO(value).toLocaleString(DateTime.DATE_MED) : _t("Not at this trend");
+    }
+    openBase() {
+        this.props.onOpenDomain(this.props.forecast.drill.base, _t("Paying subscriptions"));
+    }
+    openTrials() {
+        this.props.onOpenDomain(this.props.forecast.drill.trials, _t("Trials"));
+    }
+}
+
 export class PaasDashboard extends Component {
     static template = "woow_paas_dashboard.Dashboard";
-    static components = { Layout, KpiCard, MrrChart };
+    static components = { Layout, KpiCard, MrrChart, ForecastPanel };
     static props = { ...standardActionServiceProps };
     static displayName = _t("PaaS Dashboard");
 
@@ -307,6 +333,30 @@ export class PaasDashboard extends Component {
     onPlanChange(ev) {
         this.state.planId = parseInt(ev.target.value) || false;
         this.load();
+    }
+
+    openDomain(drill, label) {
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            name: label,
+            res_model: drill.res_model,
+            domain: drill.domain,
+            views: [
+                [false, "list"],
+                [false, "form"],
+            ],
+            target: "current",
+        });
+    }
+
+    openRecord(resModel, resId) {
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            res_model: resModel,
+            res_id: resId,
+            views: [[false, "form"]],
+            target: "current",
+        });
     }
 
     openKpi(kpi, label) {

@@ -1,0 +1,1 @@
+from . import woow_paas_dashboard
