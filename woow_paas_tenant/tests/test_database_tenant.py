@@ -266,7 +266,14 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
         self.assertEqual(tenant.state, "archived")
         self.assertTrue(os.path.isfile(f"{tenant.paas_archive_path}.dump"))
         self.assertTrue(pgtools.db_exists(self.cluster.conninfo, tenant.paas_db_name))
-        self.env.cr.postcommit.run()  # what a commit would run: the drop
+        # What the commit would run: the drop (only ours, not other addons' hooks).
+        drops = [
+            func
+            for func in self.env.cr.postcommit._funcs
+            if getattr(func, "func", None) is tenant_module._paas_drop
+        ]
+        self.assertEqual(len(drops), 1)
+        drops[0]()
         self.assertFalse(pgtools.db_exists(self.cluster.conninfo, tenant.paas_db_name))
         self.assertFalse(os.path.exists(marker))
         with self.assertRaisesRegex(UserError, "restore it instead"):
