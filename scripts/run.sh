@@ -8,13 +8,17 @@ setup_all
 DB="${WOOW_DB:-woow_paas_demo}"
 PORT="${WOOW_PORT:-8069}"
 CONF="$WORK_DIR/odoo-run.conf"
+# The platform answers on 127.0.0.1 and localhost; a database tenant on
+# <code>.localhost (its database is ${DB}_t_<code>; the look-ahead keeps
+# template databases, whose names have underscores, out of reach):
+# woow_paas_tenant, loaded server-wide, tells them apart by host name.
 # queue_job loaded server-wide starts its job runner with the server: billing
-# runs (and the other background jobs) run while you watch.
+# runs, provisioning (and the other background jobs) run while you watch.
 write_odoo_conf "$CONF" "http_port = $PORT
 db_name = $DB
-dbfilter = ^$DB\$
+dbfilter = ^($DB|${DB}_t_(?=[a-z0-9-]+\$)%d)\$
 list_db = False
-server_wide_modules = base,web,queue_job"
+server_wide_modules = base,web,queue_job,woow_paas_tenant"
 ADDONS="$(woow_addons)"
 
 if db_exists "$DB"; then
@@ -28,6 +32,28 @@ fi
 # The demo's Stripe provider (test mode) charges against localstripe.
 trap stop_localstripe EXIT
 start_localstripe
+
+# One real database tenant to sign in to (built on the first run: ~30 s).
+DEMO_TENANT=""
+if [ "$(psql -d "$DB" -Atqc "select 1 from ir_model_data where module = 'woow_paas_tenant' and name = 'tenant_northwind_dedicated_demo'" 2>/dev/null)" = "1" ]; then
+    say "Making sure the demo database tenant runs"
+    if out="$(odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=warn < "$REPO_ROOT/scripts/demo_tenant.py" 2>&1)"; then
+        DEMO_TENANT="$(printf '%s\n' "$out" | sed -n 's/^WOOW-DEMO-TENANT //p' | tail -1)"
+    else
+        say "Could not provision the demo database tenant (the platform still starts):"
+        printf '%s\n' "$out" | tail -15 >&2
+    fi
+fi
+if [ -n "$DEMO_TENANT" ] && [ "$DEMO_TENANT" != "none" ]; then
+    read -r T_CODE T_LOGIN T_PASSWORD <<< "$DEMO_TENANT"
+    T_URL="http://$T_CODE.localhost:$PORT"
+    DEMO_TENANT_MSG="
+  A database tenant (its own Odoo database, woow_paas_tenant):
+    $T_URL   login $T_LOGIN   password $T_PASSWORD
+"
+else
+    DEMO_TENANT_MSG=""
+fi
 
 cat <<MSG
 
@@ -50,9 +76,10 @@ cat <<MSG
     http://127.0.0.1:$WOOW_LOCALSTRIPE_PORT (test cards: 4242424242424242 pays,
     4000000000000341 is declined at charge time)
 
-  Background jobs (billing runs, ...) run in queue_job's job runner, started
-  with this server: PaaS > Billing > Billing Runs, and Settings > Technical >
-  Queue Jobs to watch them.
+$DEMO_TENANT_MSG
+  Background jobs (billing runs, provisioning...) run in queue_job's job
+  runner, started with this server: PaaS > Billing > Billing Runs, and
+  Settings > Technical > Queue Jobs to watch them.
 
   Stop with Ctrl-C.
 

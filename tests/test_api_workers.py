@@ -72,7 +72,9 @@ def _api_server():
             try:
                 if requests.get(f"{base}/api/health", timeout=2).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Not listening yet, or a worker still loading the registry
+                # on a busy machine (its first answer may take over 2 s).
                 pass
             time.sleep(0.5)
         else:

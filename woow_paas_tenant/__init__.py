@@ -1,1 +1,2 @@
 from . import models
+from .dbfilter import post_load

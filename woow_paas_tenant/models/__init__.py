@@ -7,6 +7,10 @@ from . import woow_paas_config_key
 from . import woow_paas_config_plan_value
 from . import woow_paas_tenant_config
 from . import woow_paas_tenant_quota
+from . import woow_paas_db_server
+from . import woow_paas_db_template
+from . import woow_paas_db_pool
+from . import woow_paas_tenant_provision_step
 from . import woow_paas_tenant
 from . import woow_paas_plan
 from . import woow_paas_subscription

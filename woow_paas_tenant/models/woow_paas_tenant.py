@@ -1,12 +1,48 @@
+import functools
+import logging
+import os
+import secrets
+import tarfile
+import time
+import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, config
+
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_RUNNING
+
+from .. import pgtools
+from .woow_paas_tenant_provision_step import PROVISION_STEPS
+
+_logger = logging.getLogger(__name__)
 
 # The ``tenants`` resource limits tenants per subscription, not per tenant.
 TENANT_LEVEL_EXCLUDED = ("tenants",)
+# Key of the transaction-scoped advisory lock that one provisioning of a
+# tenant holds (second key: the tenant id).
+PROVISION_LOCK_KEY = 0x57_6F_6F_77  # "Woow"
+# Prefix of the system parameters pushed into a tenant database, read there by
+# woow_paas_tenant_agent.
+AGENT_PARAM = "woow_paas_agent."
+# (database, tenant id) -> future of the administrator's password hash,
+# while its provisioning job runs.
+_PASSWORD_HASHES = {}
+# (database, tenant id) -> [context manager, connection] to the tenant's
+# database shared by the steps of a running provisioning job.
+_TENANT_CONNECTIONS = {}
+
+
+def _paas_after_step(tenant, step):
+    """Called after each provisioning step is done and logged; the tests
+    replace it to inject a crash there."""
 
 
 class WoowPaasTenant(models.Model):
@@ -31,6 +67,38 @@ class WoowPaasTenant(models.Model):
         "user_id",
         string="Users",
         help="Users allowed in this tenant (the same as their Allowed Tenants).",
+    )
+    paas_isolation = fields.Selection(related="plan_id.paas_isolation", string="Isolation")
+    paas_db_server_id = fields.Many2one(
+        "woow.paas.db.server", string="Database Server", readonly=True, copy=False, index=True
+    )
+    paas_db_name = fields.Char(string="Database", readonly=True, copy=False)
+    paas_template_id = fields.Many2one(
+        "woow.paas.db.template", string="Template", readonly=True, copy=False
+    )
+    paas_admin_login = fields.Char(string="Administrator Login", readonly=True, copy=False)
+    paas_admin_password = fields.Char(
+        string="Administrator Password",
+        readonly=True,
+        copy=False,
+        groups="woow_paas_core.group_paas_manager",
+        help="Generated at provisioning; give it to the customer, then clear it.",
+    )
+    paas_pool_password = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The administrator's password came hashed with a warm database of the pool.",
+    )
+    paas_url = fields.Char(string="URL", compute="_compute_paas_url")
+    paas_archive_path = fields.Char(
+        string="Archive",
+        readonly=True,
+        copy=False,
+        help="Where the archived database and filestore are kept (.dump and "
+        ".filestore.tar.gz): Restore brings them back.",
+    )
+    paas_provision_step_ids = fields.One2many(
+        "woow.paas.tenant.provision.step", "tenant_id", string="Provisioning Log"
     )
 
     @api.model_create_multi
@@ -59,6 +127,28 @@ class WoowPaasTenant(models.Model):
             (users_before | self.paas_user_ids)._paas_fix_current_tenant()
             self.env.registry.clear_cache()
         return res
+
+    def _paas_protected_fields(self):
+        fields_ = super()._paas_protected_fields()
+        hint = self.env._("provisioning sets it")
+        for name in ("paas_db_server_id", "paas_db_name", "paas_template_id",
+                     "paas_admin_login", "paas_admin_password", "paas_archive_path",
+                     "paas_pool_password"):  # fmt: skip
+            fields_[name] = (None, hint)
+        return fields_
+
+    @api.depends("code")
+    def _compute_paas_url(self):
+        params = self.env["ir.config_parameter"].sudo()
+        domain = params.get_param("woow_paas_tenant.domain") or "localhost"
+        base = params.get_param("web.base.url") or "http://localhost:8069"
+        scheme, _sep, rest = base.partition("://")
+        port = rest.split("/", 1)[0].rpartition(":")[2] if ":" in rest.split("/", 1)[0] else ""
+        for tenant in self:
+            if tenant.code and tenant.paas_isolation == "database":
+                tenant.paas_url = f"{scheme}://{tenant.code}.{domain}{':' + port if port else ''}"
+            else:
+                tenant.paas_url = False
 
     # ------------------------------------------------------------------
     # Quotas
@@ -141,6 +231,8 @@ class WoowPaasTenant(models.Model):
         if vals_list:
             Quota.create(vals_list)
         self.sudo().quota_ids._paas_notify_thresholds()
+        # Database tenants enforce their limits themselves: give them the new ones.
+        self._paas_push_params_safe()
 
     def _paas_quota_lines(self, resource_code):
         """The quota line of each tenant of ``self`` for ``resource_code``,
@@ -294,3 +386,537 @@ class WoowPaasTenant(models.Model):
         else:
             Config.create({"tenant_id": self.id, "key_id": key.id, "value": text})
         return True
+
+    # ------------------------------------------------------------------
+    # Database per tenant: provisioning
+    # ------------------------------------------------------------------
+    def action_clear_admin_password(self):
+        """Forget the generated administrator password once it was handed over."""
+        if not self.env.user.has_group("woow_paas_core.group_paas_manager"):
+            raise UserError(self.env._("Only a PaaS Manager may clear the administrator password."))
+        self.sudo().write({"paas_admin_password": False})
+        return True
+
+    def _paas_provision(self):
+        """Override of ``woow_paas_core``: tenants of ``database`` plans get
+        their database from a background job (:meth:`_paas_provision_job`),
+        which reports through ``_paas_provisioned`` / ``_paas_provision_failed``;
+        ``shared`` tenants complete at once as before.
+
+        What can be refused at once is refused here, before anything is
+        made: no server with room or answering, template missing, customer
+        without an email. The UserError rolls the whole request back.
+        """
+        database = self.filtered(lambda t: t.plan_id.paas_isolation == "database")
+        shared = self - database
+        if shared:
+            super(WoowPaasTenant, shared)._paas_provision()
+        for tenant in database:
+            tenant._paas_prepare_database()
+            tenant.with_delay(
+                description=self.env._("Provision tenant %s", tenant.code),
+                identity_key=f"woow.paas.tenant-provision-{tenant.id}",
+                max_retries=8,
+            )._paas_provision_job()
+        return True
+
+    def _paas_prepare_database(self):
+        """Choose the server, the template, the names and the administrator's
+        credentials (kept when a failed provisioning is retried, so that it
+        resumes where it stopped)."""
+        self.ensure_one()
+        tenant = self.sudo()
+        email = (tenant.partner_id.email or "").strip().lower()
+        if not email:
+            raise UserError(
+                self.env._(
+                    "Customer %(customer)s has no email address: the administrator of "
+                    "tenant %(tenant)s signs in with it.",
+                    customer=tenant.partner_id.display_name,
+                    tenant=tenant.name,
+                )
+            )
+        server = (
+            tenant.paas_db_server_id if tenant.paas_db_name else tenant.paas_db_server_id.browse()
+        )
+        if not server:
+            server = self.env["woow.paas.db.server"].sudo()._paas_place()
+        elif server._paas_ping():
+            raise UserError(server._paas_ping())
+        template = tenant.paas_template_id or tenant.plan_id._paas_template(server)
+        template._paas_check_usable()
+        vals = {
+            "paas_db_server_id": server.id,
+            "paas_db_name": tenant.paas_db_name or f"{server.db_prefix}{tenant.code}",
+            "paas_template_id": template.id,
+            "paas_admin_login": tenant.paas_admin_login or email,
+        }
+        if not tenant.paas_admin_password and tenant.plan_id.paas_pool_size:
+            pool = self.env["woow.paas.db.pool"]._paas_claim(tenant, template)
+            if pool:
+                vals.update(paas_admin_password=pool.sudo().admin_password, paas_pool_password=True)
+                tenant.plan_id._paas_enqueue_pool_refill()
+        if not tenant.paas_admin_password and "paas_admin_password" not in vals:
+            vals["paas_admin_password"] = secrets.token_urlsafe(12)
+        tenant.write(vals)
+        return True
+
+    def _paas_provision_lock(self):
+        """Take this tenant's provisioning lock for the transaction; False
+        when another provisioning holds it."""
+        self.env.cr.execute(
+            SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", PROVISION_LOCK_KEY, self.id)
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _paas_attempts_left(self):
+        """Whether the queue job running this may still be retried."""
+        job_uuid = self.env.context.get("job_uuid")
+        if not job_uuid:
+            return False
+        job = self.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
+        return bool(job) and (not job.max_retries or job.retry < job.max_retries)
+
+    def _paas_provision_job(self):
+        """The provisioning job: every step checks first whether it already
+        happened, so a crash at any point is resumed by running it again.
+        Transient errors (server unreachable, lock timeout) are retried with
+        backoff; other errors end the tenant in ``failed`` with the reason."""
+        self.ensure_one()
+        tenant = self.sudo()
+        if tenant.state != "provisioning":
+            return f"Tenant {tenant.code} is {tenant.state}: nothing to provision."
+        if not tenant._paas_provision_lock():
+            raise RetryableJobError(
+                f"Another provisioning of tenant {tenant.code} is running.", seconds=10
+            )
+        # The password hash (PBKDF2, deliberately slow) is worked out in a
+        # thread while PostgreSQL copies the template.
+        if tenant.paas_pool_password:
+            return tenant._paas_provision_steps()
+        crypt = self.env["res.users"]._crypt_context()
+        key = (self.env.cr.dbname, tenant.id)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            _PASSWORD_HASHES[key] = pool.submit(crypt.hash, tenant.paas_admin_password)
+            try:
+                return tenant._paas_provision_steps()
+            finally:
+                _PASSWORD_HASHES.pop(key, None)
+
+    def _paas_provision_steps(self):
+        key = (self.env.cr.dbname, self.id)
+        _TENANT_CONNECTIONS[key] = shared = []
+        try:
+            return self._paas_provision_run_steps()
+        finally:
+            _TENANT_CONNECTIONS.pop(key, None)
+            if shared:
+                shared[0].__exit__(None, None, None)
+
+    def _paas_provision_run_steps(self):
+        tenant = self
+        Step = self.env["woow.paas.tenant.provision.step"].sudo()
+        last = Step.search([("tenant_id", "=", tenant.id)], order="attempt desc", limit=1)
+        attempt = last.attempt + 1 if last else 1
+        for step, _label in PROVISION_STEPS:
+            start = time.perf_counter()
+            try:
+                with self.env.cr.savepoint():
+                    done_before = getattr(tenant, f"_paas_step_{step}")()
+            except (pgtools.TransientError, psycopg2.Error, OSError, UserError) as exc:
+                reason = str(exc).strip() or exc.__class__.__name__
+                transient = pgtools.is_transient(exc)
+                retry = transient and tenant._paas_attempts_left()
+                Step.create(
+                    {
+                        "tenant_id": tenant.id,
+                        "attempt": attempt,
+                        "step": step,
+                        "status": "retry" if retry else "failed",
+                        "duration_ms": 1000 * (time.perf_counter() - start),
+                        "message": reason[:500],
+                    }
+                )
+                if retry:
+                    job = (
+                        self.env["queue.job"]
+                        .sudo()
+                        .search([("uuid", "=", self.env.context["job_uuid"])], limit=1)
+                    )
+                    # Backoff: 10 s, 20 s, 40 s... up to 10 minutes.
+                    raise RetryableJobError(reason, seconds=min(600, 10 * 2**job.retry)) from exc
+                _logger.info(
+                    "Provisioning of tenant %s failed at %s: %s", tenant.code, step, reason
+                )
+                tenant._paas_provision_failed(
+                    self.env._("Provisioning failed at step %(step)s: %(reason)s",
+                               step=dict(PROVISION_STEPS)[step], reason=reason)
+                )  # fmt: skip
+                return reason
+            Step.create(
+                {
+                    "tenant_id": tenant.id,
+                    "attempt": attempt,
+                    "step": step,
+                    "status": "skipped" if done_before else "done",
+                    "duration_ms": 1000 * (time.perf_counter() - start),
+                }
+            )
+            _paas_after_step(tenant, step)
+        tenant._paas_provisioned()
+        return "provisioned"
+
+    def _paas_conninfo(self):
+        return self.paas_db_server_id._paas_conninfo()
+
+    @contextmanager
+    def _paas_tenant_cursor(self):
+        """A connection to the tenant's own database, committed at the end of
+        the block (one transaction per step). During a provisioning job the
+        steps share one connection, opened at first use."""
+        shared = _TENANT_CONNECTIONS.get((self.env.cr.dbname, self.id))
+        if shared is None:
+            with pgtools.connect(
+                self._paas_conninfo(), self.paas_db_name, autocommit=False
+            ) as conn:
+                yield conn
+            return
+        if not shared:
+            shared.append(
+                pgtools.connect(self._paas_conninfo(), self.paas_db_name, autocommit=False)
+            )
+            shared.append(shared[0].__enter__())
+        conn = shared[1]
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    # Each step returns True when it found its work already done.
+    def _paas_step_database(self):
+        conninfo = self._paas_conninfo()
+        if pgtools.db_exists(conninfo, self.paas_db_name):
+            return True
+        pool = self.env["woow.paas.db.pool"].sudo().search([("tenant_id", "=", self.id)], limit=1)
+        if pool and pgtools.db_exists(conninfo, pool.db_name):
+            # A warm database: a rename instead of a copy.
+            pgtools.rename_db(conninfo, pool.db_name, self.paas_db_name)
+            pgtools.rename_filestore(pool.db_name, self.paas_db_name)
+            pool.unlink()
+            return False
+        self.paas_template_id._paas_check_usable()
+        try:
+            pgtools.create_db_from_template(
+                conninfo, self.paas_db_name, self.paas_template_id.db_name
+            )
+        except psycopg2.errors.DuplicateDatabase:
+            return True
+        return False
+
+    def _paas_step_filestore(self):
+        return not pgtools.copy_filestore(self.paas_template_id.db_name, self.paas_db_name)
+
+    def _paas_step_identity(self):
+        with self._paas_tenant_cursor() as conn, conn.cursor() as cr:
+            cr.execute("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'")
+            row = cr.fetchone()
+            if row and row[0] != self.paas_template_id.database_uuid:
+                return True
+            _paas_renew_identity(cr)
+        return False
+
+    def _paas_step_admin(self):
+        login = self.paas_admin_login
+        with self._paas_tenant_cursor() as conn, conn.cursor() as cr:
+            admin_id = _paas_xmlid(cr, "base", "user_admin")
+            cr.execute("SELECT login, partner_id FROM res_users WHERE id = %s", [admin_id])
+            current_login, partner_id = cr.fetchone()
+            if current_login == login:
+                return True
+            if not self.paas_pool_password:
+                future = _PASSWORD_HASHES.get((self.env.cr.dbname, self.id))
+                if future is not None:
+                    hashed = future.result()
+                else:
+                    hashed = self.env["res.users"]._crypt_context().hash(self.paas_admin_password)
+                _paas_set_admin_password(cr, hashed)
+            cr.execute("UPDATE res_users SET login = %s WHERE id = %s", [login, admin_id])
+            contact = self.partner_id
+            cr.execute(
+                "UPDATE res_partner SET name = %s, email = %s WHERE id = %s",
+                [contact.name or login, login, partner_id],
+            )
+        return False
+
+    def _paas_step_company(self):
+        customer = self.partner_id
+        lang = customer.lang or "en_US"
+        with self._paas_tenant_cursor() as conn, conn.cursor() as cr:
+            company_id = _paas_xmlid(cr, "base", "main_company")
+            admin_id = _paas_xmlid(cr, "base", "user_admin")
+            cr.execute("SELECT code FROM res_lang WHERE active")
+            langs = {code for (code,) in cr.fetchall()}
+            if lang not in langs:
+                lang = "en_US"
+            cr.execute(
+                """SELECT c.name, p.lang, p.tz FROM res_company c, res_users u
+                     JOIN res_partner p ON p.id = u.partner_id
+                    WHERE c.id = %s AND u.id = %s""",
+                [company_id, admin_id],
+            )
+            if cr.fetchone() == (self.commercial_partner_id.name, lang, customer.tz or None):
+                return True
+            name = self.commercial_partner_id.name
+            cr.execute("UPDATE res_company SET name = %s WHERE id = %s", [name, company_id])
+            cr.execute(
+                "UPDATE res_partner SET name = %s"
+                " WHERE id = (SELECT partner_id FROM res_company WHERE id = %s)",
+                [name, company_id],
+            )
+            cr.execute(
+                "UPDATE res_partner SET lang = %s, tz = %s"
+                " WHERE id = (SELECT partner_id FROM res_users WHERE id = %s)",
+                [lang, customer.tz or None, admin_id],
+            )
+        return False
+
+    def _paas_step_limits(self):
+        return not self._paas_push_params()
+
+    def _paas_agent_params(self):
+        """The system parameters the platform keeps in the tenant database
+        (``None``: absent): limits, suspension, configuration values."""
+        self.ensure_one()
+        users = self.quota_ids.filtered(lambda q: q.resource_code == "users")
+        limits = self.plan_id._get_quota_limits() if self.plan_id else {}
+        if users:
+            max_users = None if users.is_unlimited else int(users.effective_limit)
+        else:
+            max_users = limits.get("users")
+            max_users = None if max_users is None else int(max_users)
+        suspended = self.state == "suspended"
+        company = self.company_id
+        params = {
+            f"{AGENT_PARAM}max_users": None if max_users is None else str(max_users),
+            f"{AGENT_PARAM}suspended": "1" if suspended else None,
+            f"{AGENT_PARAM}suspended_reason": (self.state_message or "") if suspended else None,
+            f"{AGENT_PARAM}contact": company.email or company.name,
+        }
+        for key in self.env["woow.paas.config.key"].sudo().search([]):
+            value = self._paas_get_config(key.code)
+            params[f"{AGENT_PARAM}config.{key.code}"] = (
+                None if value is None else key._paas_format(value)
+            )
+        return params
+
+    def _paas_push_params(self):
+        """Write :meth:`_paas_agent_params` into the tenant database and tell
+        its Odoo processes to drop their caches; returns whether anything
+        changed."""
+        self.ensure_one()
+        wanted = self._paas_agent_params()
+        with self._paas_tenant_cursor() as conn, conn.cursor() as cr:
+            cr.execute(
+                "SELECT key, value FROM ir_config_parameter WHERE key LIKE %s",
+                [AGENT_PARAM.replace("_", "\\_") + "%"],
+            )
+            current = dict(cr.fetchall())
+            stale = [key for key in current if key not in wanted or wanted[key] is None]
+            changed = {k: v for k, v in wanted.items() if v is not None and current.get(k) != v}
+            if not stale and not changed:
+                return False
+            if stale:
+                cr.execute("DELETE FROM ir_config_parameter WHERE key = ANY(%s)", [stale])
+            for key, value in changed.items():
+                _paas_set_param(cr, key, value)
+            # Odoo's inter-process signaling: the tenant's workers reload the
+            # cached parameters (ir.config_parameter uses the 'stable' cache).
+            cr.execute("INSERT INTO orm_signaling_stable DEFAULT VALUES")
+        return True
+
+    def _paas_push_params_safe(self):
+        """Push to each running database tenant; an unreachable one is noted
+        in its chatter (the next push or provisioning catches up)."""
+        for tenant in self.sudo().filtered(
+            lambda t: t.paas_db_name and t.state in ("active", "suspended")
+        ):
+            try:
+                tenant._paas_push_params()
+            except (pgtools.TransientError, psycopg2.Error) as exc:
+                tenant.message_post(
+                    body=self.env._("Could not update the tenant database: %s", exc)
+                )
+        return True
+
+    def _paas_suspend(self, reason=None, by_subscription=False):
+        """Override of ``woow_paas_core``: a database tenant turns read-only."""
+        res = super()._paas_suspend(reason=reason, by_subscription=by_subscription)
+        self._paas_push_params_safe()
+        return res
+
+    def _paas_reactivate(self):
+        """Override of ``woow_paas_core``: a database tenant is writable again."""
+        res = super()._paas_reactivate()
+        self._paas_push_params_safe()
+        return res
+
+    # ------------------------------------------------------------------
+    # Database per tenant: archive and restore
+    # ------------------------------------------------------------------
+    def _paas_allowed_transitions(self):
+        """Override of ``woow_paas_core``: an archived database tenant may be
+        restored (only through :meth:`action_restore`)."""
+        moves = super()._paas_allowed_transitions()
+        moves["archived"] = set(moves.get("archived", set())) | {"active", "suspended"}
+        return moves
+
+    def action_activate(self):
+        """Override of ``woow_paas_core``: reactivation is for suspended
+        tenants; archived ones come back with Restore."""
+        archived = self.filtered(lambda t: t.state == "archived")
+        if archived:
+            raise UserError(
+                self.env._(
+                    "Tenant %s is archived: restore it instead of reactivating it.",
+                    archived[0].name,
+                )
+            )
+        return super().action_activate()
+
+    def _paas_archive_dir(self):
+        params = self.env["ir.config_parameter"].sudo()
+        folder = params.get_param("woow_paas_tenant.archive_dir") or os.path.join(
+            config["data_dir"], "woow_paas_archives", self.env.cr.dbname
+        )
+        os.makedirs(folder, exist_ok=True)
+        return folder
+
+    def action_archive(self):
+        """Override of ``woow_paas_core``: a database tenant is first dumped
+        (``pg_dump`` and its filestore, into the archive folder, checked
+        readable); its database and filestore are dropped once the archive
+        has committed. A failed dump refuses the move."""
+        self._paas_check_transition("archived")
+        databases = self.sudo().filtered(
+            lambda t: t.paas_db_name and t.state not in ("archived", "draft")
+        )
+        for tenant in databases:
+            base = os.path.join(self._paas_archive_dir(), tenant.paas_db_name)
+            conninfo = tenant._paas_conninfo()
+            try:
+                if pgtools.db_exists(conninfo, tenant.paas_db_name):
+                    pgtools.dump_db(conninfo, tenant.paas_db_name, f"{base}.dump")
+                    pgtools.archive_filestore(tenant.paas_db_name, f"{base}.filestore.tar.gz")
+            except (RuntimeError, OSError, pgtools.TransientError) as exc:
+                raise UserError(
+                    self.env._(
+                        "Tenant %(tenant)s could not be archived: %(reason)s",
+                        tenant=tenant.name,
+                        reason=exc,
+                    )
+                ) from exc
+            tenant.write({"paas_archive_path": base})
+        res = super().action_archive()
+        for tenant in databases:
+            self.env.cr.postcommit.add(
+                functools.partial(_paas_drop, tenant._paas_conninfo(), tenant.paas_db_name)
+            )
+        return res
+
+    def action_restore(self):
+        """Bring an archived database tenant back from its archive, exactly
+        as it was (archived → active). A missing or corrupt archive is
+        refused with nothing made."""
+        for tenant in self.sudo():
+            if tenant.state != "archived" or not tenant.paas_archive_path:
+                raise UserError(
+                    self.env._(
+                        "Only a database tenant archived with its dump can be restored: %s.",
+                        tenant.name,
+                    )
+                )
+            dump = f"{tenant.paas_archive_path}.dump"
+            files = f"{tenant.paas_archive_path}.filestore.tar.gz"
+            if not pgtools.check_dump(dump) or not os.path.isfile(files):
+                raise UserError(
+                    self.env._(
+                        "The archive of tenant %(tenant)s is missing or corrupt (%(path)s).",
+                        tenant=tenant.name,
+                        path=dump,
+                    )
+                )
+            conninfo = tenant._paas_conninfo()
+            try:
+                if pgtools.db_exists(conninfo, tenant.paas_db_name):
+                    raise RuntimeError(f"database {tenant.paas_db_name} already exists")
+                pgtools.restore_db(conninfo, tenant.paas_db_name, dump)
+                try:
+                    pgtools.restore_filestore(tenant.paas_db_name, files)
+                except (OSError, tarfile.TarError):
+                    pgtools.drop_db(conninfo, tenant.paas_db_name)
+                    raise
+            except (RuntimeError, OSError, tarfile.TarError, pgtools.TransientError) as exc:
+                raise UserError(
+                    self.env._(
+                        "Tenant %(tenant)s could not be restored: %(reason)s",
+                        tenant=tenant.name,
+                        reason=exc,
+                    )
+                ) from exc
+        self._paas_reactivate_restored()
+        return True
+
+    def _paas_reactivate_restored(self):
+        """Like the end of provisioning: active under a running subscription,
+        else suspended until it runs again."""
+        running = self.filtered(lambda t: t.subscription_id.state in SUBSCRIPTION_RUNNING)
+        vals = {"archived_date": False}
+        running._paas_transition("active", "tenant.restored", vals=vals)
+        (self - running)._paas_transition(
+            "suspended", "tenant.restored", vals=dict(vals, suspended_by_subscription=True)
+        )
+        self._paas_push_params_safe()
+
+
+def _paas_drop(conninfo, dbname):
+    """After the archive committed: drop the database and its filestore."""
+    try:
+        pgtools.drop_db(conninfo, dbname)
+    except (pgtools.TransientError, psycopg2.Error):
+        _logger.warning("Archived tenant database %s could not be dropped", dbname, exc_info=True)
+    pgtools.remove_filestore(dbname)
+
+
+def _paas_xmlid(cr, module, name):
+    cr.execute("SELECT res_id FROM ir_model_data WHERE module = %s AND name = %s", [module, name])
+    return cr.fetchone()[0]
+
+
+def _paas_renew_identity(cr):
+    """A database copied from a template gets its own UUID and secret."""
+    for key, value in (
+        ("database.uuid", str(uuid.uuid1())),
+        ("database.secret", str(uuid.uuid4())),
+        ("database.create_date", fields.Datetime.to_string(fields.Datetime.now())),
+    ):
+        _paas_set_param(cr, key, value)
+
+
+def _paas_set_admin_password(cr, hashed):
+    cr.execute(
+        "UPDATE res_users SET password = %s WHERE id = %s",
+        [hashed, _paas_xmlid(cr, "base", "user_admin")],
+    )
+
+
+def _paas_set_param(cr, key, value):
+    cr.execute(
+        """INSERT INTO ir_config_parameter
+                  (key, value, create_uid, write_uid, create_date, write_date)
+           VALUES (%s, %s, 1, 1, now() at time zone 'UTC', now() at time zone 'UTC')
+               ON CONFLICT (key) DO UPDATE
+              SET value = EXCLUDED.value, write_date = EXCLUDED.write_date""",
+        [key, value],
+    )

@@ -22,3 +22,22 @@ class WoowPaasTenantConfig(models.Model):
     def _check_value(self):
         for line in self:
             line.key_id._paas_parse(line.value)
+
+    # Database tenants read their configuration as system parameters: push it
+    # when it changes.
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.tenant_id._paas_push_params_safe()
+        return lines
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.tenant_id._paas_push_params_safe()
+        return res
+
+    def unlink(self):
+        tenants = self.tenant_id
+        res = super().unlink()
+        tenants._paas_push_params_safe()
+        return res

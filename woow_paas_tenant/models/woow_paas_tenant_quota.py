@@ -96,6 +96,8 @@ class WoowPaasTenantQuota(models.Model):
         if {"use_override", "override_limit"} & vals.keys():
             # A lower limit may put the usage past a threshold at once.
             self._paas_notify_thresholds()
+            # Database tenants enforce their limits themselves.
+            self.tenant_id._paas_push_params_safe()
         return res
 
     # ------------------------------------------------------------------

@@ -50,3 +50,87 @@ class WoowPaasTenantCase(WoowPaasCase):
             cls.env["woow.paas.plan.quota"].create(
                 {"plan_id": plan.id, "resource_id": resource.id, "limit": limit}
             )
+
+
+class WoowPaasDatabaseTenantCase(WoowPaasTenantCase):
+    """Tenant case plus database-per-tenant mode on a second PostgreSQL
+    cluster (:class:`.pg_cluster.SecondCluster`): ``server`` (the only
+    active database server), ``db_plan`` (isolation ``database``, modules
+    base, web and the agent, its template built once per test run) and
+    ``db_sub``, a running subscription of customer A on it.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from .pg_cluster import PASSWORD, ROLE, SecondCluster
+
+        cls.cluster = SecondCluster.get()
+        # Before Odoo's own check, which would log the child process as a leftover.
+        cls.addClassCleanup(cls.cluster.stop_odoo)
+        Server = cls.env["woow.paas.db.server"]
+        Server.search([]).write({"active": False})
+        cls.server = Server.create(
+            {
+                "name": "Second cluster",
+                "host": "127.0.0.1",
+                "port": cls.cluster.port,
+                "role": ROLE,
+                "password": PASSWORD,
+                "capacity": 50,
+                "db_prefix": cls.cluster.prefix,
+            }
+        )
+        cls.customer_a.email = "owner@customer-a.example.com"
+        cls.db_plan = cls.env["woow.paas.plan"].create(
+            {
+                "name": "Test Database",
+                "code": "test-database",
+                "price": 90.0,
+                "paas_isolation": "database",
+                "paas_modules": "base,web,woow_paas_tenant_agent",
+            }
+        )
+        cls._plan_limit(cls.db_plan, "users", 3)
+        cls.template = cls.db_plan._paas_template(cls.server)
+        cls._use_run_template(cls.template)
+        cls.db_sub = cls._subscription(partner=cls.customer_a, plan=cls.db_plan)
+        cls.db_sub.action_activate()
+
+    @classmethod
+    def _use_run_template(cls, template):
+        """Build the template database the first time in a run; later
+        classes point their template record at the one already built."""
+        built = cls.cluster.templates.get(template.modules)
+        if built:
+            template.sudo().write(built)
+            return
+        template._paas_build()
+        assert template.state == "ready", template.build_log
+        cls.cluster.templates[template.modules] = {
+            "db_name": template.db_name,
+            "state": "ready",
+            "database_uuid": template.database_uuid,
+            "build_seconds": template.build_seconds,
+        }
+
+    def _drop_later(self, tenant_or_name):
+        """Drop the tenant database (and filestore) at the end of the test."""
+        from odoo.addons.woow_paas_tenant import pgtools
+
+        name = getattr(tenant_or_name, "paas_db_name", None) or tenant_or_name
+        if not isinstance(name, str):
+            name = f"{self.cluster.prefix}{tenant_or_name.code}"
+        self.addCleanup(pgtools.remove_filestore, name)
+        self.addCleanup(pgtools.drop_db, self.cluster.conninfo, name)
+
+    def _tenant_db(self, tenant, query, args=None):
+        """Rows of ``query`` run in ``tenant``'s own database."""
+        from odoo.addons.woow_paas_tenant import pgtools
+
+        with (
+            pgtools.connect(self.cluster.conninfo, tenant.paas_db_name) as conn,
+            conn.cursor() as cr,
+        ):
+            cr.execute(query, args)
+            return cr.fetchall()
