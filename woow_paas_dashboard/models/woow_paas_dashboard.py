@@ -37,7 +37,7 @@ MOVEMENTS = (
 # lo..hi (width_bucket), a movement falls in bucket b, so windows compare
 # integers and add up buckets rather than join ranges.
 DASHBOARD_SQL = """
-WITH win(k, s, e, si, ei) AS (VALUES %(windows)s),
+WITH win(k, s, e, si, ei, n) AS (VALUES %(windows)s),
 -- Odoo's rate of each day, per currency: rates[i + 1] from starts[i] (the
 -- day's first instant), rates[1] before the first; a movement is converted
 -- at the rate of its day.
@@ -144,63 +144,86 @@ pcov AS (
                AS pm
       FROM cov WHERE lo <= hi
 ),
+bstock AS (
+    -- MRR at each bound, per currency in its own amounts: +amt at the first
+    -- bound a segment covers, -amt after its last, summed in order.
+    SELECT currency_id, i, SUM(SUM(d)) OVER (PARTITION BY currency_id ORDER BY i) AS amt
+      FROM (SELECT currency_id, lo AS i, amt AS d FROM pcov
+            UNION ALL
+            SELECT currency_id, hi + 1, -amt FROM pcov) deltas
+     GROUP BY currency_id, i
+),
 stocks AS (
-    -- The opening base of a window: the customers paying at its start
-    -- (bit si of pm), with their MRR then; retained: their MRR at the end;
-    -- churned from it: the opening MRR of those no longer paying at the end.
+    -- MRR at a window's start and end, each currency at its rate there.
     SELECT w.k,
-           COALESCE(SUM(c.amt * w.rs) FILTER (WHERE c.lo <= w.si AND w.si <= c.hi), 0)
-               AS mrr_start,
-           COALESCE(SUM(c.amt * w.re) FILTER (WHERE c.lo <= w.ei AND w.ei <= c.hi), 0) AS mrr,
-           COALESCE(SUM(c.amt * w.re) FILTER (WHERE c.lo <= w.ei AND w.ei <= c.hi
-                                                AND (c.pm >> (w.si - 1)) & 1 = 1), 0)
-               AS retained_mrr,
-           COALESCE(SUM(c.amt * w.rs) FILTER (WHERE c.lo <= w.si AND w.si <= c.hi
-                                                AND (c.pm >> (w.ei - 1)) & 1 = 0), 0)
-               AS base_churned_mrr,
-           array_agg(c.sub_id) FILTER (WHERE w.k = 'cur' AND c.lo <= w.ei AND w.ei <= c.hi)
-               AS mrr_ids
-      FROM wj w JOIN pcov c USING (currency_id)
+           SUM(w.rs * COALESCE((SELECT b.amt FROM bstock b
+                                 WHERE b.currency_id = w.currency_id AND b.i <= w.si
+                                 ORDER BY b.i DESC LIMIT 1), 0)) AS mrr_start,
+           SUM(w.re * COALESCE((SELECT b.amt FROM bstock b
+                                 WHERE b.currency_id = w.currency_id AND b.i <= w.ei
+                                 ORDER BY b.i DESC LIMIT 1), 0)) AS mrr
+      FROM wj w
      GROUP BY w.k
 ),
+mrr_ids AS (
+    SELECT array_agg(c.sub_id) AS mrr_ids
+      FROM win w JOIN pcov c ON c.lo <= w.ei AND w.ei <= c.hi
+     WHERE w.k = 'cur'
+),
 bdelta AS (
-    -- Per window, the change of MRR between start and end of each opening
-    -- customer still paying at the end, summed over the only segments whose
-    -- share differs: those starting or ending inside the window, and those
-    -- whose currency's rate moved. Netted per customer (a second
-    -- subscription is expansion, a move between plans nets out).
-    SELECT w.k, c.partner_id,
+    -- Per window and customer, the change of MRR between the window's start
+    -- and end, summed over the only segments whose share differs: those
+    -- starting or ending inside the window, and those in a currency whose
+    -- rate moved (a segment covering both ends at one rate adds nothing).
+    -- The opening base is the customers paying at the start (bit si of
+    -- pm): for those still paying at the end, the change is their
+    -- expansion or contraction, netted per customer (a second subscription
+    -- is expansion, a move up and down again nets out); for the others,
+    -- minus their opening MRR (churn). Customers outside the base paying
+    -- at the end add their whole MRR (joined).
+    SELECT w.n, c.partner_id,
+           bool_or((c.pm >> (w.si - 1)) & 1 = 1) AS in_base,
+           bool_or((c.pm >> (w.ei - 1)) & 1 = 1) AS at_end,
            SUM(CASE WHEN c.lo <= w.ei AND w.ei <= c.hi THEN c.amt * w.re ELSE 0 END
                - CASE WHEN c.lo <= w.si AND w.si <= c.hi THEN c.amt * w.rs ELSE 0 END) AS d
       FROM wj w JOIN pcov c USING (currency_id)
-     WHERE ((c.lo <= w.si AND w.si <= c.hi) OR (c.lo <= w.ei AND w.ei <= c.hi))
-       AND NOT (c.lo <= w.si AND w.ei <= c.hi AND w.rs = w.re)
-       AND (c.pm >> (w.si - 1)) & 1 = 1 AND (c.pm >> (w.ei - 1)) & 1 = 1
-     GROUP BY w.k, c.partner_id
+     WHERE c.lo <= w.ei AND w.si <= c.hi AND (w.si < c.lo OR c.hi < w.ei OR w.rs <> w.re)
+     GROUP BY w.n, c.partner_id
 ),
 retention AS (
-    SELECT k, SUM(GREATEST(d, 0)) AS base_expansion_mrr,
-           SUM(GREATEST(-d, 0)) AS base_contraction_mrr,
-           array_agg(partner_id) FILTER (WHERE k = 'cur' AND d < 0) AS contracted_ids
-      FROM bdelta GROUP BY k
+    SELECT win.k,
+           COALESCE(SUM(GREATEST(d, 0)) FILTER (WHERE in_base AND at_end), 0)
+               AS base_expansion_mrr,
+           COALESCE(SUM(GREATEST(-d, 0)) FILTER (WHERE in_base AND at_end), 0)
+               AS base_contraction_mrr,
+           COALESCE(SUM(-d) FILTER (WHERE in_base AND NOT at_end), 0) AS base_churned_mrr,
+           COALESCE(SUM(d) FILTER (WHERE NOT in_base AND at_end), 0) AS joined_mrr,
+           array_agg(partner_id) FILTER (WHERE win.k = 'cur' AND in_base AND at_end AND d < 0)
+               AS contracted_ids
+      FROM bdelta JOIN win USING (n) GROUP BY win.k
+),
+ppm AS (
+    SELECT partner_id, bit_or((1::bigint << hi) - (1::bigint << (lo - 1))) AS pm
+      FROM cov WHERE lo <= hi GROUP BY partner_id
 ),
 customers AS (
-    SELECT w.k,
-           COUNT(*) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1) AS customers_start,
-           COUNT(*) FILTER (WHERE (p.pm >> (w.ei - 1)) & 1 = 1) AS customers,
-           COUNT(*) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1 AND (p.pm >> (w.ei - 1)) & 1 = 0)
-               AS customers_lost,
-           array_agg(p.partner_id) FILTER (WHERE w.k = 'cur' AND (p.pm >> (w.ei - 1)) & 1 = 1)
-               AS customer_ids,
-           array_agg(p.partner_id) FILTER (WHERE w.k = 'cur' AND (p.pm >> (w.si - 1)) & 1 = 1
+    SELECT win.k, c.customers_start, c.customers, c.customers_lost
+      FROM (SELECT w.n,
+                   COUNT(*) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1) AS customers_start,
+                   COUNT(*) FILTER (WHERE (p.pm >> (w.ei - 1)) & 1 = 1) AS customers,
+                   COUNT(*) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1
+                                      AND (p.pm >> (w.ei - 1)) & 1 = 0) AS customers_lost
+              FROM win w CROSS JOIN ppm p
+             GROUP BY w.n) c
+      JOIN win USING (n)
+),
+customer_ids AS (
+    SELECT array_agg(p.partner_id) FILTER (WHERE (p.pm >> (w.ei - 1)) & 1 = 1) AS customer_ids,
+           array_agg(p.partner_id) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1
                                              AND (p.pm >> (w.ei - 1)) & 1 = 0)
                AS lost_customer_ids,
-           array_agg(p.partner_id) FILTER (WHERE w.k = 'cur' AND (p.pm >> (w.si - 1)) & 1 = 1)
-               AS cohort_ids
-      FROM win w
-     CROSS JOIN (SELECT partner_id, bit_or((1::bigint << hi) - (1::bigint << (lo - 1))) AS pm
-                   FROM cov WHERE lo <= hi GROUP BY partner_id) p
-     GROUP BY w.k
+           array_agg(p.partner_id) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1) AS cohort_ids
+      FROM win w CROSS JOIN ppm p WHERE w.k = 'cur'
 ),
 tseg AS (
     SELECT tenant_id, t0, t1 FROM woow_paas_dashboard_tenant_segment
@@ -233,15 +256,18 @@ tenants AS (
 SELECT w.k,
        f.new_mrr, f.new_count, f.reactivation_mrr, f.churned_mrr, f.churned_count,
        f.expansion_mrr, f.contraction_mrr, f.trials, f.trials_ended, f.trials_converted,
-       s.mrr_start, s.mrr, c.customers_start, c.customers, c.customers_lost, s.retained_mrr,
-       s.base_churned_mrr, r.base_expansion_mrr, r.base_contraction_mrr, t.tenants,
+       s.mrr_start, s.mrr, c.customers_start, c.customers, c.customers_lost,
+       s.mrr - COALESCE(r.joined_mrr, 0) AS retained_mrr,
+       r.base_churned_mrr, r.base_expansion_mrr, r.base_contraction_mrr, t.tenants,
        fi.new_ids, fi.churned_ids, fi.trial_ids, fi.trial_ended_ids, r.contracted_ids,
-       c.customer_ids, c.lost_customer_ids, c.cohort_ids, t.tenant_ids, s.mrr_ids
+       ci.customer_ids, ci.lost_customer_ids, ci.cohort_ids, t.tenant_ids, mi.mrr_ids
   FROM win w
   LEFT JOIN flows f ON f.k = w.k
   LEFT JOIN flow_ids fi ON w.k = 'cur'
   LEFT JOIN stocks s ON s.k = w.k
   LEFT JOIN retention r ON r.k = w.k
+  LEFT JOIN mrr_ids mi ON w.k = 'cur'
+  LEFT JOIN customer_ids ci ON w.k = 'cur'
   LEFT JOIN customers c ON c.k = w.k
   LEFT JOIN tenants t ON t.k = w.k
 """
@@ -698,8 +724,8 @@ class WoowPaasDashboard(models.AbstractModel):
         # Customers carry one bit per bound in a bigint.
         assert len(bounds) < 63, "too many window bounds"
         window_sql = SQL(", ").join(
-            SQL("(%s, %s::timestamp, %s::timestamp, %s, %s)", key, s, e, rank[s], rank[e])
-            for key, (s, e) in instants.items()
+            SQL("(%s, %s::timestamp, %s::timestamp, %s, %s, %s)", key, s, e, rank[s], rank[e], n)
+            for n, (key, (s, e)) in enumerate(instants.items())
         )
         tables = tables or self._paas_rate_tables()
         currency_sql = SQL(", ").join(
