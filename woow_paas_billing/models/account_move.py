@@ -342,8 +342,9 @@ class AccountMove(models.Model):
 
     def _paas_manual_path(self, attempt):
         """No saved payment method: the invoices wait for a bank transfer or a
-        payment registered by hand. Said once, as a note on each invoice and
-        its subscription, in one batch (a billing run posts thousands)."""
+        payment registered by hand. Said once, as a note on each invoice, in
+        one batch (a billing run posts thousands); the subscription's chatter
+        keeps to its own moves."""
         moves = self.filtered(lambda m: attempt <= 1 and not m.paas_payment_attempt)
         if not moves:
             return
@@ -360,12 +361,6 @@ class AccountMove(models.Model):
             for move in moves
         }
         moves._message_log_batch(bodies=bodies)
-        by_sub = {}
-        for move in moves:
-            by_sub.setdefault(move.paas_subscription_id.id, []).append(bodies[move.id])
-        self.env["woow.paas.subscription"].browse(list(by_sub))._message_log_batch(
-            bodies={sub_id: Markup("<br/>").join(texts) for sub_id, texts in by_sub.items()}
-        )
 
     # ------------------------------------------------------------------
     # Dunning

@@ -95,7 +95,7 @@ class TestPaymentCycle(WoowPaasStripeCase):
         self.assertEqual(
             len(move.message_ids.filtered(lambda m: "No saved payment method" in m.body)), 1
         )
-        self.assertIn("No saved payment method", "".join(self.sub.message_ids.mapped("body")))
+        self.assertNotIn("No saved payment method", "".join(self.sub.message_ids.mapped("body")))
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=move.ids
         ).create({})._create_payments()
