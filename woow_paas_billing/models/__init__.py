@@ -10,6 +10,7 @@ from . import woow_paas_subscription
 from . import woow_paas_billing_run
 from . import woow_paas_demo
 from . import account_move
+from . import product_product
 from . import payment_provider
 from . import payment_token
 from . import payment_transaction

@@ -88,27 +88,17 @@ class WoowPaasMetric(models.Model):
 
     def _paas_create_products(self):
         """One service product per metric for its invoice lines, in one create."""
-        if not self:
-            return
-        products = (
-            self.env["product.product"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "name": self.env._("Usage: %s", metric.name),
-                        "default_code": f"PAAS-USAGE-{metric.code.upper()}",
-                        "type": "service",
-                        "sale_ok": True,
-                        "purchase_ok": False,
-                        "list_price": 0.0,
-                    }
-                    for metric in self
-                ]
-            )
+        self.env["product.product"]._paas_create_services(
+            self,
+            [
+                {
+                    "name": self.env._("Usage: %s", metric.name),
+                    "default_code": f"PAAS-USAGE-{metric.code.upper()}",
+                    "list_price": 0.0,
+                }
+                for metric in self
+            ],
         )
-        for metric, product in zip(self, products, strict=True):
-            metric.product_id = product
 
     @api.onchange("resource_id")
     def _onchange_resource_id(self):

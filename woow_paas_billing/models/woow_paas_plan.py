@@ -58,28 +58,18 @@ class WoowPaasPlan(models.Model):
 
     def _paas_create_products(self):
         """One service product per plan, in one create."""
-        if not self:
-            return
-        products = (
-            self.env["product.product"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "name": plan.name,
-                        "default_code": f"PAAS-{plan.code.upper()}",
-                        "type": "service",
-                        "sale_ok": True,
-                        "purchase_ok": False,
-                        "list_price": plan.price,
-                        "company_id": plan.company_id.id,
-                    }
-                    for plan in self
-                ]
-            )
+        self.env["product.product"]._paas_create_services(
+            self,
+            [
+                {
+                    "name": plan.name,
+                    "default_code": f"PAAS-{plan.code.upper()}",
+                    "list_price": plan.price,
+                    "company_id": plan.company_id.id,
+                }
+                for plan in self
+            ],
         )
-        for plan, product in zip(self, products, strict=True):
-            plan.product_id = product
 
     def _paas_price_in(self, currency):
         self.ensure_one()
