@@ -1,0 +1,2 @@
+from . import woow_paas_subscription
+from . import woow_paas_tenant
