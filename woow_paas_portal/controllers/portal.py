@@ -32,9 +32,7 @@ class WoowPaasCustomerPortal(CustomerPortal):
         if "paas_tenant_count" in counters:
             Tenant = request.env["woow.paas.tenant"]
             values["paas_tenant_count"] = (
-                Tenant.search_count(self._paas_tenants_domain())
-                if Tenant.has_access("read")
-                else 0
+                Tenant.search_count(self._paas_tenants_domain()) if Tenant.has_access("read") else 0
             )
         return values
 
