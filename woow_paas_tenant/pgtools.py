@@ -157,6 +157,18 @@ def copy_filestore(source_db, target_db):
     return True
 
 
+def filestore_size(dbname):
+    """Bytes in the filestore of ``dbname`` (0 when it has none)."""
+    total = 0
+    for folder, _dirs, files in os.walk(filestore_path(dbname)):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(folder, name))
+            except OSError:  # removed by Odoo's garbage collector meanwhile
+                continue
+    return total
+
+
 def remove_filestore(dbname):
     shutil.rmtree(filestore_path(dbname), ignore_errors=True)
 

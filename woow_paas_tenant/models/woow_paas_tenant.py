@@ -13,7 +13,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, config
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -97,6 +97,15 @@ class WoowPaasTenant(models.Model):
         help="Where the archived database and filestore are kept (.dump and "
         ".filestore.tar.gz): Restore brings them back.",
     )
+    paas_archive_delete_date = fields.Date(
+        string="Archive Deleted On",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Delete Archive keeps the archive for a grace period (setting "
+        "woow_paas_tenant.archive_delete_grace_days, 7 days by default), then a daily "
+        "job removes it for good; Keep Archive cancels before then.",
+    )
     paas_provision_step_ids = fields.One2many(
         "woow.paas.tenant.provision.step", "tenant_id", string="Provisioning Log"
     )
@@ -133,7 +142,7 @@ class WoowPaasTenant(models.Model):
         hint = self.env._("provisioning sets it")
         for name in ("paas_db_server_id", "paas_db_name", "paas_template_id",
                      "paas_admin_login", "paas_admin_password", "paas_archive_path",
-                     "paas_pool_password"):  # fmt: skip
+                     "paas_pool_password", "paas_archive_delete_date"):  # fmt: skip
             fields_[name] = (None, hint)
         return fields_
 
@@ -331,14 +340,58 @@ class WoowPaasTenant(models.Model):
             )
         )
         counts = dict(self.env.cr.fetchall())
+        databases = tenants.filtered(lambda t: t.paas_db_name and t.state != "provisioning")
+        db_users, storage = databases._paas_measure_databases()
+        counts.update(db_users)
         measured = tenants.filtered(lambda t: "users" in t.plan_id._get_quota_limits())
         if measured:
             measured._paas_quota_set_usage(
                 "users", {tenant.id: counts.get(tenant.id, 0) for tenant in measured}
             )
+        measured = databases.filtered(
+            lambda t: t.id in storage and "storage_mb" in t.plan_id._get_quota_limits()
+        )
+        if measured:
+            measured._paas_quota_set_usage(
+                "storage_mb", {tenant.id: storage[tenant.id] for tenant in measured}
+            )
         tenants.write({"paas_usage_measured_at": now})
         if len(tenants) == batch_size:
             self.env.ref("woow_paas_tenant.ir_cron_measure_usage")._trigger()
+
+    def _paas_measure_databases(self):
+        """Measure database tenants inside their own databases: internal
+        users (what the agent limits there) and storage in MB (database
+        size plus filestore). One size query per server; a server that does
+        not answer is skipped this round (measured again at the next run).
+        Returns ``({tenant_id: users}, {tenant_id: storage_mb})``."""
+        users, storage = {}, {}
+        for server, tenants in self.sudo().grouped("paas_db_server_id").items():
+            conninfo = server._paas_conninfo()
+            names = {tenant.paas_db_name: tenant for tenant in tenants}
+            try:
+                with pgtools.connect(conninfo) as conn, conn.cursor() as cr:
+                    cr.execute(
+                        "SELECT datname, pg_database_size(datname) FROM pg_database"
+                        " WHERE datname = ANY(%s)",
+                        [list(names)],
+                    )
+                    sizes = dict(cr.fetchall())
+                for name, size in sizes.items():
+                    with (
+                        pgtools.connect(conninfo, name) as conn,
+                        conn.cursor() as cr,
+                    ):
+                        # Like the agent's limit: active internal users, not the superuser.
+                        cr.execute(
+                            "SELECT count(*) FROM res_users WHERE active AND NOT share AND id != 1"
+                        )
+                        users[names[name].id] = cr.fetchone()[0]
+                    files = pgtools.filestore_size(name)
+                    storage[names[name].id] = round((size + files) / 1024 / 1024, 2)
+            except (pgtools.TransientError, psycopg2.Error) as exc:
+                _logger.info("Tenant usage on server %s not measured: %s", server.name, exc)
+        return users, storage
 
     # ------------------------------------------------------------------
     # Configuration
@@ -390,6 +443,13 @@ class WoowPaasTenant(models.Model):
     # ------------------------------------------------------------------
     # Database per tenant: provisioning
     # ------------------------------------------------------------------
+    def action_open_paas_url(self):
+        """Open the tenant's own Odoo (its host name) in a new tab."""
+        self.ensure_one()
+        if not self.paas_url:
+            raise UserError(self.env._("Tenant %s has no database of its own to open.", self.name))
+        return {"type": "ir.actions.act_url", "url": f"{self.paas_url}/odoo", "target": "new"}
+
     def action_clear_admin_password(self):
         """Forget the generated administrator password once it was handed over."""
         if not self.env.user.has_group("woow_paas_core.group_paas_manager"):
@@ -868,11 +928,85 @@ class WoowPaasTenant(models.Model):
         self._paas_reactivate_restored()
         return True
 
+    def _paas_check_archive_manager(self):
+        if not self.env.su and not self.env.user.has_group("woow_paas_core.group_paas_manager"):
+            raise AccessError(
+                self.env._("Only a PaaS Manager can delete or keep a tenant's archive.")
+            )
+
+    def action_delete_archive(self):
+        """Schedule the removal of archived tenants' dumps after the grace
+        period; until then Keep Archive (or Restore) still works."""
+        self._paas_check_archive_manager()
+        tenants = self.sudo().filtered(
+            lambda t: (
+                t.state == "archived" and t.paas_archive_path and not t.paas_archive_delete_date
+            )
+        )
+        if len(tenants) != len(self):
+            raise UserError(
+                self.env._(
+                    "Only archived tenants that still have their archive can have it deleted."
+                )
+            )
+        params = self.env["ir.config_parameter"].sudo()
+        try:
+            grace = max(int(params.get_param("woow_paas_tenant.archive_delete_grace_days", 7)), 0)
+        except ValueError:
+            grace = 7
+        when = fields.Date.context_today(self) + timedelta(days=grace)
+        tenants.write({"paas_archive_delete_date": when})
+        for tenant in tenants:
+            tenant.message_post(
+                body=self.env._("The archive will be deleted on %s.", when),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_keep_archive(self):
+        """Cancel a scheduled deletion of the archive."""
+        self._paas_check_archive_manager()
+        tenants = self.sudo().filtered("paas_archive_delete_date")
+        tenants.write({"paas_archive_delete_date": False})
+        for tenant in tenants:
+            tenant.message_post(
+                body=self.env._("The archive is kept."), subtype_xmlid="mail.mt_note"
+            )
+        return True
+
+    @api.model
+    def _cron_delete_archives(self, batch_size=100):
+        """Remove the archives whose grace period has ended: files first,
+        then the record's link to them, one tenant per savepoint so that a
+        file that cannot be removed only holds back its own tenant."""
+        tenants = self.sudo().search(
+            [
+                ("state", "=", "archived"),
+                ("paas_archive_delete_date", "<=", fields.Date.context_today(self)),
+            ],
+            limit=batch_size,
+        )
+        for tenant in tenants:
+            base = tenant.paas_archive_path
+            try:
+                for path in (f"{base}.dump", f"{base}.filestore.tar.gz"):
+                    if base and os.path.exists(path):
+                        os.remove(path)
+            except OSError as exc:
+                _logger.warning("Archive of tenant %s not deleted: %s", tenant.code, exc)
+                continue
+            tenant.write({"paas_archive_path": False, "paas_archive_delete_date": False})
+            self.env["woow.paas.event"]._emit(
+                "tenant.archive_deleted", tenant, {"code": tenant.code, "path": base}
+            )
+        if len(tenants) == batch_size:
+            self.env.ref("woow_paas_tenant.ir_cron_delete_archives")._trigger()
+
     def _paas_reactivate_restored(self):
         """Like the end of provisioning: active under a running subscription,
         else suspended until it runs again."""
         running = self.filtered(lambda t: t.subscription_id.state in SUBSCRIPTION_RUNNING)
-        vals = {"archived_date": False}
+        vals = {"archived_date": False, "paas_archive_delete_date": False}
         running._paas_transition("active", "tenant.restored", vals=vals)
         (self - running)._paas_transition(
             "suspended", "tenant.restored", vals=dict(vals, suspended_by_subscription=True)

@@ -2,4 +2,5 @@ from . import test_tenant_users
 from . import test_quota
 from . import test_config
 from . import test_tour
+from . import test_database_tour
 from . import test_database_tenant

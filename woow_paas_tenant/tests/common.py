@@ -1,5 +1,9 @@
 """Base class for tenant-layer tests; addons built on woow_paas_tenant reuse it."""
 
+import re
+
+import requests
+
 from odoo.fields import Command
 from odoo.tests import new_test_user
 
@@ -113,6 +117,31 @@ class WoowPaasDatabaseTenantCase(WoowPaasTenantCase):
             "database_uuid": template.database_uuid,
             "build_seconds": template.build_seconds,
         }
+
+    def _login(self, tenant, login=None, password=None):
+        """Sign in to ``tenant`` with the login form of an odoo-bin serving
+        the second cluster, reached by host name; returns the HTTP session
+        and whether the sign-in worked."""
+        port = self.cluster.start_odoo(f"^({self.cluster.prefix}platform|{self.cluster.prefix}%d)$")
+        session = requests.Session()
+        session.woow_url = url = f"http://127.0.0.1:{port}"
+        session.woow_headers = headers = {"Host": f"{tenant.code}.localhost:{port}"}
+        page = session.get(f"{url}/web/login", headers=headers, timeout=120)
+        self.assertEqual(page.status_code, 200, page.text[:500])
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        response = session.post(
+            f"{url}/web/login",
+            data={
+                "login": login or tenant.paas_admin_login,
+                "password": password or tenant.sudo().paas_admin_password,
+                "csrf_token": csrf,
+            },
+            headers=headers,
+            allow_redirects=False,
+            timeout=120,
+        )
+        signed_in = response.status_code == 303 and "/web/login" not in response.headers["Location"]
+        return session, signed_in
 
     def _drop_later(self, tenant_or_name):
         """Drop the tenant database (and filestore) at the end of the test."""

@@ -3,13 +3,14 @@ built by odoo-bin, tenant databases copied from it, sign-in over HTTP,
 limits and suspension enforced inside, crashes resumed, races and bad input."""
 
 import os
-import re
+from datetime import timedelta
 from unittest.mock import patch
 
 import psycopg2
-import requests
+from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
 from odoo.sql_db import db_connect
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -71,31 +72,6 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
             "filestore": files,
             "state": tenant.state,
         }
-
-    def _login(self, tenant, login=None, password=None):
-        """Sign in to ``tenant`` with the login form of an odoo-bin serving
-        the second cluster, reached by host name; returns the HTTP session
-        and whether the sign-in worked."""
-        port = self.cluster.start_odoo(f"^({self.cluster.prefix}platform|{self.cluster.prefix}%d)$")
-        session = requests.Session()
-        session.woow_url = url = f"http://127.0.0.1:{port}"
-        session.woow_headers = headers = {"Host": f"{tenant.code}.localhost:{port}"}
-        page = session.get(f"{url}/web/login", headers=headers, timeout=120)
-        self.assertEqual(page.status_code, 200, page.text[:500])
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        response = session.post(
-            f"{url}/web/login",
-            data={
-                "login": login or tenant.paas_admin_login,
-                "password": password or tenant.sudo().paas_admin_password,
-                "csrf_token": csrf,
-            },
-            headers=headers,
-            allow_redirects=False,
-            timeout=120,
-        )
-        signed_in = response.status_code == 303 and "/web/login" not in response.headers["Location"]
-        return session, signed_in
 
     def _rpc(self, session, model, method, *args, **kwargs):
         response = session.post(
@@ -302,6 +278,72 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
             self.assertEqual(f.read(), "kept")
         _session, signed_in = self._login(tenant)
         self.assertTrue(signed_in)
+
+    def test_archive_deleted_after_grace(self):
+        """Delete Archive keeps the dump for the grace period (Keep Archive
+        cancels); the daily job then removes the files, once, and Restore is
+        no longer offered."""
+        tenant = self._new_tenant("db-purge")
+        self._provision(tenant)
+        folder = os.path.join(self.cluster.datadir, "archives-purge")
+        params = self.env["ir.config_parameter"]
+        params.set_param("woow_paas_tenant.archive_dir", folder)
+        params.set_param("woow_paas_tenant.archive_delete_grace_days", "3")
+        tenant.action_archive()
+        base = tenant.paas_archive_path
+        files = [f"{base}.dump", f"{base}.filestore.tar.gz"]
+        self.assertTrue(all(os.path.isfile(path) for path in files))
+        with self.assertRaises(AccessError):
+            tenant.with_user(self.paas_user).action_delete_archive()
+
+        tenant.with_user(self.paas_manager).action_delete_archive()
+        today = fields.Date.context_today(tenant)
+        self.assertEqual(tenant.paas_archive_delete_date, today + timedelta(days=3))
+        Tenant = self.env["woow.paas.tenant"]
+        Tenant._cron_delete_archives()
+        self.assertTrue(all(os.path.isfile(path) for path in files), "deleted before its day")
+        tenant.with_user(self.paas_manager).action_keep_archive()
+        self.assertFalse(tenant.paas_archive_delete_date)
+
+        tenant.with_user(self.paas_manager).action_delete_archive()
+        with freeze_time(today + timedelta(days=3)):
+            Tenant._cron_delete_archives()
+            Tenant._cron_delete_archives()
+        self.assertFalse(any(os.path.exists(path) for path in files))
+        self.assertFalse(tenant.paas_archive_path)
+        self.assertEqual(tenant.state, "archived")
+        self.assertEmitted(tenant, "tenant.archive_deleted", count=1)
+        with self.assertRaisesRegex(UserError, "archived with its dump"):
+            tenant.action_restore()
+        with self.assertRaisesRegex(UserError, "still have their archive"):
+            tenant.with_user(self.paas_manager).action_delete_archive()
+
+    def test_usage_measured_inside_database(self):
+        """The usage cron measures a database tenant in its own database:
+        storage = database size + filestore, users = its internal users."""
+        self._plan_limit(self.db_plan, "storage_mb", 100000)
+        tenant = self._new_tenant("db-measure")
+        self._provision(tenant)
+        marker = os.path.join(pgtools.filestore_path(tenant.paas_db_name), "two-mb.bin")
+        with open(marker, "wb") as f:
+            f.write(b"\0" * 2 * 1024 * 1024)
+        self._tenant_db(
+            tenant,
+            "INSERT INTO res_users (login, partner_id, company_id, active, share)"
+            " SELECT 'second@example.com', partner_id, company_id, true, false"
+            " FROM res_users WHERE login = %s RETURNING id",
+            [tenant.paas_admin_login],
+        )
+        (size,) = self._tenant_db(tenant, "SELECT pg_database_size(current_database())")[0]
+        tenant.paas_usage_measured_at = False
+        self.env["woow.paas.tenant"]._cron_measure_usage()
+        storage = tenant.quota_ids.filtered(lambda q: q.resource_code == "storage_mb")
+        files = pgtools.filestore_size(tenant.paas_db_name)
+        self.assertGreater(files, 2 * 1024 * 1024 - 1)
+        self.assertAlmostEqual(storage.usage, (size + files) / 1024 / 1024, delta=1.0)
+        self.assertGreater(storage.usage, 5)
+        users = tenant.quota_ids.filtered(lambda q: q.resource_code == "users")
+        self.assertEqual(users.usage, 2)
 
     def _drop_pool_later(self):
         def drop_pool():
