@@ -635,9 +635,10 @@ class WoowPaasDashboard(models.AbstractModel):
         ]
 
     @api.model
-    def _paas_rate_tables(self):
+    def _paas_rate_tables(self, extra_currencies=None):
         """``{currency: (days, rates)}`` for the company currency and those of
-        the subscriptions: the rate to the company currency is ``rates[0]``
+        the subscriptions (and ``extra_currencies``): the rate to the company
+        currency is ``rates[0]``
         before ``days[0]`` and ``rates[i + 1]`` from ``days[i]`` on.
 
         Odoo's rule (``res.currency._get_rates``), read in one query for
@@ -654,8 +655,10 @@ class WoowPaasDashboard(models.AbstractModel):
                 self.env.companies.ids,
             )
         )
-        currencies = target | self.env["res.currency"].browse(
-            [cid for (cid,) in self.env.cr.fetchall()]
+        currencies = (
+            target
+            | self.env["res.currency"].browse([cid for (cid,) in self.env.cr.fetchall()])
+            | (extra_currencies or self.env["res.currency"])
         )
         # Per currency, the company's own rates then the shared ones: (days, rates).
         history = {cid: (([], []), ([], [])) for cid in currencies.ids}

@@ -1,1 +1,2 @@
 from . import test_usage_kpis
+from . import test_payment_kpis
