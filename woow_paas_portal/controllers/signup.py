@@ -349,9 +349,7 @@ class WoowPaasSignup(http.Controller):
             return "taken", request.env._("This code is taken: choose another one.")
         return "available", request.env._("This code is available.")
 
-    @http.route(
-        "/paas/tenant-code/check", type="http", auth="user", methods=["GET"], readonly=True
-    )
+    @http.route("/paas/tenant-code/check", type="http", auth="user", methods=["GET"])
     def paas_tenant_code_check(self, code=None, **kw):
         retry_after = self._paas_rate_limited("code_check")
         if retry_after:

@@ -1,1 +1,2 @@
 from . import test_portal_routes
+from . import test_signup
