@@ -2,6 +2,7 @@
 
 import re
 
+from odoo.fields import Command
 from odoo.tests import HttpCase
 
 from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
@@ -25,8 +26,14 @@ class WoowPaasPortalCase(WoowPaasCase, HttpCase):
                 "portal_recommended": True,
                 "portal_features": "Daily backups\nEmail support",
                 "portal_self_suspend": True,
+                "quota_ids": [
+                    Command.create(
+                        {"resource_id": cls.env.ref("woow_paas_core.resource_users").id,
+                         "limit": 5}
+                    )
+                ],
             }
-        )
+        )  # fmt: skip
         cls.plan_private = Plan.create(
             {"name": "Test Private", "code": "test-private", "price": 5000.0,
              "is_public": False, "trial_days": 30}
