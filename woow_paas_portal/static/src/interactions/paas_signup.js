@@ -28,6 +28,9 @@ export class PaasTenantForm extends Interaction {
         this.statusEl = this.el.querySelector("#paas_code_status");
         this.codeTouched = Boolean(this.codeEl.value);
         this.lastChecked = null;
+    }
+
+    start() {
         this.checkSoon = this.debounced(() => this.check(), 300);
         this.addListener(this.nameEl, "input", () => {
             if (!this.codeTouched) {
