@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from chromium import Chromium, find_chromium, login_session, serve_transaction  # noqa: E402
+from chromium import Chromium, find_chromium, login_session, serve_transaction
 
 WIDTHS = {"phone": 390, "desktop": 1440}
 
@@ -43,15 +43,28 @@ def _data(env):
 
     starter_y = plan("Shot Starter (yearly)", "shot-starter-y", 290, "year")
     growth_y = plan("Shot Growth (yearly)", "shot-growth-y", 990, "year", users_limit=15)
-    plan("Shot Starter", "shot-starter", 29, portal_yearly_plan_id=starter_y.id,
-         portal_features="Shared hosting\nDaily backups\nEmail support")
+    plan(
+        "Shot Starter",
+        "shot-starter",
+        29,
+        portal_yearly_plan_id=starter_y.id,
+        portal_features="Shared hosting\nDaily backups\nEmail support",
+    )
     growth = plan("Shot Growth", "shot-growth", 99, users_limit=15, storage_mb=20480,
                   portal_yearly_plan_id=growth_y.id, portal_recommended=True,
                   portal_self_suspend=True,
                   portal_features="Everything in Starter\nREST API and webhooks\n"
                   "Suspend and resume your tenants")  # fmt: skip
-    plan("Shot Business", "shot-business", 2990, "year", trial=30, users_limit=50,
-         storage_mb=102400, portal_features="Up to 3 tenants\nPhone support")
+    plan(
+        "Shot Business",
+        "shot-business",
+        2990,
+        "year",
+        trial=30,
+        users_limit=50,
+        storage_mb=102400,
+        portal_features="Up to 3 tenants\nPhone support",
+    )
     partner = env["res.partner"].create(
         {"name": "Northwind Shots", "is_company": True, "email": "it@northwind.example.com"}
     )
@@ -118,7 +131,7 @@ def main():
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         try:
-            user, plan, sub, tenant, signup = _data(env)
+            _user, plan, sub, tenant, signup = _data(env)
             with serve_transaction(env) as base:
                 session = login_session(base, cr.dbname, "nora-shots", "nora-shots")
                 pages = [

@@ -3,7 +3,6 @@ import logging
 import secrets
 
 import psycopg2
-
 from werkzeug.urls import url_encode
 
 from odoo import http
@@ -45,8 +44,10 @@ class WoowPaasSignup(http.Controller):
 
     def _paas_rate_limited(self, bucket):
         """``None`` when the caller may go on, else the seconds to wait."""
-        allowed, retry_after = request.env["woow.paas.portal.rate.limit"].sudo()._hit(
-            bucket, self._paas_remote_address()
+        allowed, retry_after = (
+            request.env["woow.paas.portal.rate.limit"]
+            .sudo()
+            ._hit(bucket, self._paas_remote_address())
         )
         return None if allowed else retry_after
 

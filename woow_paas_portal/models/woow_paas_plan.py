@@ -69,9 +69,7 @@ class WoowPaasPlan(models.Model):
         ``yearly_plan`` is the plan itself). Reads what the page needs in a
         fixed number of queries, whatever the number of plans."""
         company = self.env.company
-        plans = self.search(
-            [("is_public", "=", True), ("company_id", "in", (False, company.id))]
-        )
+        plans = self.search([("is_public", "=", True), ("company_id", "in", (False, company.id))])
         # One query per relation for all plans (quotas, their resources, currencies).
         plans.quota_ids.resource_id.mapped("name")
         plans.currency_id.mapped("symbol")

@@ -56,7 +56,8 @@ class WoowPaasPortalRateLimit(models.Model):
                         SELECT to_timestamp(floor(extract(epoch FROM now()) / %(w)s) * %(w)s)
                                at time zone 'utc' AS start
                     )
-                    INSERT INTO woow_paas_portal_rate_limit AS r (key, window_start, window_end, hits)
+                    INSERT INTO woow_paas_portal_rate_limit AS r
+                        (key, window_start, window_end, hits)
                     SELECT %(key)s, w.start, w.start + make_interval(secs => %(w)s), 1 FROM w
                     ON CONFLICT (key, window_start) DO UPDATE SET hits = r.hits + 1
                     RETURNING hits,

@@ -37,7 +37,10 @@ class WoowPaasSignup(models.Model):
     nonce = fields.Char(required=True, readonly=True, copy=False)
     user_id = fields.Many2one("res.users", required=True, readonly=True, index=True)
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", readonly=True, related="user_id.partner_id.commercial_partner_id",
+        "res.partner",
+        string="Customer",
+        readonly=True,
+        related="user_id.partner_id.commercial_partner_id",
         store=True,
     )
     plan_id = fields.Many2one("woow.paas.plan", required=True, readonly=True)
@@ -63,7 +66,13 @@ class WoowPaasSignup(models.Model):
         false. Another user's nonce answers an empty recordset.
         """
         existing = self.sudo().search(
-            ["|", ("nonce", "=", nonce), "&", ("user_id", "=", user.id), ("tenant_code", "=", tenant_code)],
+            [
+                "|",
+                ("nonce", "=", nonce),
+                "&",
+                ("user_id", "=", user.id),
+                ("tenant_code", "=", tenant_code),
+            ],
             limit=1,
         )
         if existing:
@@ -103,25 +112,33 @@ class WoowPaasSignup(models.Model):
         self.ensure_one()
         signup = self.sudo()
         customer = signup.user_id.partner_id
-        subscription = self.env["woow.paas.subscription"].sudo().create(
-            {
-                "partner_id": customer.id,
-                "plan_id": signup.plan_id.id,
-                "company_id": signup.company_id.id,
-                "user_id": False,
-            }
+        subscription = (
+            self.env["woow.paas.subscription"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": customer.id,
+                    "plan_id": signup.plan_id.id,
+                    "company_id": signup.company_id.id,
+                    "user_id": False,
+                }
+            )
         )
         start_subscription(subscription)
         try:
             with self.env.cr.savepoint():
-                tenant = self.env["woow.paas.tenant"].sudo().create(
-                    {
-                        "name": signup.tenant_name,
-                        "code": signup.tenant_code,
-                        "partner_id": customer.id,
-                        "subscription_id": subscription.id,
-                        "company_id": signup.company_id.id,
-                    }
+                tenant = (
+                    self.env["woow.paas.tenant"]
+                    .sudo()
+                    .create(
+                        {
+                            "name": signup.tenant_name,
+                            "code": signup.tenant_code,
+                            "partner_id": customer.id,
+                            "subscription_id": subscription.id,
+                            "company_id": signup.company_id.id,
+                        }
+                    )
                 )
                 self.env.flush_all()
         except psycopg2.errors.UniqueViolation:

@@ -22,7 +22,9 @@ class TestPortalTours(WoowPaasPortalCase):
         self.start_tour(f"{parts.path}?{parts.query}", "woow_paas_portal_signup_tenant_tour")
         customer = user.partner_id.commercial_partner_id
         self.assertEqual(customer.name, "Tour Shop Ltd")
-        subs = self.env["woow.paas.subscription"].search([("commercial_partner_id", "=", customer.id)])
+        subs = self.env["woow.paas.subscription"].search(
+            [("commercial_partner_id", "=", customer.id)]
+        )
         self.assertEqual(len(subs), 1)
         self.assertEqual(subs.state, "trial")
         self.assertEqual(subs.plan_id, self.plan_monthly)
