@@ -10,6 +10,25 @@
     "license": "LGPL-3",
     "depends": ["woow_paas_core", "portal", "auth_signup"],
     "data": [
+        "security/ir.model.access.csv",
+        "security/woow_paas_portal_security.xml",
+        "data/mail_template_data.xml",
         "views/woow_paas_portal_templates.xml",
+        "views/woow_paas_portal_signup_templates.xml",
+        "views/woow_paas_plan_views.xml",
+        "views/woow_paas_signup_views.xml",
+        "views/res_config_settings_views.xml",
     ],
+    "demo": [
+        "demo/woow_paas_plan_demo.xml",
+    ],
+    "assets": {
+        "web.assets_frontend": [
+            "woow_paas_portal/static/src/scss/*.scss",
+            "woow_paas_portal/static/src/interactions/*.js",
+        ],
+        "web.assets_tests": [
+            "woow_paas_portal/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -1,1 +1,3 @@
 from . import test_portal_routes
+from . import test_signup
+from . import test_tours

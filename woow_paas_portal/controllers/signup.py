@@ -1,0 +1,415 @@
+import json
+import logging
+import secrets
+
+import psycopg2
+from werkzeug.urls import url_encode
+
+from odoo import http
+from odoo.exceptions import UserError
+from odoo.http import request
+from odoo.tools import email_normalize
+
+from odoo.addons.woow_paas_core.models.const import TENANT_CODE_RE
+
+from ..models.woow_paas_signup import TenantCodeTaken
+
+_logger = logging.getLogger(__name__)
+
+MAX_NAME = 128
+MAX_TENANT_NAME = 64
+
+
+class WoowPaasSignup(http.Controller):
+    """The public pricing page and the self-service sign-up.
+
+    Steps: ``/paas/plans`` → ``/paas/signup`` (account: name and email;
+    Odoo's signup mail confirms the address and sets the password) →
+    ``/paas/signup/tenant`` (name the tenant, start the trial or pay) →
+    ``/paas/signup/<id>`` (provisioning, followed live).
+
+    The public and portal users create nothing themselves: once the input
+    is checked, records are made as superuser here. Sign-up and the tenant
+    code check are rate-limited per IP address.
+
+    Hooks for a billing bridge: :meth:`_paas_signup_payment_available`,
+    :meth:`_paas_signup_start_subscription` and :meth:`_paas_signup_next_url`.
+    """
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+    def _paas_remote_address(self):
+        return request.httprequest.remote_addr or "unknown"
+
+    def _paas_rate_limited(self, bucket):
+        """``None`` when the caller may go on, else the seconds to wait."""
+        allowed, retry_after = (
+            request.env["woow.paas.portal.rate.limit"]
+            .sudo()
+            ._hit(bucket, self._paas_remote_address())
+        )
+        return None if allowed else retry_after
+
+    def _paas_too_many(self, retry_after, json_body=False):
+        message = request.env._(
+            "Too many attempts from your network. Please try again in %(minutes)s minute(s).",
+            minutes=max(1, round(retry_after / 60)),
+        )
+        headers = [("Retry-After", str(retry_after))]
+        if json_body:
+            return request.make_json_response(
+                {"status": "rate_limited", "message": message}, headers=headers, status=429
+            )
+        response = request.render(
+            "woow_paas_portal.paas_signup_message",
+            {"title": request.env._("Too many attempts"), "message": message, "is_error": True},
+        )
+        response.status_code = 429
+        response.headers.extend(headers)
+        return response
+
+    def _paas_public_plan(self, code):
+        """The public plan of ``code`` offered in this company, or an empty
+        recordset (also for a private or archived plan: never say which)."""
+        if not isinstance(code, str) or not code or len(code) > 64:
+            return request.env["woow.paas.plan"].sudo().browse()
+        return (
+            request.env["woow.paas.plan"]
+            .sudo()
+            .search(
+                [
+                    ("code", "=", code),
+                    ("is_public", "=", True),
+                    ("company_id", "in", (False, request.env.company.id)),
+                ],
+                limit=1,
+            )
+        )
+
+    def _paas_login_url(self, plan):
+        return "/web/login?" + url_encode({"redirect": f"/paas/signup/tenant?plan={plan.code}"})
+
+    def _paas_is_signed_in(self):
+        return not request.env.user._is_public()
+
+    # ------------------------------------------------------------------
+    # Hooks (billing bridge)
+    # ------------------------------------------------------------------
+    def _paas_signup_payment_available(self, plan):
+        """Whether the customer may pay now for ``plan`` instead of a trial.
+        Core has no payments: only trials. The billing bridge answers True
+        when it can take a payment method through Odoo's payment form."""
+        return False
+
+    def _paas_signup_start_subscription(self, subscription, pay_now):
+        """Start the new ``subscription``: a trial in core. The billing
+        bridge overrides it for ``pay_now`` (leave the subscription in draft
+        until paid, or activate it on a saved payment method); provisioning
+        starts here only when the subscription runs afterwards."""
+        if pay_now:
+            raise UserError(request.env._("Paying online is not available: start a free trial."))
+        subscription.action_start_trial()
+
+    def _paas_signup_next_url(self, signup):
+        """Where the browser goes once the sign-up is made: the provisioning
+        page (the billing bridge may send a ``pay_now`` sign-up to the
+        payment form first)."""
+        return f"/paas/signup/{signup.id}"
+
+    # ------------------------------------------------------------------
+    # Pricing page
+    # ------------------------------------------------------------------
+    def _paas_pricing_values(self):
+        cards = []
+        for plan, yearly in request.env["woow.paas.plan"].sudo()._paas_pricing_plans():
+            monthly = plan if plan.billing_interval == "month" else plan.browse()
+            saving = saving_percent = 0.0
+            if monthly and yearly:
+                saving = monthly.price * 12 - yearly.price
+                if monthly.price > 0:
+                    saving_percent = round(100 * saving / (monthly.price * 12))
+            quotas = [
+                {
+                    "name": line.resource_id.name,
+                    "limit": f"{line.limit:g}",
+                    "unit": line.unit or "",
+                }
+                for line in plan.quota_ids
+            ]
+            cards.append(
+                {
+                    "plan": plan,
+                    "monthly": monthly,
+                    "yearly": yearly,
+                    "currency": plan.currency_id,
+                    "saving": max(saving, 0.0),
+                    "saving_percent": max(saving_percent, 0),
+                    "quotas": quotas,
+                    "features": plan._paas_portal_features(),
+                    "can_trial": {p.id: p.trial_days > 0 for p in monthly | yearly},
+                    "can_pay": {
+                        p.id: self._paas_signup_payment_available(p) for p in monthly | yearly
+                    },
+                }
+            )
+        return {
+            "cards": cards,
+            "has_yearly": any(card["yearly"] for card in cards),
+            "page_name": "paas_plans",
+        }
+
+    @http.route("/paas/plans", type="http", auth="public", website=True, readonly=True)
+    def paas_plans(self, **kw):
+        return request.render("woow_paas_portal.paas_pricing", self._paas_pricing_values())
+
+    # ------------------------------------------------------------------
+    # Step 1: the account
+    # ------------------------------------------------------------------
+    @http.route("/paas/signup", type="http", auth="public", website=True, methods=["GET", "POST"])
+    def paas_signup(self, plan=None, **post):
+        plan_rec = self._paas_public_plan(plan)
+        if not plan_rec:
+            return request.redirect("/paas/plans")
+        if self._paas_is_signed_in():
+            return request.redirect(f"/paas/signup/tenant?plan={plan_rec.code}")
+        values = {
+            "plan": plan_rec,
+            "errors": {},
+            "form": {},
+            "login_url": self._paas_login_url(plan_rec),
+        }
+        if request.httprequest.method != "POST":
+            return request.render("woow_paas_portal.paas_signup_account", values)
+        retry_after = self._paas_rate_limited("signup")
+        if retry_after:
+            return self._paas_too_many(retry_after)
+        form = {
+            "name": (post.get("name") or "").strip(),
+            "email": (post.get("email") or "").strip(),
+            "company": (post.get("company") or "").strip(),
+        }
+        errors = {}
+        if not form["name"] or len(form["name"]) > MAX_NAME:
+            errors["name"] = request.env._("Enter your name (at most %s characters).", MAX_NAME)
+        email = email_normalize(form["email"]) if len(form["email"]) <= 254 else False
+        if not email:
+            errors["email"] = request.env._("Enter a valid email address.")
+        if len(form["company"]) > MAX_NAME:
+            errors["company"] = request.env._("At most %s characters.", MAX_NAME)
+        if errors:
+            values.update(errors=errors, form=form)
+            response = request.render("woow_paas_portal.paas_signup_account", values)
+            response.status_code = 400
+            return response
+        self._paas_create_account(form["name"], email, form["company"], plan_rec)
+        # The same answer whether the address was new or not: no enumeration.
+        return request.render(
+            "woow_paas_portal.paas_signup_message",
+            {
+                "title": request.env._("Check your email"),
+                "message": request.env._(
+                    "If %(email)s is new here, we sent it a link to confirm the address and "
+                    "choose your password; the link brings you back to name your tenant. "
+                    "If you already have an account, sign in to continue.",
+                    email=email,
+                ),
+                "login_url": self._paas_login_url(plan_rec),
+            },
+        )
+
+    def _paas_create_account(self, name, email, company_name, plan):
+        """Create the customer and its portal user (no password yet) and
+        send the confirmation link, through Odoo's signup token. Nothing
+        happens for an address that already has a user."""
+        Users = request.env["res.users"].sudo().with_context(active_test=False)
+        if Users.search_count(Users._get_login_domain(email), limit=1):
+            return Users.browse()
+        Partner = request.env["res.partner"].sudo()
+        try:
+            with request.env.cr.savepoint():
+                company = (
+                    Partner.create({"name": company_name, "is_company": True, "email": email})
+                    if company_name
+                    else Partner.browse()
+                )
+                contact = Partner.create(
+                    {"name": name, "email": email, "parent_id": company.id or False}
+                )
+                user = Users._create_user_from_template(
+                    {"login": email, "email": email, "name": name, "partner_id": contact.id}
+                )
+                request.env.flush_all()
+        except psycopg2.errors.UniqueViolation:
+            # The same address signed up at the same moment (a double click).
+            return Users.browse()
+        contact.signup_prepare(signup_type="signup")
+        url = contact._get_signup_url_for_action(url=f"/paas/signup/tenant?plan={plan.code}")[
+            contact.id
+        ]
+        template = request.env.ref("woow_paas_portal.mail_template_paas_signup_confirm")
+        template.sudo().with_context(signup_url=url, paas_plan=plan.name).send_mail(user.id)
+        return user
+
+    # ------------------------------------------------------------------
+    # Step 2: the tenant
+    # ------------------------------------------------------------------
+    def _paas_tenant_form_values(self, plan, **extra):
+        return {
+            "plan": plan,
+            "nonce": secrets.token_urlsafe(24),
+            "can_pay": self._paas_signup_payment_available(plan),
+            "can_trial": plan.trial_days > 0,
+            "errors": {},
+            "form": {},
+            **extra,
+        }
+
+    @http.route("/paas/signup/tenant", type="http", auth="user", website=True, methods=["GET"])
+    def paas_signup_tenant(self, plan=None, **kw):
+        plan_rec = self._paas_public_plan(plan)
+        if not plan_rec:
+            return request.redirect("/paas/plans")
+        values = self._paas_tenant_form_values(plan_rec)
+        return request.render("woow_paas_portal.paas_signup_tenant", values)
+
+    def _paas_validate_tenant_form(self, post, plan):
+        form = {
+            "tenant_name": (post.get("tenant_name") or "").strip(),
+            "tenant_code": (post.get("tenant_code") or "").strip().lower(),
+            "pay_now": post.get("start") == "pay",
+        }
+        errors = {}
+        if not form["tenant_name"] or len(form["tenant_name"]) > MAX_TENANT_NAME:
+            errors["tenant_name"] = request.env._(
+                "Enter a name of at most %s characters.", MAX_TENANT_NAME
+            )
+        status, message = self._paas_code_status(form["tenant_code"])
+        if status == "invalid":
+            errors["tenant_code"] = message
+        if form["pay_now"] and not self._paas_signup_payment_available(plan):
+            errors["start"] = request.env._("Paying online is not available: start a free trial.")
+        if not form["pay_now"] and plan.trial_days <= 0:
+            errors["start"] = request.env._("This plan has no free trial.")
+        return form, errors, status
+
+    @http.route("/paas/signup/tenant", type="http", auth="user", website=True, methods=["POST"])
+    def paas_signup_tenant_post(self, plan=None, nonce=None, **post):
+        plan_rec = self._paas_public_plan(plan)
+        if not plan_rec:
+            return request.redirect("/paas/plans")
+        retry_after = self._paas_rate_limited("signup")
+        if retry_after:
+            return self._paas_too_many(retry_after)
+        if not isinstance(nonce, str) or not 16 <= len(nonce) <= 64:
+            return request.redirect(f"/paas/signup/tenant?plan={plan_rec.code}")
+        form, errors, code_status = self._paas_validate_tenant_form(post, plan_rec)
+        Signup = request.env["woow.paas.signup"].sudo()
+        user = request.env.user
+        if not errors:
+            try:
+                with request.env.cr.savepoint():
+                    signup, created = Signup._paas_claim(
+                        nonce, user, plan_rec, form["tenant_name"], form["tenant_code"],
+                        form["pay_now"], self._paas_remote_address(),
+                    )  # fmt: skip
+                    if created:
+                        if code_status == "taken":
+                            raise TenantCodeTaken(
+                                request.env._("This code is taken: choose another one.")
+                            )
+                        signup._paas_start(
+                            lambda sub: self._paas_signup_start_subscription(sub, form["pay_now"])
+                        )
+            except TenantCodeTaken as exc:
+                errors["tenant_code"] = str(exc)
+            except UserError as exc:
+                errors["start"] = str(exc)
+            else:
+                if signup:
+                    return request.redirect(self._paas_signup_next_url(signup))
+                errors["start"] = request.env._("This form was already sent: please start again.")
+        values = self._paas_tenant_form_values(plan_rec, errors=errors, form=form)
+        response = request.render("woow_paas_portal.paas_signup_tenant", values)
+        response.status_code = 400
+        return response
+
+    def _paas_code_status(self, code):
+        """``(status, message)``: ``available``, ``invalid`` (with the
+        reason, the same rules as core's constraint) or ``taken`` (never by
+        whom)."""
+        Tenant = request.env["woow.paas.tenant"].sudo()
+        if not isinstance(code, str) or not TENANT_CODE_RE.match(code):
+            return "invalid", request.env._(
+                "Use 3 to 63 lowercase letters, digits or hyphens, not starting or ending "
+                "with a hyphen."
+            )
+        if code in Tenant._paas_reserved_codes():
+            return "invalid", request.env._("This code is reserved by the platform.")
+        if Tenant.search_count([("code", "=", code)], limit=1):
+            return "taken", request.env._("This code is taken: choose another one.")
+        return "available", request.env._("This code is available.")
+
+    @http.route("/paas/tenant-code/check", type="http", auth="user", methods=["GET"])
+    def paas_tenant_code_check(self, code=None, **kw):
+        retry_after = self._paas_rate_limited("code_check")
+        if retry_after:
+            return self._paas_too_many(retry_after, json_body=True)
+        status, message = self._paas_code_status((code or "").strip().lower()[:100])
+        return request.make_json_response({"status": status, "message": message})
+
+    # ------------------------------------------------------------------
+    # Step 3: provisioning
+    # ------------------------------------------------------------------
+    def _paas_own_signup(self, signup_id):
+        signup = request.env["woow.paas.signup"].sudo().browse(signup_id).exists()
+        if not signup or signup.user_id != request.env.user:
+            return None
+        return signup
+
+    @http.route("/paas/signup/<int:signup_id>", type="http", auth="user", website=True)
+    def paas_signup_progress(self, signup_id, **kw):
+        signup = self._paas_own_signup(signup_id)
+        if not signup:
+            return request.not_found()
+        status = signup._paas_status()
+        return request.render(
+            "woow_paas_portal.paas_signup_progress",
+            {"signup": signup, "status": status, "status_json": json.dumps(status)},
+        )
+
+    @http.route(
+        "/paas/signup/<int:signup_id>/status", type="http", auth="user", methods=["GET"],
+        readonly=True,
+    )  # fmt: skip
+    def paas_signup_status(self, signup_id, **kw):
+        signup = self._paas_own_signup(signup_id)
+        if not signup:
+            return request.make_json_response({"error": "not_found"}, status=404)
+        return request.make_json_response(
+            signup._paas_status(), headers=[("Cache-Control", "no-store")]
+        )
+
+    @http.route(
+        "/paas/signup/<int:signup_id>/retry", type="http", auth="user", website=True,
+        methods=["POST"],
+    )  # fmt: skip
+    def paas_signup_retry(self, signup_id, **kw):
+        signup = self._paas_own_signup(signup_id)
+        if not signup:
+            return request.not_found()
+        tenant = signup.tenant_id
+        if tenant.state == "failed":
+            try:
+                with request.env.cr.savepoint():
+                    tenant.sudo().action_provision()
+            except UserError as exc:
+                status = signup._paas_status()
+                response = request.render(
+                    "woow_paas_portal.paas_signup_progress",
+                    {"signup": signup, "status": status, "status_json": json.dumps(status),
+                     "error": str(exc)},
+                )  # fmt: skip
+                response.status_code = 409
+                return response
+        return request.redirect(f"/paas/signup/{signup.id}")

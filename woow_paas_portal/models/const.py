@@ -1,0 +1,11 @@
+"""Constants of the portal."""
+
+import re
+
+HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Default rate limits per IP address and per window.
+RATE_LIMITS = {
+    # bucket: (system parameter, default hits, window in seconds)
+    "signup": ("woow_paas_portal.signup_rate_limit", 10, 3600),
+    "code_check": ("woow_paas_portal.code_check_rate_limit", 60, 60),
+}

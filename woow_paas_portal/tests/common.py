@@ -1,0 +1,53 @@
+"""Base class of the portal's HTTP tests; the portal bridges reuse it."""
+
+import re
+
+from odoo.fields import Command
+from odoo.tests import HttpCase
+
+from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
+
+
+class WoowPaasPortalCase(WoowPaasCase, HttpCase):
+    """Core's plans and customers, with the pricing page's fields set:
+    a monthly plan with its yearly counterpart, recommended, and features."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Plan = cls.env["woow.paas.plan"]
+        cls.plan_monthly_yearly = Plan.create(
+            {"name": "Test Monthly Yearly", "code": "test-monthly-y", "price": 300.0,
+             "billing_interval": "year", "trial_days": 14}
+        )  # fmt: skip
+        cls.plan_monthly.write(
+            {
+                "portal_yearly_plan_id": cls.plan_monthly_yearly.id,
+                "portal_recommended": True,
+                "portal_features": "Daily backups\nEmail support",
+                "portal_self_suspend": True,
+                "quota_ids": [
+                    Command.create(
+                        {"resource_id": cls.env.ref("woow_paas_core.resource_users").id,
+                         "limit": 5}
+                    )
+                ],
+            }
+        )  # fmt: skip
+        cls.plan_private = Plan.create(
+            {"name": "Test Private", "code": "test-private", "price": 5000.0,
+             "is_public": False, "trial_days": 30}
+        )  # fmt: skip
+        # Generous limits: the tests share 127.0.0.1; the rate-limit test lowers them.
+        ICP = cls.env["ir.config_parameter"].sudo()
+        ICP.set_param("woow_paas_portal.signup_rate_limit", 1000)
+        ICP.set_param("woow_paas_portal.code_check_rate_limit", 1000)
+
+    def _csrf(self, url):
+        """The CSRF token of the form at ``url`` (as the browser gets it)."""
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200, url)
+        return re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
+
+    def _form_nonce(self, html):
+        return re.search(r'name="nonce" value="([^"]+)"', html).group(1)
