@@ -68,6 +68,23 @@ class WoowPaasDemo(models.AbstractModel):
             previous = start - relativedelta(months=months)
             periods.append((sub, (start, sub.current_period_end), (previous, start)))
         self.env["woow.paas.subscription"]._paas_invoice_periods(periods)
+        # The past-due demo subscriptions are so because their card was
+        # declined: the dashboard's failed payments and amount at risk show it.
+        for sub in subs.filtered(lambda s: s.state == "past_due"):
+            invoice = sub.invoice_ids.filtered(lambda m: m.state == "posted")[-1:]
+            if invoice:
+                self.env["woow.paas.event"]._emit(
+                    "payment.failed",
+                    invoice,
+                    {
+                        "invoice": invoice.name,
+                        "amount": invoice.amount_total,
+                        "currency": invoice.currency_id.name,
+                        "attempt": 1,
+                        "reason": "Your card was declined. (demo)",
+                        "provider": "demo",
+                    },
+                )
 
     @api.model
     def _demo_usage(self, tenant, metric, quantity, stamp, key, properties=None):
