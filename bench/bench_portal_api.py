@@ -57,9 +57,10 @@ def _grow(env, partner, user, plan, tenants, keys, endpoints, deliveries, start)
         [{"url": f"http://127.0.0.1:9/bench/{start + i}", "user_id": user.id,
           "allow_private_network": True, "enabled": False} for i in range(endpoints)]
     )  # fmt: skip
-    endpoint = env["woow.paas.webhook.endpoint"].search(
-        [("user_id", "=", user.id)], order="id", limit=1
-    ) or created[:1]
+    endpoint = (
+        env["woow.paas.webhook.endpoint"].search([("user_id", "=", user.id)], order="id", limit=1)
+        or created[:1]
+    )
     env["woow.paas.webhook.delivery"].create(
         [{"endpoint_id": endpoint.id, "webhook_id": f"msg_bench_{start}_{i}",
           "state": "delivered", "attempts": 1, "last_status_code": 200}

@@ -124,9 +124,7 @@ class WoowPaasApiPortal(WoowPaasCustomerPortal):
         scopes = [s for s in request.httprequest.form.getlist("scopes") if s]
         unknown = sorted(set(scopes) - set(SCOPES))
         if unknown:
-            errors["scopes"] = request.env._(
-                "Unknown scopes: %(bad)s.", bad=", ".join(unknown)
-            )
+            errors["scopes"] = request.env._("Unknown scopes: %(bad)s.", bad=", ".join(unknown))
         elif not scopes:
             errors["scopes"] = request.env._("Choose at least one scope.")
         return " ".join(s for s in SCOPES if s in scopes)
@@ -253,8 +251,11 @@ class WoowPaasApiPortal(WoowPaasCustomerPortal):
         if "redirect_uris" not in errors and "scopes" not in errors:
             # The API layer's own check of the URIs.
             try:
-                Client.new({"name": name, "scopes": scopes, "redirect_uris": uris,
-                            "client_type": client_type or "confidential"})._check_config()  # fmt: skip
+                probe = Client.new(
+                    {"name": name, "scopes": scopes, "redirect_uris": uris,
+                     "client_type": client_type or "confidential"}
+                )  # fmt: skip
+                probe._check_config()
             except ValidationError as exc:
                 errors["redirect_uris"] = exc.args[0]
         if not errors and self._paas_form_seen(CLIENT, "portal_nonce", nonce):
@@ -346,8 +347,10 @@ class WoowPaasApiPortal(WoowPaasCustomerPortal):
                 "portal_my_paas_api_endpoint_form", status=422, form=form, errors=errors,
                 endpoint=request.env[ENDPOINT],
             )  # fmt: skip
-        endpoint = request.env[ENDPOINT].sudo().create(
-            {**vals, "user_id": request.env.uid, "portal_nonce": nonce}
+        endpoint = (
+            request.env[ENDPOINT]
+            .sudo()
+            .create({**vals, "user_id": request.env.uid, "portal_nonce": nonce})
         )
         secret = endpoint.action_reveal_secret()["context"]["default_secret"]
         return self._paas_api_render(
@@ -356,7 +359,8 @@ class WoowPaasApiPortal(WoowPaasCustomerPortal):
         )  # fmt: skip
 
     @http.route(
-        ["/my/api/webhooks/<int:endpoint_id>", "/my/api/webhooks/<int:endpoint_id>/page/<int:page>"],
+        ["/my/api/webhooks/<int:endpoint_id>",
+         "/my/api/webhooks/<int:endpoint_id>/page/<int:page>"],
         type="http", auth="user", website=True, methods=["GET", "POST"],
     )  # fmt: skip
     def portal_my_paas_api_endpoint(self, endpoint_id, page=1, **form):
@@ -425,8 +429,10 @@ class WoowPaasApiPortal(WoowPaasCustomerPortal):
         if endpoint is None:
             return request.not_found()
         endpoint.sudo().action_test_send()
-        tested = request.env[DELIVERY].sudo().search(
-            [("endpoint_id", "=", endpoint.id), ("is_test", "=", True)], limit=1
+        tested = (
+            request.env[DELIVERY]
+            .sudo()
+            .search([("endpoint_id", "=", endpoint.id), ("is_test", "=", True)], limit=1)
         )
         return request.redirect(f"/my/api/webhooks/{endpoint.id}?tested={tested.id}")
 

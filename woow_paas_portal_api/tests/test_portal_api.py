@@ -198,9 +198,7 @@ class TestPortalApiKeys(PortalApiCase):
 
     def test_post_without_csrf_is_refused(self):
         self.authenticate("test_portal_a", "test_portal_a")
-        response = self.url_open(
-            f"/my/api/keys/{self.key_a.id}/revoke", data={"nonce": "x" * 20}
-        )
+        response = self.url_open(f"/my/api/keys/{self.key_a.id}/revoke", data={"nonce": "x" * 20})
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self.key_a.revoked_at)
 

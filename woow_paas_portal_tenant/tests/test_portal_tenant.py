@@ -23,11 +23,13 @@ class TestPortalTenant(WoowPaasCase, HttpCase):
                 "price": 90.0,
                 "paas_isolation": "database",
                 "quota_ids": [
-                    Command.create({"resource_id": ref("woow_paas_core.resource_users").id,
-                                    "limit": 10}),
-                    Command.create({"resource_id": ref("woow_paas_core.resource_api_calls").id,
-                                    "limit": 1000}),
-                ],  # fmt: skip
+                    Command.create(
+                        {"resource_id": ref("woow_paas_core.resource_users").id, "limit": 10}
+                    ),
+                    Command.create(
+                        {"resource_id": ref("woow_paas_core.resource_api_calls").id, "limit": 1000}
+                    ),
+                ],
             }
         )
         cls.sub_a = cls._subscription(cls.customer_a, plan=cls.plan_db)
@@ -69,7 +71,9 @@ class TestPortalTenant(WoowPaasCase, HttpCase):
         self.assertIn("alpha-ptenant.", self.tenant_a.paas_url)
         self.assertRegex(page, rf'o_paas_tenant_open" href="{re.escape(self.tenant_a.paas_url)}"')
         # Users 4 of 10: an accessible bar at 40 %.
-        self.assertRegex(page, r'role="progressbar"[^>]*aria-valuenow="40"[^>]*aria-valuetext="40 %"')
+        self.assertRegex(
+            page, r'role="progressbar"[^>]*aria-valuenow="40"[^>]*aria-valuetext="40 %"'
+        )
         self.assertRegex(page, r"4\s*/ 10\s*users")
         self.assertIn('name="config_ptest_max_projects"', page)
         self.assertIn('value="5"', page)
