@@ -246,8 +246,14 @@ class WoowPaasCustomerPortal(CustomerPortal):
             "paas_message": self._paas_flash_message(kw.get("paas_message")),
             "paas_can_suspend": tenant._paas_portal_can_suspend(),
             "paas_can_resume": tenant._paas_portal_can_resume(),
-            "paas_open_url": tenant._paas_portal_open_url() if tenant.state == "active" else "",
+            "paas_open_url": self._paas_tenant_open_url(tenant),
         }
+
+    def _paas_tenant_open_url(self, tenant):
+        """The tenant page's Open button: only where the tenant lives
+        elsewhere than on this very page."""
+        url = tenant._paas_portal_open_url() if tenant.state in ("active", "suspended") else ""
+        return url if url and url != tenant.access_url else ""
 
     def _paas_render_tenant(self, tenant, status=200, **kw):
         values = self._prepare_portal_layout_values()

@@ -42,6 +42,11 @@ class WoowPaasConfigKey(models.Model):
         help="For a selection: the allowed values, separated by commas (e.g. light,dark)."
     )
     default_value = fields.Char(help="Used when neither the plan nor the tenant sets a value.")
+    customer_editable = fields.Boolean(
+        string="Customers May Change",
+        help="Customers change this setting for their own tenants (in the portal); "
+        "otherwise only the platform's staff do.",
+    )
     plan_value_ids = fields.One2many(
         "woow.paas.config.plan.value", "key_id", string="Plan Defaults"
     )

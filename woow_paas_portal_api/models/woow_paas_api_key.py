@@ -1,0 +1,17 @@
+from odoo import fields, models
+
+
+class WoowPaasApiKey(models.Model):
+    _inherit = "woow.paas.api.key"
+
+    portal_nonce = fields.Char(
+        readonly=True,
+        copy=False,
+        help="The portal form that created the key: submitting that form again "
+        "finds this key instead of creating another.",
+    )
+
+    _portal_nonce_uniq = models.UniqueIndex(
+        "(user_id, portal_nonce) WHERE portal_nonce IS NOT NULL",
+        "A portal form creates one key.",
+    )

@@ -1,0 +1,2 @@
+from . import test_portal_api
+from . import test_tour
