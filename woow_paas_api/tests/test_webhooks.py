@@ -253,19 +253,26 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
         self.assertIn("failed since", endpoint.disabled_reason)
 
     def test_redeliver_and_test_send(self):
-        """Redelivery sends the same webhook-id again; a test message goes out
-        at once, signed."""
+        """Redelivery sends the same webhook-id again; a test message is
+        queued (the click does not wait) and the worker's next pass sends it,
+        signed."""
         with Receiver() as receiver:
             endpoint = self._endpoint(receiver.url, custom_headers='{"X-Env": "test"}')
             self._emit()
             self._run_due()
             delivery = self._deliveries(endpoint)
-            delivery.action_redeliver()
+            self.assertEqual(delivery.action_redeliver(), 1)
             self.assertEqual((delivery.state, delivery.attempts), ("pending", 0))
+            self.assertEqual(delivery.action_redeliver(), 0, "already waiting")
             self._run_due()
             self.assertEqual(delivery.state, "delivered")
             result = endpoint.action_test_send()
-            self.assertEqual(result["params"]["type"], "success")
+            self.assertEqual(result["params"]["type"], "info")
+            self.assertEqual(len(receiver.requests), 2, "queued, not sent by the click")
+            test = self._deliveries(endpoint) - delivery
+            self.assertEqual((test.is_test, test.state), (True, "pending"))
+            self._run_due()
+            self.assertEqual(test.state, "delivered")
         bodies = self.assertVerified(endpoint, receiver)
         self.assertEqual([b["type"] for b in bodies], ["tenant.hooked"] * 2 + ["webhook.test"])
         self.assertEqual(receiver.requests[0][0]["webhook-id"],
@@ -275,7 +282,8 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
     def test_unbuildable_message_is_refused_alone(self):
         """A delivery whose message cannot be built fails alone; the batch goes on."""
         with Receiver() as receiver:
-            endpoint = self._endpoint(receiver.url)
+            # Unordered: on an ordered endpoint the failure would hold the next one.
+            endpoint = self._endpoint(receiver.url, ordered=False)
             self._emit()
             self._emit()
             bad, good = self._deliveries(endpoint)
@@ -313,15 +321,19 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
         self.assertEqual(self._deliveries(endpoint), waiting)
 
     def test_cron_pass(self):
-        """The cron claims, posts and records (its commits stubbed here)."""
+        """The cron claims and commits before posting, then posts and records
+        (its commits stubbed here)."""
         commit = "odoo.addons.base.models.ir_cron.IrCron._commit_progress"
-        with Receiver() as receiver, patch(commit, return_value=60) as progress:
+        with Receiver() as receiver, patch(commit) as progress:
+            progress.side_effect = lambda *args, **kwargs: seen.append(len(receiver.requests))
+            seen = []
             endpoint = self._endpoint(receiver.url)
             self._emit()
             self._emit()
-            done = self.Delivery._cron_deliver(time_budget=10)
+            done = self.Delivery._cron_deliver(time_budget=10, idle_linger=0)
         self.assertEqual(done, 2)
-        self.assertEqual(progress.call_count, 2, "one commit after the claim, one after")
+        self.assertEqual(seen[:2], [0, 0], "the claim is committed before anything is sent")
+        self.assertEqual(seen[-1], 2)
         self.assertEqual(set(self._deliveries(endpoint).mapped("state")), {"delivered"})
         self.assertVerified(endpoint, receiver)
 
@@ -345,8 +357,9 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
         ):
             self._endpoint(receiver.url)
             self._emit()
-            done = self.Delivery._cron_deliver(time_budget=10)
-        self.assertEqual((done, len(calls)), (1, 3))
+            done = self.Delivery._cron_deliver(time_budget=10, idle_linger=0)
+        self.assertEqual(done, 1)
+        self.assertGreaterEqual(len(calls), 3, "claimed again after the conflict")
         self.assertEqual(len(receiver.requests), 1)
 
 
