@@ -255,9 +255,11 @@ class WoowPaasWebhookDelivery(models.Model):
 
     @api.model
     def _fan_out_window(self, endpoint, start, end):
-        """Insert ``endpoint``'s deliveries of the events it accepts that were
-        emitted in ``[start, end)`` (a replay), in event order, in one
-        statement; an event it already has is skipped. Returns how many.
+        """Insert ``endpoint``'s deliveries of the events it accepts that
+        occurred in ``[start, end]`` (a replay), in event order, in one
+        statement; an event it already has is skipped (both bounds are
+        included: an event of the second it was disabled or re-enabled is
+        then neither lost nor sent twice). Returns how many.
 
         The routing is :meth:`_fan_out`'s, in SQL: its patterns (letters,
         digits, ``._-`` and the ``*`` wildcard) become ``LIKE`` patterns.
@@ -286,7 +288,7 @@ class WoowPaasWebhookDelivery(models.Model):
                           'msg_' || regexp_replace(ev.uuid, '^evt_', '') || '_' || %(endpoint)s,
                           'pending', 0, %(now)s, false, %(uid)s, %(now)s, %(uid)s, %(now)s
                      FROM woow_paas_event ev
-                    WHERE ev.create_date >= %(start)s AND ev.create_date < %(end)s
+                    WHERE ev.occurred_at >= %(start)s AND ev.occurred_at <= %(end)s
                       AND %(audience)s AND %(kinds)s
                     ORDER BY ev.id
                    ON CONFLICT DO NOTHING""",
@@ -392,6 +394,9 @@ class WoowPaasWebhookDelivery(models.Model):
                 if not running:
                     if now >= deadline:
                         break
+                    if claimed is None:  # another worker was claiming: not idle
+                        time.sleep(POLL_INTERVAL)
+                        continue
                     idle_since = idle_since or now
                     if now - idle_since >= idle_linger:
                         break
@@ -453,7 +458,9 @@ class WoowPaasWebhookDelivery(models.Model):
         without waiting (a busy lock: nothing claimed this round), in READ
         COMMITTED so that the claim sees every claim committed before the
         lock was granted: the per-endpoint order rule relies on it. A claim
-        is one indexed statement, so serializing it costs little.
+        is one indexed statement, so serializing it costs little. Returns the
+        claimed deliveries, or ``None`` when the claim was skipped (the lock
+        busy, or a conflict), to be tried again soon.
         """
         Cron = self.env["ir.cron"]
         Cron._commit_progress()
@@ -464,12 +471,13 @@ class WoowPaasWebhookDelivery(models.Model):
                 cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (CLAIM_LOCK,))
             if not cr.fetchone()[0]:
-                return self.browse()
-            with cr.savepoint(flush=False):
-                claimed = self._claim_due(limit)
+                claimed = None
+            else:
+                with cr.savepoint(flush=False):
+                    claimed = self._claim_due(limit)
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-            # A row changed under the claim (a redelivery): claim again later.
-            claimed = self.browse()
+            # A row changed under the claim (a redelivery): claim again soon.
+            claimed = None
         Cron._commit_progress()  # commit the claim: no row lock is held while posting
         return claimed
 
