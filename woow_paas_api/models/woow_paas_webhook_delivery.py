@@ -485,8 +485,12 @@ class WoowPaasWebhookDelivery(models.Model):
     def _claim_due(self, limit=DEFAULT_BATCH):
         """Lease up to ``limit`` due deliveries to this worker and return them.
 
-        Rows locked by another transaction are skipped. An endpoint gives at
-        most :data:`PER_ENDPOINT_CLAIM` rows per claim. For an *ordered*
+        Due rows go oldest first (by id, that is event order): an ordered
+        endpoint's earlier delivery is then never left out of a claim that
+        takes a later one (as it could be if due times ordered the claim: a
+        crashed worker's rows fall due after their lease, later than the
+        rows behind them). Rows locked by another transaction are skipped.
+        An endpoint gives at most :data:`PER_ENDPOINT_CLAIM` rows per claim. For an *ordered*
         endpoint, nothing is claimed while another of its deliveries is in
         flight (leased) or while an earlier one waits for a retry during its
         first ``woow_paas_api.webhook_order_hold_attempts`` attempts (3);
@@ -510,16 +514,16 @@ class WoowPaasWebhookDelivery(models.Model):
                               AND NOT h.is_test
                               AND (h.state = 'delivering'
                                    OR (h.id < d.id AND h.attempts < %(hold)s))))
-                    ORDER BY d.next_attempt_at, d.id
+                    ORDER BY d.id
                     LIMIT %(scan)s
                       FOR UPDATE OF d SKIP LOCKED
                ), ranked AS (
-                   SELECT id, next_attempt_at,
+                   SELECT id,
                           row_number() OVER (PARTITION BY endpoint_id ORDER BY id) AS rank
                      FROM candidates
                ), chosen AS (
                    SELECT id FROM ranked WHERE rank <= %(per_endpoint)s
-                    ORDER BY next_attempt_at, id LIMIT %(limit)s
+                    ORDER BY id LIMIT %(limit)s
                )
                UPDATE woow_paas_webhook_delivery d
                   SET state = 'delivering', next_attempt_at = %(lease)s
