@@ -268,8 +268,9 @@ def _run_naive(registry, endpoint_id, stop):
     connection each), write its result with the ORM, commit per batch."""
     import json
 
-    import odoo
     import requests
+
+    import odoo
 
     from odoo.addons.woow_paas_api.tools import webhook as wh
 

@@ -121,9 +121,7 @@ def _crash_db():
 
 def _states(db):
     rows = _psql(db, "select state, count(*) from woow_paas_webhook_delivery group by state")
-    return dict(
-        (state, int(count)) for state, count in (line.split("|") for line in rows.splitlines())
-    )
+    return {state: int(count) for state, count in (line.split("|") for line in rows.splitlines())}
 
 
 def test_worker_killed_mid_batch_loses_nothing(crash_db):

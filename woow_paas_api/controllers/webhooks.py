@@ -48,9 +48,7 @@ def _delivery(delivery):
 
 
 def _check_private_network(call, allow):
-    if allow and (
-        call.is_customer or not call.user.has_group("woow_paas_core.group_paas_manager")
-    ):
+    if allow and (call.is_customer or not call.user.has_group("woow_paas_core.group_paas_manager")):
         raise ApiError(403, "Only a PaaS Manager's credential may allow private networks.")
 
 

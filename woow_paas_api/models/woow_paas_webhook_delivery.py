@@ -187,7 +187,10 @@ class WoowPaasWebhookDelivery(models.Model):
                       SET state = 'pending', attempts = 0, next_attempt_at = %s,
                           write_date = %s, write_uid = %s
                     WHERE id IN %s AND state NOT IN ('pending', 'delivering')""",
-                fields.Datetime.now(), fields.Datetime.now(), self.env.uid, tuple(self.ids),
+                fields.Datetime.now(),
+                fields.Datetime.now(),
+                self.env.uid,
+                tuple(self.ids),
             )
         )
         self.invalidate_recordset(["state", "attempts", "next_attempt_at"])
@@ -272,30 +275,27 @@ class WoowPaasWebhookDelivery(models.Model):
         if endpoint.is_customer_endpoint:
             audience = SQL("ev.partner_id = %s", endpoint.partner_id.id)
         else:
-            audience = SQL(
-                "(ev.company_id IS NULL OR ev.company_id = %s)", endpoint.company_id.id
-            )
+            audience = SQL("(ev.company_id IS NULL OR ev.company_id = %s)", endpoint.company_id.id)
         kinds = SQL("ev.event_type LIKE ANY(%s)", patterns) if patterns else SQL("TRUE")
         now = fields.Datetime.now()
         self.flush_model()
         self.env["woow.paas.event"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """INSERT INTO woow_paas_webhook_delivery
-                       (endpoint_id, event_id, webhook_id, state, attempts, next_attempt_at,
-                        is_test, create_uid, create_date, write_uid, write_date)
-                   SELECT %(endpoint)s, ev.id,
-                          'msg_' || regexp_replace(ev.uuid, '^evt_', '') || '_' || %(endpoint)s,
-                          'pending', 0, %(now)s, false, %(uid)s, %(now)s, %(uid)s, %(now)s
-                     FROM woow_paas_event ev
-                    WHERE ev.occurred_at >= %(start)s AND ev.occurred_at <= %(end)s
-                      AND %(audience)s AND %(kinds)s
-                    ORDER BY ev.id
-                   ON CONFLICT DO NOTHING""",
-                endpoint=endpoint.id, now=now, uid=self.env.uid, start=start, end=end,
-                audience=audience, kinds=kinds,
-            )  # fmt: skip
-        )
+        query = SQL(
+            """INSERT INTO woow_paas_webhook_delivery
+                   (endpoint_id, event_id, webhook_id, state, attempts, next_attempt_at,
+                    is_test, create_uid, create_date, write_uid, write_date)
+               SELECT %(endpoint)s, ev.id,
+                      'msg_' || regexp_replace(ev.uuid, '^evt_', '') || '_' || %(endpoint)s,
+                      'pending', 0, %(now)s, false, %(uid)s, %(now)s, %(uid)s, %(now)s
+                 FROM woow_paas_event ev
+                WHERE ev.occurred_at >= %(start)s AND ev.occurred_at <= %(end)s
+                  AND %(audience)s AND %(kinds)s
+                ORDER BY ev.id
+               ON CONFLICT DO NOTHING""",
+            endpoint=endpoint.id, now=now, uid=self.env.uid, start=start, end=end,
+            audience=audience, kinds=kinds,
+        )  # fmt: skip
+        self.env.cr.execute(query)
         inserted = self.env.cr.rowcount
         if inserted:
             self._trigger_worker()

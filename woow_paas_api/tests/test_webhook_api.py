@@ -151,7 +151,8 @@ class TestWebhookApi(WoowPaasApiCase):
         self.assertProblem(self.api("DELETE", path, self.hook_b), 404)
         answer = self.api("DELETE", path, self.hook_a)
         self.assertEqual((answer.status_code, answer.content), (204, b""))
-        self.assertFalse(self.env["woow.paas.webhook.endpoint"].search([("id", "=", created["id"])]))
+        Endpoint = self.env["woow.paas.webhook.endpoint"]
+        self.assertFalse(Endpoint.search([("id", "=", created["id"])]))
         self.assertProblem(self.api("GET", path, self.hook_a), 404)
 
     def test_redeliver_since_replay_and_test(self):
@@ -173,8 +174,10 @@ class TestWebhookApi(WoowPaasApiCase):
         again = self.api("POST", f"{path}/redeliver", self.hook_a, body, headers=headers)
         self.assertEqual((again.status_code, again.json()["redelivered"]), (202, 1))
         self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
-        self.assertProblem(self.api("POST", f"{path}/redeliver", self.hook_a,
-                                    {"since": "2021-01-01T00:00:00Z"}, headers=headers), 422)  # fmt: skip
+        other_body = {"since": "2021-01-01T00:00:00Z"}
+        self.assertProblem(
+            self.api("POST", f"{path}/redeliver", self.hook_a, other_body, headers=headers), 422
+        )
         self.assertProblem(self.api("POST", f"{path}/redeliver", self.hook_a, {"since": "soon"}),
                            422)  # fmt: skip
         self.assertProblem(self.api("POST", f"{path}/redeliver", self.hook_b, body), 404)
