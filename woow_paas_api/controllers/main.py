@@ -71,6 +71,8 @@ def _problem(status, detail=None, errors=None, headers=None):
 
 
 def _json(status, payload):
+    if status == 204:
+        return request.make_response(b"", status=204)
     if isinstance(payload, BaseModel):
         payload = payload.model_dump(mode="json")
     return request.make_response(
@@ -854,7 +856,9 @@ def openapi_document():
                 str(route["status"]): {
                     "description": "Success",
                     "content": {"application/json": {"schema": ref(route["response"])}},
-                },
+                }
+                if route["response"]
+                else {"description": "Success, no content"},
                 "400": {"description": "Bad request", "content": problem},
                 "429": {"description": "Rate limit reached (see Retry-After)", "content": problem},
                 "500": {"description": "Unexpected error", "content": problem},
@@ -891,6 +895,15 @@ def openapi_document():
             operation["parameters"] = parameters
         if route["auth"]:
             operation["responses"]["404"] = {"description": "Not found", "content": problem}
+        if route["method"] == "PATCH":
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(route["body"])}},
+            }
+            for status, text in (("409", "Refused in the current state"),
+                                 ("413", "Body too large"), ("415", "Body not JSON"),
+                                 ("422", "Invalid body or refused change")):  # fmt: skip
+                operation["responses"][status] = {"description": text, "content": problem}
         if route["method"] == "POST":
             operation["parameters"] = [
                 *operation.get("parameters", []),

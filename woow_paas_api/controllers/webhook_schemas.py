@@ -15,7 +15,16 @@ class WebhookEndpoint(BaseModel):
     customer_id: int | None = Field(description="Set for a customer's endpoint.")
     event_types: list[str] = Field(description="Types or patterns (tenant.*); empty: all.")
     enabled: bool
+    ordered: bool = Field(
+        description="Deliveries go one at a time in event order; a failing one holds the "
+        "later ones during its first three attempts (about five minutes)."
+    )
     disabled_reason: str | None
+    disabled_at: datetime | None
+    reenabled_at: datetime | None = Field(
+        description="Set when re-enabled after being disabled: replay-missed sends what "
+        "was emitted between disabled_at and this."
+    )
     custom_headers: dict[str, str]
     allow_private_network: bool
     previous_secret_expires_at: datetime | None = Field(
@@ -39,7 +48,37 @@ class WebhookEndpointCreate(Strict):
     event_types: list[str] = Field(default_factory=list, max_length=100)
     custom_headers: dict[str, str] = Field(default_factory=dict, max_length=20)
     enabled: bool = True
+    ordered: bool = True
     allow_private_network: bool = Field(False, description="Operators with manager rights.")
+
+
+class WebhookEndpointUpdate(Strict):
+    """Only the fields sent change."""
+
+    url: str | None = Field(None, max_length=2048)
+    description: str | None = Field(None, max_length=256)
+    event_types: list[str] | None = Field(None, max_length=100)
+    custom_headers: dict[str, str] | None = Field(None, max_length=20)
+    enabled: bool | None = None
+    ordered: bool | None = None
+    allow_private_network: bool | None = Field(None, description="Operators with manager rights.")
+
+
+class Redelivery(Strict):
+    since: datetime = Field(
+        description="Failed deliveries created at or after this moment (RFC 3339) are sent "
+        "again, with their webhook-id."
+    )
+
+
+class RedeliveryResult(BaseModel):
+    endpoint_id: int
+    redelivered: int = Field(description="How many deliveries were queued.")
+
+
+class ReplayResult(BaseModel):
+    endpoint_id: int
+    replayed: int = Field(description="How many deliveries were queued (0 on a repeat).")
 
 
 class SecretRotation(Strict):

@@ -2,7 +2,7 @@
 redelivery. A customer credential sees and manages its own endpoints only."""
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from odoo import http
 from odoo.exceptions import ValidationError
@@ -28,7 +28,9 @@ def _endpoint(endpoint, secret=None):
         "owner_id": endpoint.user_id.id,
         "customer_id": endpoint.partner_id.id if endpoint.is_customer_endpoint else None,
         "event_types": endpoint._event_patterns(), "enabled": endpoint.enabled,
-        "disabled_reason": endpoint.disabled_reason or None, "custom_headers": headers,
+        "ordered": endpoint.ordered, "disabled_reason": endpoint.disabled_reason or None,
+        "disabled_at": _iso(endpoint.disabled_at), "reenabled_at": _iso(endpoint.reenabled_at),
+        "custom_headers": headers,
         "allow_private_network": endpoint.allow_private_network,
         "previous_secret_expires_at": _iso(endpoint.previous_secret_expires_at),
         "failing_since": _iso(endpoint.failing_since), "created_at": _iso(endpoint.create_date),
@@ -43,6 +45,15 @@ def _delivery(delivery):
         name: _iso(value) if isinstance(value, datetime) else value
         for name, value in delivery._delivery_summary().items()
     }
+
+
+def _check_private_network(call, allow):
+    if allow and (call.is_customer or not call.user.has_group("woow_paas_core.group_paas_manager")):
+        raise ApiError(403, "Only a PaaS Manager's credential may allow private networks.")
+
+
+def _naive_utc(stamp):
+    return stamp.astimezone(UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
 
 
 def _act(call, record):
@@ -81,21 +92,88 @@ class WoowPaasWebhookApi(http.Controller):
         its whsec_ secret, shown this once. A URL on a private, loopback or
         link-local address is refused (422)."""
         body = call.body
-        if body.allow_private_network and (
-            call.is_customer or not call.user.has_group("woow_paas_core.group_paas_manager")
-        ):
-            raise ApiError(403, "Only a PaaS Manager's credential may allow private networks.")
+        _check_private_network(call, body.allow_private_network)
         vals = {
             "url": body.url, "description": body.description or False,
             "event_types": " ".join(body.event_types) or False,
             "custom_headers": json.dumps(body.custom_headers) if body.custom_headers else False,
-            "enabled": body.enabled, "allow_private_network": body.allow_private_network,
-            "user_id": call.user.id,
+            "enabled": body.enabled, "ordered": body.ordered,
+            "allow_private_network": body.allow_private_network, "user_id": call.user.id,
         }  # fmt: skip
         env = call.env(su=True) if call.is_customer else call.env
         endpoint = env[ENDPOINT].create(vals)
         endpoint.sudo().secret_shown = True
         return 201, _endpoint(endpoint, secret=endpoint.sudo().secret)
+
+    @api_route(f"{PREFIX}/webhooks/endpoints/<int:endpoint_id>", "PATCH",
+               summary="Update a webhook endpoint", scope=SCOPE, body=W.WebhookEndpointUpdate,
+               response=W.WebhookEndpoint, tags=TAGS)  # fmt: skip
+    def update_webhook_endpoint(call, endpoint_id):
+        """Change the fields sent. Enabling a disabled endpoint does not send
+        what it missed: ask for it with replay-missed."""
+        endpoint = call.find(ENDPOINT, endpoint_id)
+        body = call.body.model_dump(exclude_unset=True)
+        if None in (body.get(k, "") for k in ("url", "enabled", "ordered",
+                                                "allow_private_network")):  # fmt: skip
+            raise ApiError(422, "url, enabled, ordered and allow_private_network cannot be null.")
+        _check_private_network(call, body.get("allow_private_network"))
+        vals = {}
+        for name in ("url", "enabled", "ordered", "allow_private_network"):
+            if name in body:
+                vals[name] = body[name]
+        if "description" in body:
+            vals["description"] = body["description"] or False
+        if "event_types" in body:
+            vals["event_types"] = " ".join(body["event_types"] or []) or False
+        if "custom_headers" in body:
+            headers = body["custom_headers"]
+            vals["custom_headers"] = json.dumps(headers) if headers else False
+        if vals:
+            _act(call, endpoint).write(vals)
+        return 200, _endpoint(endpoint)
+
+    @api_route(f"{PREFIX}/webhooks/endpoints/<int:endpoint_id>", "DELETE",
+               summary="Delete a webhook endpoint", scope=SCOPE, status=204,
+               tags=TAGS)  # fmt: skip
+    def delete_webhook_endpoint(call, endpoint_id):
+        """Delete the endpoint with its deliveries and their attempts."""
+        endpoint = call.find(ENDPOINT, endpoint_id)
+        _act(call, endpoint).unlink()
+        return 204, None
+
+    @api_route(f"{PREFIX}/webhooks/endpoints/<int:endpoint_id>/test", "POST",
+               summary="Send a test message to a webhook endpoint", scope=SCOPE,
+               body=W.Strict, response=W.WebhookDelivery, status=202, tags=TAGS)  # fmt: skip
+    def test_webhook_endpoint(call, endpoint_id):
+        """Queue a webhook.test message, which the worker sends at once (it is
+        not retried); follow its delivery for the result."""
+        endpoint = call.find(ENDPOINT, endpoint_id)
+        delivery = _act(call, endpoint)._test_send()
+        return 202, _delivery(delivery)
+
+    @api_route(f"{PREFIX}/webhooks/endpoints/<int:endpoint_id>/redeliver", "POST",
+               summary="Redeliver failed webhooks since a date", scope=SCOPE,
+               body=W.Redelivery, response=W.RedeliveryResult, status=202,
+               tags=TAGS)  # fmt: skip
+    def redeliver_failed_webhooks(call, endpoint_id):
+        """Send again every failed delivery (retries exhausted) of the
+        endpoint created at or after since, each with its webhook-id and a
+        fresh schedule of retries. A disabled endpoint is refused (409)."""
+        endpoint = call.find(ENDPOINT, endpoint_id)
+        count = _act(call, endpoint)._redeliver_failed(_naive_utc(call.body.since))
+        return 202, {"endpoint_id": endpoint.id, "redelivered": count}
+
+    @api_route(f"{PREFIX}/webhooks/endpoints/<int:endpoint_id>/replay-missed", "POST",
+               summary="Replay what a webhook endpoint missed while disabled", scope=SCOPE,
+               body=W.Strict, response=W.ReplayResult, status=202, tags=TAGS)  # fmt: skip
+    def replay_missed_webhooks(call, endpoint_id):
+        """For a re-enabled endpoint: queue the deliveries stopped when it was
+        disabled and one for every matching event emitted while it was
+        disabled, each event once (a repeat queues nothing). A disabled
+        endpoint is refused (409)."""
+        endpoint = call.find(ENDPOINT, endpoint_id)
+        count = _act(call, endpoint)._replay_missed()
+        return 202, {"endpoint_id": endpoint.id, "replayed": count}
 
     @api_route(f"{PREFIX}/webhooks/endpoints/<int:endpoint_id>/rotate-secret", "POST",
                summary="Rotate a webhook endpoint's secret", scope=SCOPE,

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command
 
 from ..tools import webhook as wh
 
@@ -12,6 +13,13 @@ DEFAULT_OVERLAP = timedelta(hours=24)
 MAX_OVERLAP = timedelta(days=7)
 # Fields whose change lets the fan-out cache go stale.
 ROUTING_FIELDS = {"enabled", "event_types", "user_id", "company_id"}
+# Fields only the platform writes (through sudo), never a user directly.
+PROTECTED_FIELDS = {
+    "secret", "previous_secret", "secret_shown", "failing_since", "disabled_reason",
+    "previous_secret_expires_at", "disabled_at", "reenabled_at", "missed_replayed",
+}  # fmt: skip
+NOTICE_TEMPLATE = "woow_paas_api.mail_template_webhook_endpoint_disabled"
+NOTICE_EMAIL_PARAM = "woow_paas_api.webhook_notice_email"
 
 
 class WoowPaasWebhookEndpoint(models.Model):
@@ -53,7 +61,19 @@ class WoowPaasWebhookEndpoint(models.Model):
         "allowed. Empty: every event.",
     )
     enabled = fields.Boolean(default=True)
+    ordered = fields.Boolean(
+        string="Ordered Delivery",
+        default=True,
+        help="Send this endpoint's deliveries one at a time, in event order: while one "
+        "is retried (its first three attempts, about five minutes), the later ones wait. "
+        "Unticked: deliveries go out in parallel, faster, in no guaranteed order.",
+    )
     disabled_reason = fields.Char(readonly=True, copy=False)
+    disabled_at = fields.Datetime(readonly=True, copy=False)
+    reenabled_at = fields.Datetime(string="Re-enabled At", readonly=True, copy=False)
+    missed_replayed = fields.Boolean(
+        readonly=True, copy=False, help="What was missed while disabled was replayed."
+    )
     custom_headers = fields.Text(
         string="Custom Headers (JSON)",
         help='Extra headers sent with every delivery, as a JSON object: {"X-Env": "prod"}.',
@@ -121,8 +141,7 @@ class WoowPaasWebhookEndpoint(models.Model):
 
     def write(self, vals):
         self._check_private_network_right(vals)
-        protected = {"secret", "previous_secret", "secret_shown", "failing_since",
-                     "disabled_reason", "previous_secret_expires_at"} & set(vals)  # fmt: skip
+        protected = PROTECTED_FIELDS & set(vals)
         if "user_id" in vals and not (
             self.env.su or self.env.user.has_group("woow_paas_core.group_paas_manager")
         ):
@@ -132,11 +151,25 @@ class WoowPaasWebhookEndpoint(models.Model):
                 self.env._("Secrets change only through Rotate Secret: %(fields)s.",
                            fields=", ".join(sorted(protected)))
             )  # fmt: skip
+        switched = self.browse()
+        if "enabled" in vals:
+            switched = self.filtered(lambda e: e.enabled != bool(vals["enabled"]))
         if vals.get("enabled") is False:
             vals.setdefault("disabled_reason", self.env._("Disabled by %s", self.env.user.name))
         elif vals.get("enabled"):
             vals.update(disabled_reason=False, failing_since=False)
         result = super().write(vals)
+        if switched:
+            # When it was disabled and re-enabled bound what a replay sends.
+            now = fields.Datetime.now()
+            if vals["enabled"]:
+                switched.sudo().filtered("disabled_at").write(
+                    {"reenabled_at": now, "missed_replayed": False}
+                )
+            else:
+                switched.sudo().write(
+                    {"disabled_at": now, "reenabled_at": False, "missed_replayed": False}
+                )
         if "enabled" in vals and not vals["enabled"]:
             self.env["woow.paas.webhook.delivery"].sudo()._cancel_pending(self)
         if ROUTING_FIELDS & set(vals):
@@ -206,24 +239,110 @@ class WoowPaasWebhookEndpoint(models.Model):
         return secret
 
     def action_test_send(self):
-        """Send a ``webhook.test`` message now and tell the result."""
+        """Queue a ``webhook.test`` message: the worker sends it at once (a
+        test message neither waits behind nor holds the endpoint's other
+        deliveries, and is not retried). The click does not wait for the
+        receiver: the result shows in the endpoint's deliveries."""
         self.ensure_one()
-        self.check_access("write")
-        delivery = self.env["woow.paas.webhook.delivery"].sudo()._create_test(self)
-        delivery._deliver()
-        if delivery.state == "delivered":
-            kind, title = "success", self.env._("Test message delivered")
-        else:
-            kind, title = "warning", self.env._("Test message not delivered")
-        detail = delivery.last_error or self.env._(
-            "HTTP %(status)s in %(ms)s ms", status=delivery.last_status_code,
-            ms=delivery.last_latency_ms,
-        )  # fmt: skip
+        self._test_send()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"type": kind, "title": title, "message": detail, "sticky": False},
+            "params": {
+                "type": "info",
+                "title": self.env._("Test message queued"),
+                "message": self.env._(
+                    "It is sent within seconds; its result shows in the deliveries."
+                ),
+                "sticky": False,
+                "next": self.action_open_deliveries(),
+            },
         }
+
+    def _test_send(self):
+        """Queue a test message and return its delivery; the caller must be
+        allowed to write the endpoint."""
+        self.ensure_one()
+        self.check_access("write")
+        Delivery = self.env["woow.paas.webhook.delivery"].sudo()
+        delivery = Delivery._create_test(self)
+        Delivery._trigger_worker()
+        return delivery
+
+    def action_redeliver_failed(self):
+        """Open the wizard that redelivers the failed deliveries since a date."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Redeliver Failed Deliveries"),
+            "res_model": "woow.paas.webhook.redeliver",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_endpoint_id": self.id},
+        }
+
+    def _redeliver_failed(self, since):
+        """Queue again every *failed* delivery of this endpoint created at or
+        after ``since`` (same webhook-id, fresh schedule of retries); return
+        how many. Repeating it queues nothing new until they fail again."""
+        self.ensure_one()
+        self.check_access("write")
+        if not self.enabled:
+            raise UserError(self.env._("Enable the endpoint %s before redelivering.", self.url))
+        deliveries = (
+            self.env["woow.paas.webhook.delivery"]
+            .sudo()
+            .search(
+                [("endpoint_id", "=", self.id), ("state", "=", "failed"),
+                 ("is_test", "=", False), ("create_date", ">=", since)],
+                order="id",
+            )
+        )  # fmt: skip
+        deliveries._requeue()
+        return len(deliveries)
+
+    def action_replay_missed(self):
+        """Replay what the endpoint missed while it was disabled."""
+        self.ensure_one()
+        count = self._replay_missed()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Missed events replayed"),
+                "message": self.env._("%s deliveries queued.", count),
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _replay_missed(self):
+        """Queue what this re-enabled endpoint missed while disabled and
+        return how many deliveries were queued.
+
+        That is the deliveries stopped when it was disabled (state
+        *disabled*), sent again with their webhook-id, and a new delivery for
+        every event it accepts that was emitted between ``disabled_at`` and
+        ``reenabled_at``. Each event is delivered once per endpoint (the
+        unique index), so a second replay queues nothing.
+        """
+        self.ensure_one()
+        self.check_access("write")
+        if not self.enabled:
+            raise UserError(self.env._("Enable the endpoint before replaying what it missed."))
+        endpoint = self.sudo()
+        Delivery = self.env["woow.paas.webhook.delivery"].sudo()
+        stopped = Delivery.search(
+            [("endpoint_id", "=", endpoint.id), ("state", "=", "disabled")], order="id"
+        )
+        stopped._requeue()
+        count = len(stopped)
+        if endpoint.disabled_at and endpoint.reenabled_at:
+            count += Delivery._fan_out_window(endpoint, endpoint.disabled_at,
+                                              endpoint.reenabled_at)  # fmt: skip
+        endpoint.missed_replayed = True
+        return count
 
     def action_open_deliveries(self):
         self.ensure_one()
@@ -295,16 +414,41 @@ class WoowPaasWebhookEndpoint(models.Model):
 
     def _disable(self, reasons):
         """Disable these endpoints (``reasons`` maps ids to a sentence), stop
-        their waiting deliveries and tell their owners with a
+        their waiting deliveries, and tell their owners: by email (the
+        editable template *Webhook endpoint disabled*) and with a
         ``webhook.endpoint_disabled`` event."""
         endpoints = self.sudo().filtered("enabled")
         for endpoint in endpoints:
             endpoint.write({"enabled": False, "disabled_reason": reasons.get(endpoint.id)})
         if endpoints:
+            endpoints._notify_disabled()
             self.env["woow.paas.event"]._emit(
                 "webhook.endpoint_disabled", endpoints,
                 lambda e: {"endpoint_id": e.id, "url": e.url, "reason": e.disabled_reason},
             )  # fmt: skip
+
+    def _notify_disabled(self):
+        """Queue the *endpoint disabled* email of each endpoint to its owner:
+        a customer's endpoint to the customer's email (its owner's when the
+        customer has none); an operator's to ``woow_paas_api.webhook_notice_email``
+        when set, else to its owner."""
+        template = self.env.ref(NOTICE_TEMPLATE, raise_if_not_found=False)
+        if not template:
+            return
+        operator_email = (
+            self.env["ir.config_parameter"].sudo().get_param(NOTICE_EMAIL_PARAM) or ""
+        ).strip()
+        for endpoint in self.sudo():
+            if endpoint.is_customer_endpoint:
+                partner = endpoint.partner_id if endpoint.partner_id.email else (
+                    endpoint.user_id.partner_id
+                )  # fmt: skip
+                values = {"recipient_ids": [Command.link(partner.id)]}
+            elif operator_email:
+                values = {"email_to": operator_email, "recipient_ids": []}
+            else:
+                values = {"recipient_ids": [Command.link(endpoint.user_id.partner_id.id)]}
+            template.send_mail(endpoint.id, email_values=values)
 
     def _paas_event_links(self):
         self.ensure_one()

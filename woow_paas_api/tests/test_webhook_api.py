@@ -115,6 +115,86 @@ class TestWebhookApi(WoowPaasApiCase):
         paths = self.api("GET", "/api/v1/openapi.json").json()["paths"]
         for path in ("/api/v1/webhooks/endpoints", "/api/v1/webhooks/endpoints/{endpoint_id}",
                      "/api/v1/webhooks/endpoints/{endpoint_id}/rotate-secret",
+                     "/api/v1/webhooks/endpoints/{endpoint_id}/redeliver",
+                     "/api/v1/webhooks/endpoints/{endpoint_id}/replay-missed",
+                     "/api/v1/webhooks/endpoints/{endpoint_id}/test",
                      "/api/v1/webhooks/deliveries",
                      "/api/v1/webhooks/deliveries/{delivery_id}/redeliver"):  # fmt: skip
             self.assertIn(path, paths)
+        one = paths["/api/v1/webhooks/endpoints/{endpoint_id}"]
+        self.assertEqual(set(one), {"get", "patch", "delete"})
+        self.assertIn("requestBody", one["patch"])
+        self.assertEqual(set(one["delete"]["responses"]["204"]), {"description"})
+        redeliver = paths["/api/v1/webhooks/endpoints/{endpoint_id}/redeliver"]["post"]
+        self.assertIn("Idempotency-Key", [p["name"] for p in redeliver["parameters"]])
+
+    def test_update_and_delete(self):
+        """PATCH changes the fields sent (checked like a creation); DELETE
+        removes the endpoint; customers are fenced."""
+        created = self._create(self.hook_a, event_types=["tenant.*"])
+        path = f"{BASE}/endpoints/{created['id']}"
+        answer = self.api("PATCH", path, self.hook_a,
+                          {"description": "CRM sync", "event_types": ["invoice.*"],
+                           "ordered": False, "enabled": False})  # fmt: skip
+        self.assertEqual(answer.status_code, 200, answer.text)
+        data = answer.json()
+        self.assertEqual((data["description"], data["event_types"], data["ordered"],
+                          data["enabled"]), ("CRM sync", ["invoice.*"], False, False))  # fmt: skip
+        self.assertTrue(data["disabled_at"])
+        self.assertEqual(data["url"], created["url"], "unsent fields are kept")
+        for body, status in (({"url": "http://127.0.0.1/h"}, 422),
+                             ({"allow_private_network": True}, 403), ({"enabled": None}, 422),
+                             ({"secret": "whsec_x"}, 422)):  # fmt: skip
+            with self.subTest(body=body):
+                self.assertProblem(self.api("PATCH", path, self.hook_a, body), status)
+        self.assertProblem(self.api("PATCH", path, self.hook_b, {"description": "x"}), 404)
+        self.assertProblem(self.api("DELETE", path, self.hook_b), 404)
+        answer = self.api("DELETE", path, self.hook_a)
+        self.assertEqual((answer.status_code, answer.content), (204, b""))
+        Endpoint = self.env["woow.paas.webhook.endpoint"]
+        self.assertFalse(Endpoint.search([("id", "=", created["id"])]))
+        self.assertProblem(self.api("GET", path, self.hook_a), 404)
+
+    def test_redeliver_since_replay_and_test(self):
+        """Redeliver failed since a date (idempotent with an Idempotency-Key),
+        replay what a re-enabled endpoint missed, queue a test message."""
+        endpoint_id = self._create(self.hook_a, event_types=["tenant.hooked"])["id"]
+        tenant = self._tenant("hook-api-r", partner=self.customer_a)
+        Delivery = self.env["woow.paas.webhook.delivery"]
+        self.env["woow.paas.event"]._emit("tenant.hooked", tenant)
+        failed = Delivery.search([("endpoint_id", "=", endpoint_id)])
+        failed.write({"state": "failed", "attempts": 8, "next_attempt_at": False})
+        path = f"{BASE}/endpoints/{endpoint_id}"
+        body = {"since": "2020-01-01T00:00:00+02:00"}
+        headers = {"Idempotency-Key": "redeliver-1"}
+        first = self.api("POST", f"{path}/redeliver", self.hook_a, body, headers=headers)
+        self.assertEqual(first.status_code, 202, first.text)
+        self.assertEqual(first.json(), {"endpoint_id": endpoint_id, "redelivered": 1})
+        self.assertEqual(failed.state, "pending")
+        again = self.api("POST", f"{path}/redeliver", self.hook_a, body, headers=headers)
+        self.assertEqual((again.status_code, again.json()["redelivered"]), (202, 1))
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        other_body = {"since": "2021-01-01T00:00:00Z"}
+        self.assertProblem(
+            self.api("POST", f"{path}/redeliver", self.hook_a, other_body, headers=headers), 422
+        )
+        self.assertProblem(self.api("POST", f"{path}/redeliver", self.hook_a, {"since": "soon"}),
+                           422)  # fmt: skip
+        self.assertProblem(self.api("POST", f"{path}/redeliver", self.hook_b, body), 404)
+        # Disabled, it misses an event; re-enabled, the replay sends it once.
+        self.assertEqual(self.api("PATCH", path, self.hook_a, {"enabled": False}).status_code, 200)
+        self.assertProblem(self.api("POST", f"{path}/replay-missed", self.hook_a, {}), 409)
+        self.env["woow.paas.event"]._emit("tenant.hooked", tenant)
+        self.assertEqual(self.api("PATCH", path, self.hook_a, {"enabled": True}).status_code, 200)
+        replay = self.api("POST", f"{path}/replay-missed", self.hook_a, {})
+        self.assertEqual(replay.status_code, 202, replay.text)
+        # the redelivered one (stopped by the disable) and the missed event
+        self.assertEqual(replay.json(), {"endpoint_id": endpoint_id, "replayed": 2})
+        self.assertEqual(
+            self.api("POST", f"{path}/replay-missed", self.hook_a, {}).json()["replayed"], 0
+        )
+        test = self.api("POST", f"{path}/test", self.hook_a, {})
+        self.assertEqual(test.status_code, 202, test.text)
+        self.assertEqual((test.json()["event_type"], test.json()["state"]),
+                         ("webhook.test", "pending"))  # fmt: skip
+        self.assertProblem(self.api("POST", f"{path}/test", self.hook_b, {}), 404)

@@ -253,19 +253,26 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
         self.assertIn("failed since", endpoint.disabled_reason)
 
     def test_redeliver_and_test_send(self):
-        """Redelivery sends the same webhook-id again; a test message goes out
-        at once, signed."""
+        """Redelivery sends the same webhook-id again; a test message is
+        queued (the click does not wait) and the worker's next pass sends it,
+        signed."""
         with Receiver() as receiver:
             endpoint = self._endpoint(receiver.url, custom_headers='{"X-Env": "test"}')
             self._emit()
             self._run_due()
             delivery = self._deliveries(endpoint)
-            delivery.action_redeliver()
+            self.assertEqual(delivery.action_redeliver(), 1)
             self.assertEqual((delivery.state, delivery.attempts), ("pending", 0))
+            self.assertEqual(delivery.action_redeliver(), 0, "already waiting")
             self._run_due()
             self.assertEqual(delivery.state, "delivered")
             result = endpoint.action_test_send()
-            self.assertEqual(result["params"]["type"], "success")
+            self.assertEqual(result["params"]["type"], "info")
+            self.assertEqual(len(receiver.requests), 2, "queued, not sent by the click")
+            test = self._deliveries(endpoint) - delivery
+            self.assertEqual((test.is_test, test.state), (True, "pending"))
+            self._run_due()
+            self.assertEqual(test.state, "delivered")
         bodies = self.assertVerified(endpoint, receiver)
         self.assertEqual([b["type"] for b in bodies], ["tenant.hooked"] * 2 + ["webhook.test"])
         self.assertEqual(receiver.requests[0][0]["webhook-id"],
@@ -275,7 +282,8 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
     def test_unbuildable_message_is_refused_alone(self):
         """A delivery whose message cannot be built fails alone; the batch goes on."""
         with Receiver() as receiver:
-            endpoint = self._endpoint(receiver.url)
+            # Unordered: on an ordered endpoint the failure would hold the next one.
+            endpoint = self._endpoint(receiver.url, ordered=False)
             self._emit()
             self._emit()
             bad, good = self._deliveries(endpoint)
@@ -313,15 +321,19 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
         self.assertEqual(self._deliveries(endpoint), waiting)
 
     def test_cron_pass(self):
-        """The cron claims, posts and records (its commits stubbed here)."""
+        """The cron claims and commits before posting, then posts and records
+        (its commits stubbed here)."""
         commit = "odoo.addons.base.models.ir_cron.IrCron._commit_progress"
-        with Receiver() as receiver, patch(commit, return_value=60) as progress:
+        with Receiver() as receiver, patch(commit) as progress:
+            progress.side_effect = lambda *args, **kwargs: seen.append(len(receiver.requests))
+            seen = []
             endpoint = self._endpoint(receiver.url)
             self._emit()
             self._emit()
-            done = self.Delivery._cron_deliver(time_budget=10)
+            done = self.Delivery._cron_deliver(time_budget=10, idle_linger=0)
         self.assertEqual(done, 2)
-        self.assertEqual(progress.call_count, 2, "one commit after the claim, one after")
+        self.assertEqual(seen[:2], [0, 0], "the claim is committed before anything is sent")
+        self.assertEqual(seen[-1], 2)
         self.assertEqual(set(self._deliveries(endpoint).mapped("state")), {"delivered"})
         self.assertVerified(endpoint, receiver)
 
@@ -345,8 +357,9 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
         ):
             self._endpoint(receiver.url)
             self._emit()
-            done = self.Delivery._cron_deliver(time_budget=10)
-        self.assertEqual((done, len(calls)), (1, 3))
+            done = self.Delivery._cron_deliver(time_budget=10, idle_linger=0)
+        self.assertEqual(done, 1)
+        self.assertGreaterEqual(len(calls), 3, "claimed again after the conflict")
         self.assertEqual(len(receiver.requests), 1)
 
 
@@ -415,3 +428,227 @@ class TestWebhookEndpoint(WoowPaasWebhookCase):
             endpoint.action_reveal_secret()
         other = self.Endpoint.with_user(self.paas_manager).create({"url": "https://1.1.1.1/h"})
         self.assertFalse(Endpoint.search([("id", "=", other.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookOrder(WoowPaasWebhookCase):
+    """Ordered endpoints: in event order, a failure holds the later ones for a
+    bounded time, and never another endpoint's."""
+
+    def _numbers(self, receiver):
+        return [json.loads(body)["data"]["payload"]["n"] for _headers, body in receiver.requests]
+
+    def test_failure_holds_later_deliveries_of_its_endpoint_only(self):
+        """Endpoint A answers 500 once: its later deliveries wait for the
+        retry, then all arrive in event order; endpoint B gets everything in
+        order at once."""
+        with Receiver([(500, {}, 0), (200, {}, 0)]) as rec_a, Receiver() as rec_b:
+            endpoint_a = self._endpoint(rec_a.url)
+            endpoint_b = self._endpoint(rec_b.url)
+            for n in range(5):
+                self._emit(payload={"n": n})
+            self._run_due()
+            self.assertEqual(self._numbers(rec_a), [0])
+            self.assertEqual(self._numbers(rec_b), [0, 1, 2, 3, 4])
+            waiting = self._deliveries(endpoint_a)
+            self.assertEqual(waiting.mapped("state"), ["pending"] * 5)
+            self.assertEqual(waiting.mapped("attempts"), [1, 0, 0, 0, 0])
+            self.assertFalse(waiting[1:].attempt_ids, "held, not tried")
+            self._emit(payload={"n": 5})
+            claimed = self.Delivery._claim_due()
+            self.assertEqual(claimed.endpoint_id, endpoint_b, "A waits for its retry, B not")
+            claimed._deliver()
+            self.Delivery.flush_model()
+            self.env.cr.execute(
+                "UPDATE woow_paas_webhook_delivery SET next_attempt_at = now() at time zone 'utc'"
+                " - interval '1 second' WHERE endpoint_id = %s", (endpoint_a.id,),
+            )  # fmt: skip
+            self.Delivery.invalidate_model()
+            self._run_due()
+        self.assertEqual(self._numbers(rec_a), [0, 0, 1, 2, 3, 4, 5])
+        self.assertEqual(self._numbers(rec_b), [0, 1, 2, 3, 4, 5])
+        self.assertEqual(set(self._deliveries(endpoint_a).mapped("state")), {"delivered"})
+        self.assertVerified(endpoint_a, rec_a)
+        self.assertVerified(endpoint_b, rec_b)
+
+    def test_hold_is_bounded(self):
+        """From its third failed attempt on, a failing delivery no longer
+        holds the later ones: they go on, it keeps its own backoff."""
+        with Receiver([(500, {}, 0), (200, {}, 0)]) as receiver:
+            endpoint = self._endpoint(receiver.url)
+            self._emit(payload={"n": 0})
+            self._emit(payload={"n": 1})
+            head, later = self._deliveries(endpoint)
+            head.attempts = 2
+            self._run_due()
+            self.assertEqual((head.state, head.attempts), ("pending", 3))
+            self.assertEqual((later.state, later.attempts), ("pending", 0))
+            self._run_due()
+        self.assertEqual(later.state, "delivered")
+        self.assertEqual((head.state, head.attempts), ("pending", 3))
+        self.assertEqual(self._numbers(receiver), [0, 1])
+
+    def test_unordered_endpoint_is_not_held(self):
+        """An unordered endpoint sends everything in parallel; a failure holds
+        nothing."""
+        with Receiver([(500, {}, 0), (200, {}, 0)]) as receiver:
+            endpoint = self._endpoint(receiver.url, ordered=False)
+            for n in range(3):
+                self._emit(payload={"n": n})
+            self._run_due()
+        self.assertEqual(len(receiver.requests), 3)
+        self.assertEqual(sorted(self._deliveries(endpoint).mapped("state")),
+                         ["delivered", "delivered", "pending"])  # fmt: skip
+
+    def test_slow_endpoint_does_not_delay_others(self):
+        """In the cron's pipeline a receiver slow to answer holds one thread:
+        another endpoint's delivery is recorded before the slow one ends."""
+        commit = "odoo.addons.base.models.ir_cron.IrCron._commit_progress"
+        states = []
+        with Receiver([(200, {}, 2)]) as slow, Receiver() as fast, patch(commit) as progress:
+            endpoint_slow = self._endpoint(slow.url)
+            endpoint_fast = self._endpoint(fast.url)
+            self._emit()
+
+            def seen(*args, **kwargs):
+                states.append(
+                    (self._deliveries(endpoint_slow).state, self._deliveries(endpoint_fast).state)
+                )
+
+            progress.side_effect = seen
+            done = self.Delivery._cron_deliver(time_budget=10, idle_linger=0)
+        self.assertEqual(done, 2)
+        self.assertIn(("delivering", "delivered"), states)
+        self.assertEqual(states[-1], ("delivered", "delivered"))
+
+    def test_claim_respects_order_and_lease(self):
+        """A delivery in flight (leased) keeps its endpoint's later ones out of
+        other claims; an expired lease is claimed again."""
+        endpoint = self._endpoint("https://93.184.215.14/order")
+        for n in range(3):
+            self._emit(payload={"n": n})
+        first = self.Delivery._claim_due(1)
+        self.assertEqual(len(first), 1)
+        self.assertFalse(self.Delivery._claim_due(), "in flight: the others wait")
+        self.Delivery.flush_model()
+        self.env.cr.execute(
+            "UPDATE woow_paas_webhook_delivery SET next_attempt_at = now() at time zone 'utc'"
+            " - interval '1 second' WHERE id = %s", (first.id,),
+        )  # fmt: skip
+        self.Delivery.invalidate_model()
+        again = self.Delivery._claim_due()
+        self.assertEqual(again, self._deliveries(endpoint), "the lease ran out: all due again")
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookRecovery(WoowPaasWebhookCase):
+    """Disabling tells the owner; re-enabling replays what was missed;
+    failed deliveries are redelivered since a date."""
+
+    def _notices(self, endpoint):
+        return self.env["mail.mail"].search(
+            [("model", "=", "woow.paas.webhook.endpoint"), ("res_id", "=", endpoint.id)]
+        )
+
+    def test_failing_for_days_disables_and_mails_the_customer(self):
+        """A customer's endpoint failing for five days is disabled and the
+        customer gets the (queued) email."""
+        self.customer_a.email = "billing@customer-a.example"
+        with Receiver([(500, {}, 0)]) as receiver:
+            endpoint = self._endpoint(receiver.url, user_id=self.portal_a.id)
+            self._emit()
+            self._run_due()
+            self.assertFalse(self._notices(endpoint))
+            endpoint.sudo().failing_since = fields.Datetime.now() - timedelta(days=6)
+            self._deliveries(endpoint).next_attempt_at = fields.Datetime.now()
+            self._run_due()
+        self.assertFalse(endpoint.enabled)
+        notice = self._notices(endpoint)
+        self.assertEqual(len(notice), 1)
+        self.assertEqual(notice.recipient_ids, self.customer_a)
+        self.assertEqual(notice.state, "outgoing")
+        self.assertIn(endpoint.url, notice.subject)
+        self.assertIn("failed since", notice.body_html)
+
+    def test_operator_notice_goes_to_owner_or_configured_address(self):
+        """An operator's endpoint: its owner is told, or the configured
+        address when there is one."""
+        endpoint = self._endpoint("https://93.184.215.14/op", user_id=self.paas_user.id)
+        endpoint._disable({endpoint.id: "The endpoint answered 410 Gone."})
+        self.assertEqual(self._notices(endpoint).recipient_ids, self.paas_user.partner_id)
+        self.env["ir.config_parameter"].set_param(
+            "woow_paas_api.webhook_notice_email", "ops@platform.example"
+        )
+        other = self._endpoint("https://93.184.215.14/op2", user_id=self.paas_user.id)
+        other._disable({other.id: "gone"})
+        notice = self._notices(other)
+        self.assertEqual((notice.email_to, notice.recipient_ids.ids), ("ops@platform.example", []))
+        self.assertFalse(self._notices(self._endpoint("https://93.184.215.14/manual")),
+                         "nothing to tell when nobody disabled it")  # fmt: skip
+
+    def test_replay_missed(self):
+        """Re-enabled, an endpoint gets on request what it missed while
+        disabled (the stopped deliveries and the matching events emitted
+        meanwhile), each once; a repeat queues nothing."""
+        start = fields.Datetime.now() - timedelta(minutes=30)
+        with Receiver() as receiver:
+            endpoint = self._endpoint(receiver.url, event_types="tenant.*")
+            with freeze_time(start):
+                self._emit("tenant.before")
+                stopped = self._deliveries(endpoint)
+                endpoint.enabled = False
+            self.assertEqual(stopped.state, "disabled")
+            with freeze_time(start + timedelta(minutes=1)):
+                self._emit("tenant.missed", payload={"n": 2})
+                self._emit("invoice.missed")  # not for this endpoint
+                self._emit("tenant.other", records=self.tenant_b)
+            with freeze_time(start + timedelta(minutes=2)):
+                endpoint.enabled = True
+            with freeze_time(start + timedelta(minutes=3)):
+                self._emit("tenant.after")
+            self.assertEqual(self._deliveries(endpoint).event_id.mapped("event_type"),
+                             ["tenant.before", "tenant.after"])  # fmt: skip
+            self.assertEqual(endpoint._replay_missed(), 3)
+            self.assertTrue(endpoint.missed_replayed)
+            self.assertEqual(endpoint._replay_missed(), 0, "each event once")
+            self._run_due()
+        types = sorted(json.loads(body)["type"] for _h, body in receiver.requests)
+        self.assertEqual(types, ["tenant.after", "tenant.before", "tenant.missed", "tenant.other"])
+        self.assertVerified(endpoint, receiver)
+        customer = self._endpoint("https://93.184.215.14/c", user_id=self.portal_a.id)
+        with freeze_time(start + timedelta(minutes=10)):
+            customer.enabled = False
+        with freeze_time(start + timedelta(minutes=11)):
+            self._emit("tenant.a", records=self.tenant_a)
+            self._emit("tenant.b", records=self.tenant_b)
+        with self.assertRaises(UserError):
+            customer._replay_missed()
+        with freeze_time(start + timedelta(minutes=12)):
+            customer.enabled = True
+        self.assertEqual(customer._replay_missed(), 1, "its own customer's events only")
+
+    def test_redeliver_failed_since(self):
+        """Failed deliveries created since a date are queued again with their
+        webhook-id; older ones and others are left alone."""
+        endpoint = self._endpoint("https://93.184.215.14/r", ordered=False)
+        for _n in range(3):
+            self._emit()
+        old, recent, done = self._deliveries(endpoint)
+        (old | recent).write({"state": "failed", "attempts": 8, "next_attempt_at": False})
+        done.state = "delivered"
+        self.env.cr.execute(
+            "UPDATE woow_paas_webhook_delivery SET create_date = create_date - interval '3 days'"
+            " WHERE id = %s", (old.id,),
+        )  # fmt: skip
+        old.invalidate_recordset()
+        wizard = self.env["woow.paas.webhook.redeliver"].create(
+            {"endpoint_id": endpoint.id, "since": fields.Datetime.now() - timedelta(days=1)}
+        )
+        action = wizard.action_redeliver()
+        self.assertIn("1", action["params"]["message"])
+        self.assertEqual((recent.state, recent.attempts), ("pending", 0))
+        self.assertEqual((old.state, done.state), ("failed", "delivered"))
+        self.assertEqual(endpoint._redeliver_failed(fields.Datetime.now() - timedelta(days=1)), 0)
+        other = self.Endpoint.with_user(self.paas_user)
+        with self.assertRaises(AccessError):
+            other.browse(endpoint.id)._redeliver_failed(fields.Datetime.now())
