@@ -1,7 +1,7 @@
 """Make sure the demo's database tenant runs (scripts/run.sh feeds this to
 ``odoo-bin shell``): the local PostgreSQL registered as a database server,
 the Dedicated plan's template built, Northwind's tenant provisioned. Each
-step is skipped when already done. Prints ``code login password``."""
+step is skipped when already done. Prints ``code login password sign-in-token``."""
 
 # ruff: noqa: F821 - ``env`` is given by odoo-bin shell
 from odoo.tools import config
@@ -39,5 +39,6 @@ else:
         raise SystemExit(f"Tenant {tenant.code} is {tenant.state}: {tenant.state_message}")
     print(
         f"WOOW-DEMO-TENANT {tenant.code} {tenant.paas_admin_login} "
-        f"{tenant.sudo().paas_admin_password or '(cleared)'}"
+        f"{tenant.sudo().paas_admin_password or '(cleared)'} "
+        f"{tenant.sudo().paas_signin_token or '-'}"
     )

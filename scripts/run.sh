@@ -45,11 +45,16 @@ if [ "$(psql -d "$DB" -Atqc "select 1 from ir_model_data where module = 'woow_pa
     fi
 fi
 if [ -n "$DEMO_TENANT" ] && [ "$DEMO_TENANT" != "none" ]; then
-    read -r T_CODE T_LOGIN T_PASSWORD <<< "$DEMO_TENANT"
+    read -r T_CODE T_LOGIN T_PASSWORD T_TOKEN <<< "$DEMO_TENANT"
     T_URL="http://$T_CODE.localhost:$PORT"
+    T_LINK=""
+    if [ -n "${T_TOKEN:-}" ] && [ "$T_TOKEN" != "-" ]; then
+        T_LINK="
+    or once, without the password: $T_URL/woow_paas_agent/signin?token=$T_TOKEN"
+    fi
     DEMO_TENANT_MSG="
   A database tenant (its own Odoo database, woow_paas_tenant):
-    $T_URL   login $T_LOGIN   password $T_PASSWORD
+    $T_URL   login $T_LOGIN   password $T_PASSWORD$T_LINK
 "
 else
     DEMO_TENANT_MSG=""

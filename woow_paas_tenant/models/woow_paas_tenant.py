@@ -1,4 +1,5 @@
 import functools
+import hashlib
 import logging
 import os
 import secrets
@@ -29,6 +30,8 @@ TENANT_LEVEL_EXCLUDED = ("tenants",)
 # Key of the transaction-scoped advisory lock that one provisioning of a
 # tenant holds (second key: the tenant id).
 PROVISION_LOCK_KEY = 0x57_6F_6F_77  # "Woow"
+# The agent's parameter for the administrator's one-time sign-in link.
+SIGNIN_PARAM = "woow_paas_agent.signin"
 # Prefix of the system parameters pushed into a tenant database, read there by
 # woow_paas_tenant_agent.
 AGENT_PARAM = "woow_paas_agent."
@@ -83,6 +86,19 @@ class WoowPaasTenant(models.Model):
         copy=False,
         groups="woow_paas_core.group_paas_manager",
         help="Generated at provisioning; give it to the customer, then clear it.",
+    )
+    paas_signin_token = fields.Char(
+        string="Sign-in Token",
+        readonly=True,
+        copy=False,
+        groups="woow_paas_core.group_paas_manager",
+    )
+    paas_signin_url = fields.Char(
+        string="Sign-in Link",
+        compute="_compute_paas_signin_url",
+        groups="woow_paas_core.group_paas_manager",
+        help="Signs the administrator in once, without the password, until it expires "
+        "(woow_paas_tenant.signin_link_days, 7 days by default): give it to the customer.",
     )
     paas_pool_password = fields.Boolean(
         readonly=True,
@@ -142,7 +158,8 @@ class WoowPaasTenant(models.Model):
         hint = self.env._("provisioning sets it")
         for name in ("paas_db_server_id", "paas_db_name", "paas_template_id",
                      "paas_admin_login", "paas_admin_password", "paas_archive_path",
-                     "paas_pool_password", "paas_archive_delete_date"):  # fmt: skip
+                     "paas_pool_password", "paas_archive_delete_date",
+                     "paas_signin_token"):  # fmt: skip
             fields_[name] = (None, hint)
         return fields_
 
@@ -451,11 +468,33 @@ class WoowPaasTenant(models.Model):
         return {"type": "ir.actions.act_url", "url": f"{self.paas_url}/odoo", "target": "new"}
 
     def action_clear_admin_password(self):
-        """Forget the generated administrator password once it was handed over."""
+        """Forget the generated administrator password and sign-in link once
+        they were handed over."""
         if not self.env.user.has_group("woow_paas_core.group_paas_manager"):
             raise UserError(self.env._("Only a PaaS Manager may clear the administrator password."))
-        self.sudo().write({"paas_admin_password": False})
+        self.sudo().write({"paas_admin_password": False, "paas_signin_token": False})
         return True
+
+    @api.depends("paas_url", "paas_signin_token")
+    def _compute_paas_signin_url(self):
+        for tenant in self:
+            token = tenant.sudo().paas_signin_token
+            tenant.paas_signin_url = (
+                f"{tenant.paas_url}/woow_paas_agent/signin?token={token}"
+                if tenant.paas_url and token
+                else False
+            )
+
+    def _paas_signin_param(self):
+        """The agent's record of the sign-in link: the token's hash, the
+        administrator and the expiry (the token itself stays here)."""
+        params = self.env["ir.config_parameter"].sudo()
+        try:
+            days = int(params.get_param("woow_paas_tenant.signin_link_days", 7))
+        except ValueError:
+            days = 7
+        digest = hashlib.sha256(self.sudo().paas_signin_token.encode()).hexdigest()
+        return f"{digest}:{{uid}}:{int(time.time()) + max(days, 0) * 86400}"
 
     def _paas_provision(self):
         """Override of ``woow_paas_core``: tenants of ``database`` plans get
@@ -518,6 +557,8 @@ class WoowPaasTenant(models.Model):
                 tenant.plan_id._paas_enqueue_pool_refill()
         if not tenant.paas_admin_password and "paas_admin_password" not in vals:
             vals["paas_admin_password"] = secrets.token_urlsafe(12)
+        if not tenant.paas_signin_token:
+            vals["paas_signin_token"] = secrets.token_urlsafe(32)
         tenant.write(vals)
         return True
 
@@ -695,6 +736,10 @@ class WoowPaasTenant(models.Model):
             current_login, partner_id = cr.fetchone()
             if current_login == login:
                 return True
+            # Written with the login, in the step's one transaction: a resumed
+            # provisioning finds both or neither.
+            _paas_set_param(cr, SIGNIN_PARAM, self._paas_signin_param().format(uid=admin_id))
+            cr.execute("INSERT INTO orm_signaling_stable DEFAULT VALUES")
             if not self.paas_pool_password:
                 future = _PASSWORD_HASHES.get((self.env.cr.dbname, self.id))
                 if future is not None:
@@ -783,7 +828,12 @@ class WoowPaasTenant(models.Model):
                 [AGENT_PARAM.replace("_", "\\_") + "%"],
             )
             current = dict(cr.fetchall())
-            stale = [key for key in current if key not in wanted or wanted[key] is None]
+            # The sign-in link is the admin step's, spent by the agent: not a limit.
+            stale = [
+                key
+                for key in current
+                if key != SIGNIN_PARAM and (key not in wanted or wanted[key] is None)
+            ]
             changed = {k: v for k, v in wanted.items() if v is not None and current.get(k) != v}
             if not stale and not changed:
                 return False

@@ -143,6 +143,30 @@ class WoowPaasDatabaseTenantCase(WoowPaasTenantCase):
         signed_in = response.status_code == 303 and "/web/login" not in response.headers["Location"]
         return session, signed_in
 
+    def _signin(self, tenant, token=None):
+        """Open ``tenant``'s one-time sign-in link (or one with ``token``) on
+        the odoo-bin serving the second cluster; returns the HTTP status and
+        the user id of the session it leaves (False when not signed in)."""
+        port = self.cluster.start_odoo(f"^({self.cluster.prefix}platform|{self.cluster.prefix}%d)$")
+        session = requests.Session()
+        url = f"http://127.0.0.1:{port}"
+        headers = {"Host": f"{tenant.code}.localhost:{port}"}
+        token = token or tenant.sudo().paas_signin_token
+        response = session.get(
+            f"{url}/woow_paas_agent/signin",
+            params={"token": token},
+            headers=headers,
+            allow_redirects=False,
+            timeout=120,
+        )
+        info = session.post(
+            f"{url}/web/session/get_session_info",
+            json={"jsonrpc": "2.0", "params": {}},
+            headers=headers,
+            timeout=120,
+        ).json()
+        return response.status_code, (info.get("result") or {}).get("uid") or False
+
     def _drop_later(self, tenant_or_name):
         """Drop the tenant database (and filestore) at the end of the test."""
         from odoo.addons.woow_paas_tenant import pgtools

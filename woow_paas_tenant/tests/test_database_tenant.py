@@ -3,6 +3,7 @@ built by odoo-bin, tenant databases copied from it, sign-in over HTTP,
 limits and suspension enforced inside, crashes resumed, races and bad input."""
 
 import os
+import time
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -59,6 +60,9 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
         uuid = params.pop("database.uuid")
         params.pop("database.secret")
         params.pop("database.create_date")
+        # The sign-in link's record: a random token, the same for every run
+        # only in that it is there.
+        signin = params.pop("woow_paas_agent.signin", None)
         (company,) = self._tenant_db(tenant, "SELECT name FROM res_company ORDER BY id LIMIT 1")
         logins = self._tenant_db(
             tenant, "SELECT login FROM res_users WHERE active AND NOT share ORDER BY id"
@@ -66,6 +70,7 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
         files = os.path.isdir(pgtools.filestore_path(tenant.paas_db_name))
         return {
             "uuid_renewed": uuid != self.template.database_uuid,
+            "signin_link": bool(signin),
             "params": params,
             "company": company,
             "logins": logins,
@@ -278,6 +283,37 @@ class TestDatabaseTenant(WoowPaasDatabaseTenantCase):
             self.assertEqual(f.read(), "kept")
         _session, signed_in = self._login(tenant)
         self.assertTrue(signed_in)
+
+    def test_signin_link_once(self):
+        """The administrator's sign-in link signs in once, without the
+        password; a wrong, spent or expired link is refused."""
+        tenant = self._new_tenant("db-signin")
+        self._provision(tenant)
+        self.assertIn("://db-signin.", tenant.paas_signin_url)
+        self.assertIn("/woow_paas_agent/signin?token=", tenant.paas_signin_url)
+        self.assertEqual(self._signin(tenant, token="x" * 43), (403, False))
+        status, uid = self._signin(tenant)
+        self.assertEqual(status, 303)
+        (admin_id,) = self._tenant_db(tenant, "SELECT id FROM res_users WHERE login = %s",
+                                      [tenant.paas_admin_login])[0]  # fmt: skip
+        self.assertEqual(uid, admin_id)
+        self.assertEqual(self._signin(tenant), (403, False), "a link is good once")
+        # Expired: the agent's record of a fresh link, dated yesterday.
+        self._tenant_db(
+            tenant,
+            "INSERT INTO ir_config_parameter (key, value) VALUES (%s, %s) RETURNING id",
+            [
+                "woow_paas_agent.signin",
+                tenant._paas_signin_param().format(uid=admin_id).rsplit(":", 1)[0]
+                + f":{int(time.time()) - 86400}",
+            ],
+        )
+        self.assertEqual(self._signin(tenant), (403, False))
+        # The password still works, and clearing forgets the link.
+        _session, signed_in = self._login(tenant)
+        self.assertTrue(signed_in)
+        tenant.with_user(self.paas_manager).action_clear_admin_password()
+        self.assertFalse(tenant.paas_signin_url)
 
     def test_archive_deleted_after_grace(self):
         """Delete Archive keeps the dump for the grace period (Keep Archive

@@ -1,9 +1,16 @@
+import hashlib
+import hmac
+import time
 from contextvars import ContextVar
 
 from odoo import api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessDenied, UserError
 
 PARAM = "woow_paas_agent."
+# The one-time sign-in link of a new tenant's administrator, pushed by the
+# platform as "<sha256 of the token>:<user id>:<expiry, epoch seconds>".
+SIGNIN_PARAM = f"{PARAM}signin"
+SIGNIN_CREDENTIAL = "woow_paas_signin"
 # Set while create() runs: a new user may be internal for a moment inside it
 # (default groups, then the ones asked for); create checks the end result.
 _creating = ContextVar("woow_paas_agent_creating", default=False)
@@ -71,3 +78,45 @@ class ResUsers(models.Model):
                 self.env._(", or ask %s for a plan with more users.", contact) if contact else "."
             )
             raise UserError(message)
+
+    # ------------------------------------------------------------------
+    # One-time sign-in link
+    # ------------------------------------------------------------------
+    @api.model
+    def _paas_agent_signin_user(self, token):
+        """The user that the sign-in link ``token`` signs in, if the link is
+        valid and not expired; an empty recordset otherwise."""
+        users = self.env["res.users"].sudo()
+        if not isinstance(token, str) or not 16 <= len(token) <= 200:
+            return users
+        stored = self.env["ir.config_parameter"].sudo().get_param(SIGNIN_PARAM) or ""
+        digest, _sep, rest = stored.partition(":")
+        uid, _sep, expires = rest.partition(":")
+        if not (digest and uid.isdigit() and expires.isdigit()):
+            return users
+        given = hashlib.sha256(token.encode()).hexdigest()
+        if not hmac.compare_digest(given, digest) or int(expires) < time.time():
+            return users
+        return users.browse(int(uid)).exists().filtered("active")
+
+    @api.model
+    def _paas_agent_signin_login(self, token):
+        return self._paas_agent_signin_user(token).login or False
+
+    def _check_credentials(self, credential, env):
+        """Override of ``base``: the sign-in link is a credential of its own,
+        good once. Spending it is one DELETE that only one request can win,
+        so two clicks at the same moment sign in once."""
+        if credential.get("type") != SIGNIN_CREDENTIAL:
+            return super()._check_credentials(credential, env)
+        user = self._paas_agent_signin_user(credential.get("token"))
+        if user != self:
+            raise AccessDenied()
+        self.env.cr.execute(
+            "DELETE FROM ir_config_parameter WHERE key = %s AND value LIKE %s RETURNING id",
+            [SIGNIN_PARAM, hashlib.sha256(credential["token"].encode()).hexdigest() + ":%"],
+        )
+        if not self.env.cr.fetchone():
+            raise AccessDenied()
+        self.env.registry.clear_cache()
+        return {"uid": self.id, "auth_method": SIGNIN_CREDENTIAL, "mfa": "default"}
