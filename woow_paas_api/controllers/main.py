@@ -85,8 +85,9 @@ class Credential:
     API key, or the OAuth2 client (its tokens rotate, its limits do not).
     """
 
-    def __init__(self, ref, user, scopes, rate_limit=0):
+    def __init__(self, ref, user, scopes, rate_limit=0, record=None):
         self.id = ref
+        self.record = record  # the woow.paas.api.key or woow.paas.oauth.client
         self.user_id = user
         self.partner_id = user.partner_id.commercial_partner_id
         self.is_customer_key = user.share
@@ -178,11 +179,16 @@ def _credential(secret):
         token = request.env["woow.paas.oauth.token"]._find(secret)
         if not token or not token._is_active() or not token.client_id.active:
             return None
-        return Credential(f"oauth:{token.client_id.id}", token.user_id, (token.scope or "").split())
+        return Credential(
+            f"oauth:{token.client_id.id}", token.user_id, (token.scope or "").split(),
+            record=token.client_id,
+        )  # fmt: skip
     key = request.env["woow.paas.api.key"]._authenticate(secret, request.httprequest.remote_addr)
     if not key:
         return None
-    return Credential(f"key:{key.id}", key.user_id, key._scope_set(), key.rate_limit)
+    return Credential(
+        f"key:{key.id}", key.user_id, key._scope_set(), key.rate_limit, record=key
+    )
 
 
 def _parse_body(meta):
@@ -256,27 +262,35 @@ def _parse_query(meta):
 
 
 def _rate_limit(key):
-    """Take a token from the credential's bucket (or the caller's address's
-    when there is no valid credential); return the rate-limit headers, or
-    raise 429 with them and Retry-After."""
+    """Take a token from each bucket of the call (the credential's, or the
+    caller's address's when there is no valid credential, and those layers
+    add, such as the tenant's); return the rate-limit headers, or raise 429
+    with them and Retry-After."""
     Bucket = request.env["woow.paas.api.rate.bucket"].sudo()
-    per_minute = Bucket._limit_per_minute(key)
-    bucket = key.id if key else f"ip:{request.httprequest.remote_addr}"
-    allowed, remaining, reset, retry_after = Bucket._take(bucket, per_minute)
-    policy = "credential" if key else "anonymous"
-    headers = [
-        ("RateLimit-Policy", f'"{policy}";q={per_minute};w=60'),
-        ("RateLimit", f'"{policy}";r={remaining};t={reset}'),
-        ("X-RateLimit-Limit", str(per_minute)),
-        ("X-RateLimit-Remaining", str(remaining)),
-        ("X-RateLimit-Reset", str(reset)),
-    ]
-    if not allowed:
+    buckets = Bucket._request_buckets(key)
+    exhausted = next((b for b in buckets if b.get("exhausted")), None)
+    if exhausted:
+        headers, _bucket = Bucket._rate_headers(buckets, [b["quota"] for b in buckets])
         raise ApiError(
-            429, f"Too many requests: {per_minute} per minute; retry in {retry_after} s.",
+            429, f"The {exhausted['policy']} quota of this period is used up.",
+            headers=[*headers, ("Retry-After", str(int(exhausted["exhausted"])))],
+        )  # fmt: skip
+    allowed, left = Bucket._take_buckets(buckets)
+    headers, _bucket = Bucket._rate_headers(buckets, left)
+    if not allowed:
+        index = next(i for i, tokens in enumerate(left) if tokens < 1)
+        refusing = buckets[index]
+        retry_after = Bucket._retry_after(refusing, left[index])
+        raise ApiError(
+            429, f"Too many requests: {refusing['quota']} per {_window(refusing['window'])}"
+            f" ({refusing['policy']}); retry in {retry_after} s.",
             headers=[*headers, ("Retry-After", str(retry_after))],
         )  # fmt: skip
     return headers
+
+
+def _window(seconds):
+    return {60: "minute", 3600: "hour", 86400: "day"}.get(seconds, f"{seconds} s")
 
 
 def _dispatch(func, meta, kwargs):
