@@ -19,6 +19,7 @@ from test_install import DB_PREFIX, _env, _odoo, _server
 
 SECRET = "wpk_workers_test_key_0123456789abcdef"
 OTHER_SECRET = "wpk_workother_key_0123456789abcdef"
+REDIS_SECRET = "wpk_workredis_key_0123456789abcdef"
 FUZZ_SECRET = "wpk_workfuzz_key_0123456789abcdef"
 SETUP = f"""
 admin = env.ref("base.user_admin")
@@ -32,6 +33,7 @@ key = env["woow.paas.api.key"].create({{
 }})
 key._demo_set_secret("{SECRET}")
 other = key.copy({{"name": "workers (idempotency)", "rate_limit": 0}})
+key.copy({{"name": "redis"}})._demo_set_secret("{REDIS_SECRET}")
 other._demo_set_secret("{OTHER_SECRET}")
 fuzz = key.copy({{"name": "fuzz", "rate_limit": 1000000,
                   "scopes": "plans:read subscriptions:read subscriptions:write tenants:read "
@@ -43,10 +45,46 @@ print("SUBSCRIPTION", sub.id)
 """
 
 
+# The API with the addons its bridges serve (invoices, usage, api_calls quota):
+# the fuzzed document then holds every route.
+INSTALL = ["woow_paas_api"]
+
+
 def _free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _start(db, conf):
+    """A real ``odoo-bin --workers=2`` on ``db``; its base URL and process."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [_env("WOOW_PYTHON"), _env("WOOW_ODOO_BIN"), "-c", conf, "-d", db,
+         f"--db-filter=^{db}$", "--workers=2", "--max-cron-threads=0", f"--http-port={port}",
+         "--log-level=warn"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _i in range(120):
+        try:
+            if requests.get(f"{base}/api/health", timeout=2).status_code == 200:
+                return base, server
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or a worker still loading the registry
+            # on a busy machine (its first answer may take over 2 s).
+            pass
+        time.sleep(0.5)
+    _stop(server)
+    pytest.fail("the --workers=2 server did not start")
+
+
+def _stop(server):
+    server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 @pytest.fixture(name="api_server", scope="module")
@@ -55,51 +93,57 @@ def _api_server():
         pytest.fail("woow_paas_api is missing from the repository")
     db = f"{DB_PREFIX}_api_workers"
     subprocess.run(["dropdb", "--if-exists", db], check=True)
-    _server(db, "-i", "woow_paas_api")
+    _server(db, "-i", ",".join(INSTALL))
     output = _odoo("shell", "-c", _env("WOOW_ODOO_CONF"), "-d", db, "--log-level=warn",
                    stdin=SETUP)  # fmt: skip
     sub_id = int(output.split("SUBSCRIPTION", 1)[1].split()[0])
-    port = _free_port()
-    server = subprocess.Popen(
-        [_env("WOOW_PYTHON"), _env("WOOW_ODOO_BIN"), "-c", _env("WOOW_ODOO_CONF"), "-d", db,
-         f"--db-filter=^{db}$", "--workers=2", "--max-cron-threads=0", f"--http-port={port}",
-         "--log-level=warn"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _i in range(120):
-            try:
-                if requests.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                # Not listening yet, or a worker still loading the registry
-                # on a busy machine (its first answer may take over 2 s).
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail("the --workers=2 server did not start")
-        yield base, db, sub_id
-    finally:
-        server.terminate()
+        base, server = _start(db, _env("WOOW_ODOO_CONF"))
         try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            yield base, db, sub_id
+        finally:
+            _stop(server)
+    finally:
         subprocess.run(["dropdb", "--if-exists", db], check=False)
+
+
+@pytest.fixture(name="redis_server", scope="module")
+def _redis_server(api_server, tmp_path_factory):
+    """A second --workers=2 server on the same database whose odoo.conf
+    names a Redis server: its rate limits live there."""
+    import redis  # noqa: PLC0415
+
+    _base, db, sub_id = api_server
+    url = os.environ.get("WOOW_REDIS_URL", "redis://127.0.0.1:6379/0")
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail(f"no Redis server at {url}: start one or set WOOW_REDIS_URL")
+    for name in client.scan_iter(f"woow_paas_api:{db}:*"):
+        client.delete(name)
+    conf = tmp_path_factory.mktemp("redis") / "odoo.conf"
+    text = open(_env("WOOW_ODOO_CONF"), encoding="utf-8").read()
+    conf.write_text(text.rstrip() + f"\n\n[woow_paas_api]\nredis_url = {url}\n", encoding="utf-8")
+    base, server = _start(db, str(conf))
+    try:
+        yield base, db, sub_id, client
+    finally:
+        _stop(server)
+        for name in client.scan_iter(f"woow_paas_api:{db}:*"):
+            client.delete(name)
 
 
 def _headers(secret=SECRET, **extra):
     return {"Authorization": f"Bearer {secret}", "X-Odoo-Database": extra.pop("db"), **extra}
 
 
-def test_rate_limit_across_workers(api_server):
+def _burst(base, db, secret):
     """60 concurrent calls with a key limited to 40 a minute: 40 pass, 20 get
     429, whichever of the two workers answers them."""
-    base, db, _sub_id = api_server
 
     def call(_i):
-        return requests.get(f"{base}/api/v1/plans", headers=_headers(db=db), timeout=30)
+        return requests.get(f"{base}/api/v1/plans", headers=_headers(secret, db=db), timeout=30)
 
     start = time.monotonic()
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -114,6 +158,27 @@ def test_rate_limit_across_workers(api_server):
     refused = next(a for a in answers if a.status_code == 429)
     assert refused.headers["Content-Type"] == "application/problem+json"
     assert int(refused.headers["Retry-After"]) >= 1
+
+
+def test_rate_limit_across_workers(api_server):
+    """PostgreSQL buckets (the default) hold across two workers."""
+    base, db, _sub_id = api_server
+    _burst(base, db, SECRET)
+
+
+def test_rate_limit_across_workers_redis(redis_server):
+    """Redis buckets (odoo.conf [woow_paas_api] redis_url) hold across two
+    workers, and PostgreSQL holds no bucket of that key."""
+    base, db, _sub_id, client = redis_server
+    _burst(base, db, REDIS_SECRET)
+    assert list(client.scan_iter(f"woow_paas_api:{db}:bucket:key:*"))
+    rows = subprocess.run(
+        ["psql", "-d", db, "-Atqc",
+         "select count(*) from woow_paas_api_rate_bucket b join woow_paas_api_key k"
+         " on b.bucket = 'key:' || k.id where k.name = 'redis'"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert rows == "0"
 
 
 def test_concurrent_idempotency_key(api_server):

@@ -1,3 +1,4 @@
+import configparser
 import logging
 import math
 import threading
@@ -11,7 +12,10 @@ DEFAULT_PER_MINUTE = 600
 LIMIT_PARAM = "woow_paas_api.rate_limit_per_minute"
 ANONYMOUS_PARAM = "woow_paas_api.anonymous_rate_limit_per_minute"
 REDIS_PARAM = "woow_paas_api.redis_url"
-REDIS_OPTION = "woow_paas_api_redis_url"  # odoo.conf, wins over the parameter
+# odoo.conf section [woow_paas_api], option redis_url: wins over the parameter.
+# A section of its own, read as OCA's queue_job reads [queue_job]: Odoo warns
+# about unknown options of [options].
+CONF_SECTION = "woow_paas_api"
 
 # Token buckets in Redis, atomically: every bucket of the call is refilled;
 # the call passes only when each holds a token, and then takes one from each
@@ -55,6 +59,7 @@ redis.call('DEL', KEYS[1])
 return counts
 """
 
+_conf_options = {}
 _redis_clients = {}
 _redis_lock = threading.Lock()
 
@@ -74,10 +79,24 @@ def _redis_client(url):
         return _redis_clients[url]
 
 
+def _conf_option(name):
+    """An option of the [woow_paas_api] section of the server's odoo.conf
+    (read once per process)."""
+    path = config.get("config")
+    if path not in _conf_options:
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read([path] if path else [])
+        except configparser.Error:
+            _logger.warning("Could not read the [%s] section of %s", CONF_SECTION, path)
+        _conf_options[path] = dict(parser[CONF_SECTION]) if parser.has_section(CONF_SECTION) else {}
+    return _conf_options[path].get(name)
+
+
 class WoowPaasApiRateBucket(models.Model):
     """Token buckets of the API's rate limits, shared by every Odoo worker
     and server on the database, or on a Redis server when one is configured
-    (``woow_paas_api_redis_url`` in odoo.conf, or the system parameter
+    (``redis_url`` in the ``[woow_paas_api]`` section of odoo.conf, or the system parameter
     ``woow_paas_api.redis_url``).
 
     In PostgreSQL, one row per bucket (a credential, an address for calls
@@ -158,7 +177,7 @@ class WoowPaasApiRateBucket(models.Model):
 
     @api.model
     def _redis_url(self):
-        return config.get(REDIS_OPTION) or (
+        return _conf_option("redis_url") or (
             self.env["ir.config_parameter"].sudo().get_param(REDIS_PARAM) or ""
         )
 
