@@ -27,7 +27,7 @@ from odoo.exceptions import (
     UserError,
     ValidationError,
 )
-from odoo.http import request
+from odoo.http import Response, request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..models.const import SCOPES
@@ -45,7 +45,7 @@ STATUS_TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
     405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
     415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
-    500: "Internal Server Error",
+    500: "Internal Server Error", 503: "Service Unavailable",
 }  # fmt: skip
 
 
@@ -71,6 +71,8 @@ def _problem(status, detail=None, errors=None, headers=None):
 
 
 def _json(status, payload):
+    if isinstance(payload, Response):  # a route of another media type answered itself
+        return payload
     if isinstance(payload, BaseModel):
         payload = payload.model_dump(mode="json")
     return request.make_response(
@@ -119,14 +121,22 @@ class Call:
 
 
 def api_route(path, method, *, summary, scope=None, body=None, response=None, status=200,
-              query=None, auth=True, tags=()):  # fmt: skip
-    """Declare a route of the API; see the module docstring."""
+              query=None, auth=True, tags=(), media="application/json"):  # fmt: skip
+    """Declare a route of the API; see the module docstring.
+
+    A route of another media type than JSON (``media``, e.g.
+    ``application/pdf``) returns a response of its own instead of a payload.
+    The route belongs to the addon that declares it: the OpenAPI document
+    lists it only on databases where that addon is installed.
+    """
 
     def decorator(func):
+        module = func.__module__.split(".")
         meta = {
             "path": path, "method": method, "summary": summary, "scope": scope, "body": body,
             "response": response, "status": status, "query": query or {}, "auth": auth,
-            "tags": tags, "doc": (func.__doc__ or "").strip(),
+            "tags": tags, "doc": (func.__doc__ or "").strip(), "media": media,
+            "module": module[2] if module[:2] == ["odoo", "addons"] else "woow_paas_api",
         }  # fmt: skip
         ROUTES.append(meta)
 
@@ -589,7 +599,9 @@ class WoowPaasApi(http.Controller):
                 save_session=False)  # fmt: skip
     def not_found(self, rest=""):
         path = request.httprequest.path
-        allowed = sorted(r["method"] for r in ROUTES if re.fullmatch(_path_regex(r["path"]), path))
+        allowed = sorted(
+            r["method"] for r in _active_routes() if re.fullmatch(_path_regex(r["path"]), path)
+        )
         if allowed:
             return _problem(405, f"{path} answers {', '.join(allowed)}.",
                             headers=[("Allow", ", ".join(allowed))])  # fmt: skip
@@ -836,6 +848,13 @@ def _path_regex(path):
     return re.sub(r"<(?:\w+:)?\w+>", r"[^/]+", path)
 
 
+def _active_routes():
+    """The declared routes of the addons installed on the request's database
+    (the Python code of an addon serves every database of the server)."""
+    installed = request.env.registry._init_modules
+    return [route for route in ROUTES if route["module"] in installed]
+
+
 def _openapi_path(path):
     return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
 
@@ -859,7 +878,7 @@ def openapi_document():
 
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     paths = {}
-    for route in ROUTES:
+    for route in _active_routes():
         operation = {
             "operationId": route["summary"].lower().replace(" ", "_").replace("'", ""),
             "summary": route["summary"],
@@ -867,7 +886,11 @@ def openapi_document():
             "responses": {
                 str(route["status"]): {
                     "description": "Success",
-                    "content": {"application/json": {"schema": ref(route["response"])}},
+                    "content": (
+                        {"application/json": {"schema": ref(route["response"])}}
+                        if route["media"] == "application/json"
+                        else {route["media"]: {"schema": {"type": "string", "format": "binary"}}}
+                    ),
                 },
                 "400": {"description": "Bad request", "content": problem},
                 "429": {"description": "Rate limit reached (see Retry-After)", "content": problem},
@@ -876,6 +899,11 @@ def openapi_document():
         }
         if route["doc"]:
             operation["description"] = route["doc"]
+        if route["media"] != "application/json":
+            operation["responses"]["503"] = {
+                "description": "The server cannot render this format now",
+                "content": problem,
+            }
         parameters = [
             {"name": name, "in": "path", "required": True,
              "schema": {"type": "integer" if kind == "int" else "string"}}
