@@ -155,6 +155,8 @@ class WoowPaasApiRateBucket(models.Model):
           (the capacity, refilled continuously);
         - ``count`` (optional): whether to count the calls it lets through
           (read back with :meth:`_pop_call_counts`);
+        - ``unlimited`` (optional): the bucket only counts; it is left out of
+          the headers (its quota must still be a number, a large one);
         - ``exhausted`` (optional): seconds until calls are allowed again
           when something other than the bucket refuses them (a used-up
           monthly quota); the call then gets a 429 without taking a token.
@@ -252,10 +254,9 @@ class WoowPaasApiRateBucket(models.Model):
     @api.model
     def _pop_call_counts(self):
         """The calls counted by buckets since the last pop, ``{bucket name:
-        calls}``, and reset them: each call is handed over once. From
-        PostgreSQL in the caller's transaction (a rollback gives them back);
-        from Redis at once (a caller that fails must give them back with
-        :meth:`_restore_call_counts`)."""
+        calls}``, and reset them: each call is handed over once. They come
+        back if the caller's transaction rolls back (PostgreSQL's with it,
+        Redis's through a post-rollback hook)."""
         self.env.cr.execute(
             "UPDATE woow_paas_api_rate_bucket b SET pending_calls = 0"
             " FROM (SELECT id, pending_calls FROM woow_paas_api_rate_bucket"
@@ -265,28 +266,31 @@ class WoowPaasApiRateBucket(models.Model):
         counts = dict(self.env.cr.fetchall())
         url = self._redis_url()
         if url:
-            _client, _take, pop = _redis_client(url)
-            raw = pop(keys=[self._redis_prefix() + "calls"])
-            for name, calls in zip(raw[::2], raw[1::2], strict=True):
-                name = name.decode()
-                counts[name] = counts.get(name, 0) + int(calls)
-        return counts
+            client, _take, pop = _redis_client(url)
+            key = self._redis_prefix() + "calls"
+            raw = pop(keys=[key])
+            popped = {
+                name.decode(): int(calls) for name, calls in zip(raw[::2], raw[1::2], strict=True)
+            }
+            if popped:
 
-    @api.model
-    def _restore_call_counts(self, counts):
-        """Give back counts popped from Redis by a caller that failed."""
-        url = self._redis_url()
-        if url and counts:
-            client = _redis_client(url)[0]
-            pipe = client.pipeline()
-            for name, calls in counts.items():
-                pipe.hincrby(self._redis_prefix() + "calls", name, calls)
-            pipe.execute()
+                def restore():
+                    pipe = client.pipeline()
+                    for name, calls in popped.items():
+                        pipe.hincrby(key, name, calls)
+                    pipe.execute()
+
+                self.env.cr.postrollback.add(restore)
+            for name, calls in popped.items():
+                counts[name] = counts.get(name, 0) + calls
+        return counts
 
     @api.model
     def _rate_headers(self, buckets, left):
         """The rate-limit headers of a call: every policy, and the state of
         the bucket nearest to empty."""
+        shown = [(b, t) for b, t in zip(buckets, left, strict=False) if not b.get("unlimited")]
+        buckets, left = [b for b, _t in shown], [t for _b, t in shown]
         policies = ", ".join(f'"{b["policy"]}";q={b["quota"]};w={b["window"]}' for b in buckets)
         states = []
         for bucket, tokens in zip(buckets, left, strict=False):
