@@ -3,6 +3,7 @@ from the plan's api_calls limit, the calls counted toward the tenant's quota
 by the cron (not by the request), a used-up quota answering 429."""
 
 import os
+from datetime import timedelta
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -92,7 +93,10 @@ class TestApiCalls(WoowPaasApiCase, WoowPaasTenantCase):
         self.assertGreater(int(refused.headers["Retry-After"]), 0)
         self.assertEqual(self.Bucket._cron_count_api_calls(), {}, "a refused call is not counted")
         # A new period (renewal) starts from zero: calls pass again.
-        self.sub_a.sudo().current_period_start = self.sub_a.current_period_end
+        end = self.sub_a.current_period_end
+        self.sub_a.sudo().write(
+            {"current_period_start": end, "current_period_end": end + timedelta(days=30)}
+        )
         self.assertEqual(self._calls(1)[0].status_code, 200)
         self.Bucket._cron_count_api_calls()
         self.assertEqual(self._line().usage, 1)
