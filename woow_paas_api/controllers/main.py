@@ -29,6 +29,7 @@ from odoo.exceptions import (
 )
 from odoo.http import Response, request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.sql_db import Cursor
 
 from ..models.const import SCOPES
 from ..models.woow_paas_oauth_token import TOKEN_PREFIX
@@ -121,8 +122,14 @@ class Call:
 
 
 def api_route(path, method, *, summary, scope=None, body=None, response=None, status=200,
-              query=None, auth=True, tags=(), media="application/json"):  # fmt: skip
+              query=None, auth=True, tags=(), media="application/json",
+              read_committed=False):  # fmt: skip
     """Declare a route of the API; see the module docstring.
+
+    ``read_committed`` runs the route's transaction at READ COMMITTED
+    instead of Odoo's REPEATABLE READ: for bulk upserts of shared counters
+    (usage rollups), where concurrent requests would otherwise fail to
+    serialise and be retried whole.
 
     A route of another media type than JSON (``media``, e.g.
     ``application/pdf``) returns a response of its own instead of a payload.
@@ -136,6 +143,7 @@ def api_route(path, method, *, summary, scope=None, body=None, response=None, st
             "path": path, "method": method, "summary": summary, "scope": scope, "body": body,
             "response": response, "status": status, "query": query or {}, "auth": auth,
             "tags": tags, "doc": (func.__doc__ or "").strip(), "media": media,
+            "read_committed": read_committed,
             "module": module[2] if module[:2] == ["odoo", "addons"] else "woow_paas_api",
         }  # fmt: skip
         ROUTES.append(meta)
@@ -303,8 +311,19 @@ def _window(seconds):
     return {60: "minute", 3600: "hour", 86400: "day"}.get(seconds, f"{seconds} s")
 
 
+def _read_committed():
+    """Restart the request's transaction (nothing was written in it yet) at
+    READ COMMITTED. Tests share one transaction: there it stays as it is."""
+    cr = request.env.cr
+    if isinstance(cr, Cursor):
+        cr.rollback()
+        cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+
+
 def _dispatch(func, meta, kwargs):
     rate_headers = []
+    if meta["read_committed"]:
+        _read_committed()
     try:
         try:
             key = _authenticate(meta) if meta["auth"] else None
@@ -790,7 +809,8 @@ class WoowPaasApi(http.Controller):
     # Usage (served when woow_paas_billing is installed)
     # ------------------------------------------------------------------
     @api_route(f"{PREFIX}/usage", "POST", summary="Send usage events", scope="usage:write",
-               body=S.UsageBatch, response=S.UsageResults, tags=("usage",))  # fmt: skip
+               body=S.UsageBatch, response=S.UsageResults, tags=("usage",),
+               read_committed=True)  # fmt: skip
     def post_usage(call):
         """A batch of usage events; one result per event, in order. Duplicates
         (the same tenant and idempotency key) are accepted and counted once."""

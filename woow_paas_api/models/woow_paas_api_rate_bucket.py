@@ -4,6 +4,7 @@ import math
 import threading
 
 from odoo import api, fields, models
+from odoo.sql_db import Cursor
 from odoo.tools import SQL, config
 
 _logger = logging.getLogger(__name__)
@@ -229,6 +230,11 @@ class WoowPaasApiRateBucket(models.Model):
         elapsed = SQL("EXTRACT(EPOCH FROM (clock_timestamp() at time zone 'utc') - b.updated_at)")
         refill = SQL("LEAST(%s, b.tokens + %s * %s)", cap, rate, elapsed)
         with self.env.registry.cursor() as cr:
+            if isinstance(cr, Cursor):  # not a test's cursor (a savepoint of the test)
+                # Odoo's cursors are REPEATABLE READ, where two concurrent
+                # takes of one bucket fail to serialise; READ COMMITTED makes
+                # the upsert wait for the row instead (the classic counter).
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             # Buckets are disposable: no need to wait for the disk at commit.
             cr.execute("SET LOCAL synchronous_commit TO OFF")
             cr.execute(
@@ -254,16 +260,25 @@ class WoowPaasApiRateBucket(models.Model):
     @api.model
     def _pop_call_counts(self):
         """The calls counted by buckets since the last pop, ``{bucket name:
-        calls}``, and reset them: each call is handed over once. They come
-        back if the caller's transaction rolls back (PostgreSQL's with it,
-        Redis's through a post-rollback hook)."""
-        self.env.cr.execute(
-            "UPDATE woow_paas_api_rate_bucket b SET pending_calls = 0"
-            " FROM (SELECT id, pending_calls FROM woow_paas_api_rate_bucket"
-            "       WHERE pending_calls > 0 FOR UPDATE) old"
-            " WHERE b.id = old.id RETURNING b.bucket, old.pending_calls"
-        )
-        counts = dict(self.env.cr.fetchall())
+        calls}``, and reset them: each call is handed over once. They are
+        taken at once (from PostgreSQL on a READ COMMITTED cursor of their
+        own, so that busy buckets never make the caller fail to serialise;
+        from Redis in one script) and given back if the caller's transaction
+        rolls back (a post-rollback hook)."""
+        counts, restores = {}, []
+        with self.env.registry.cursor() as cr:
+            if isinstance(cr, Cursor):
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            cr.execute(
+                "UPDATE woow_paas_api_rate_bucket b SET pending_calls = 0"
+                " FROM (SELECT id, pending_calls FROM woow_paas_api_rate_bucket"
+                "       WHERE pending_calls > 0 ORDER BY id FOR UPDATE) old"
+                " WHERE b.id = old.id RETURNING b.bucket, old.pending_calls"
+            )
+            popped_pg = dict(cr.fetchall())
+        if popped_pg:
+            counts.update(popped_pg)
+            restores.append(lambda: self._give_back_pg(popped_pg))
         url = self._redis_url()
         if url:
             client, _take, pop = _redis_client(url)
@@ -274,16 +289,29 @@ class WoowPaasApiRateBucket(models.Model):
             }
             if popped:
 
-                def restore():
+                def restore_redis():
                     pipe = client.pipeline()
                     for name, calls in popped.items():
                         pipe.hincrby(key, name, calls)
                     pipe.execute()
 
-                self.env.cr.postrollback.add(restore)
+                restores.append(restore_redis)
             for name, calls in popped.items():
                 counts[name] = counts.get(name, 0) + calls
+        for restore in restores:
+            self.env.cr.postrollback.add(restore)
         return counts
+
+    def _give_back_pg(self, counts):
+        with self.env.registry.cursor() as cr:
+            if isinstance(cr, Cursor):
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            for name, calls in sorted(counts.items()):
+                cr.execute(
+                    "UPDATE woow_paas_api_rate_bucket SET pending_calls = pending_calls + %s"
+                    " WHERE bucket = %s",
+                    (calls, name),
+                )
 
     @api.model
     def _rate_headers(self, buckets, left):
