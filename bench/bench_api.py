@@ -58,7 +58,7 @@ def _start_server(env, workers):
          f"--http-port={port}", "--log-level=warn", "--limit-time-real=120",
          "--limit-time-cpu=120", "--limit-memory-soft=2147483648",
          "--limit-memory-hard=2684354560"],
-        stdout=subprocess.DEVNULL, stderr=open("/tmp/hapi_bench_srv.log", "w"), env=os.environ.copy(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _i in range(120):

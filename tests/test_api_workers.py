@@ -37,17 +37,25 @@ key.copy({{"name": "redis"}})._demo_set_secret("{REDIS_SECRET}")
 other._demo_set_secret("{OTHER_SECRET}")
 fuzz = key.copy({{"name": "fuzz", "rate_limit": 1000000,
                   "scopes": "plans:read subscriptions:read subscriptions:write tenants:read "
-                            "tenants:write events:read"}})
+                            "tenants:write events:read billing:read usage:write"}})
 fuzz._demo_set_secret("{FUZZ_SECRET}")
 env["ir.config_parameter"].set_param("woow_paas_api.anonymous_rate_limit_per_minute", "1000000")
+# wkhtmltopdf reads the report's styles from the server under test.
+env["ir.config_parameter"].set_param("report.url", "http://127.0.0.1:{{port}}")
+invoice = env["account.move"].create({{
+    "move_type": "out_invoice", "partner_id": partner.id,
+    "invoice_line_ids": [(0, 0, {{"name": "Workers plan", "quantity": 1, "price_unit": 5}})],
+}})
+invoice.action_post()
 env.cr.commit()
 print("SUBSCRIPTION", sub.id)
+print("INVOICE", invoice.id)
 """
 
 
 # The API with the addons its bridges serve (invoices, usage, api_calls quota):
 # the fuzzed document then holds every route.
-INSTALL = ["woow_paas_api"]
+INSTALL = ["woow_paas_api", "woow_paas_api_billing", "woow_paas_api_tenant"]
 
 
 def _free_port():
@@ -56,9 +64,9 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _start(db, conf):
+def _start(db, conf, port=None):
     """A real ``odoo-bin --workers=2`` on ``db``; its base URL and process."""
-    port = _free_port()
+    port = port or _free_port()
     server = subprocess.Popen(
         [_env("WOOW_PYTHON"), _env("WOOW_ODOO_BIN"), "-c", conf, "-d", db,
          f"--db-filter=^{db}$", "--workers=2", "--max-cron-threads=0", f"--http-port={port}",
@@ -94,13 +102,15 @@ def _api_server():
     db = f"{DB_PREFIX}_api_workers"
     subprocess.run(["dropdb", "--if-exists", db], check=True)
     _server(db, "-i", ",".join(INSTALL))
+    port = _free_port()
     output = _odoo("shell", "-c", _env("WOOW_ODOO_CONF"), "-d", db, "--log-level=warn",
-                   stdin=SETUP)  # fmt: skip
+                   stdin=SETUP.replace("{port}", str(port)))  # fmt: skip
     sub_id = int(output.split("SUBSCRIPTION", 1)[1].split()[0])
+    invoice_id = int(output.split("INVOICE", 1)[1].split()[0])
     try:
-        base, server = _start(db, _env("WOOW_ODOO_CONF"))
+        base, server = _start(db, _env("WOOW_ODOO_CONF"), port)
         try:
-            yield base, db, sub_id
+            yield base, db, sub_id, invoice_id
         finally:
             _stop(server)
     finally:
@@ -111,9 +121,9 @@ def _api_server():
 def _redis_server(api_server, tmp_path_factory):
     """A second --workers=2 server on the same database whose odoo.conf
     names a Redis server: its rate limits live there."""
-    import redis  # noqa: PLC0415
+    import redis
 
-    _base, db, sub_id = api_server
+    _base, db, sub_id, _invoice_id = api_server
     url = os.environ.get("WOOW_REDIS_URL", "redis://127.0.0.1:6379/0")
     client = redis.Redis.from_url(url)
     try:
@@ -123,7 +133,8 @@ def _redis_server(api_server, tmp_path_factory):
     for name in client.scan_iter(f"woow_paas_api:{db}:*"):
         client.delete(name)
     conf = tmp_path_factory.mktemp("redis") / "odoo.conf"
-    text = open(_env("WOOW_ODOO_CONF"), encoding="utf-8").read()
+    with open(_env("WOOW_ODOO_CONF"), encoding="utf-8") as source:
+        text = source.read()
     conf.write_text(text.rstrip() + f"\n\n[woow_paas_api]\nredis_url = {url}\n", encoding="utf-8")
     base, server = _start(db, str(conf))
     try:
@@ -162,7 +173,7 @@ def _burst(base, db, secret):
 
 def test_rate_limit_across_workers(api_server):
     """PostgreSQL buckets (the default) hold across two workers."""
-    base, db, _sub_id = api_server
+    base, db, _sub_id, _invoice_id = api_server
     _burst(base, db, SECRET)
 
 
@@ -174,8 +185,8 @@ def test_rate_limit_across_workers_redis(redis_server):
     assert list(client.scan_iter(f"woow_paas_api:{db}:bucket:key:*"))
     rows = subprocess.run(
         ["psql", "-d", db, "-Atqc",
-         "select count(*) from woow_paas_api_rate_bucket b join woow_paas_api_key k"
-         " on b.bucket = 'key:' || k.id where k.name = 'redis'"],
+         ("select count(*) from woow_paas_api_rate_bucket b join woow_paas_api_key k"
+          " on b.bucket = 'key:' || k.id where k.name = 'redis'")],
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
     assert rows == "0"
@@ -184,7 +195,7 @@ def test_rate_limit_across_workers_redis(redis_server):
 def test_concurrent_idempotency_key(api_server):
     """Eight concurrent POSTs with one Idempotency-Key create one tenant: one
     201, the others 409 (still running) or the replayed 201."""
-    base, db, sub_id = api_server
+    base, db, sub_id, _invoice_id = api_server
     body = {"code": "raced", "name": "Raced", "subscription_id": sub_id}
 
     def post(_i):
@@ -206,18 +217,31 @@ def test_concurrent_idempotency_key(api_server):
     assert count == "1"
 
 
+def test_invoice_pdf(api_server):
+    """On a real server (not under tests, where Odoo renders reports as
+    HTML) the invoice route answers Odoo's report as a PDF. (Before the
+    fuzzing: the first PDF compiles the report's assets, which takes long.)"""
+    base, db, _sub_id, invoice_id = api_server
+    answer = requests.get(f"{base}/api/v1/invoices/{invoice_id}/pdf",
+                          headers=_headers(FUZZ_SECRET, db=db), timeout=120)  # fmt: skip
+    assert answer.status_code == 200, answer.text[:500]
+    assert answer.headers["Content-Type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF")
+
+
 def test_openapi_contract_fuzzed(api_server):
     """schemathesis drives every route of /api/v1/openapi.json with generated
     requests: no 5xx, no undocumented status, no answer outside its schema,
     credentials enforced. (Business refusals of schema-valid requests, such
     as a reserved tenant code, are expected: that one check is left out.)"""
-    base, db, _sub_id = api_server
+    base, db, _sub_id, _invoice_id = api_server
     result = subprocess.run(
         [os.path.join(os.path.dirname(_env("WOOW_PYTHON")), "st"), "run",
          f"{base}/api/v1/openapi.json", "--url", base,
          "-H", f"Authorization: Bearer {FUZZ_SECRET}", "-H", f"X-Odoo-Database: {db}",
          "--checks", "all", "--exclude-checks", "positive_data_acceptance",
-         "--max-examples", "8", "--max-time", "100", "--seed", "20261125", "--no-color"],
+         "--max-examples", "8", "--max-time", "100", "--request-timeout", "60",
+         "--seed", "20261125", "--no-color"],
         capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     summary = result.stdout[-3000:]

@@ -204,9 +204,7 @@ def _credential(secret):
     key = request.env["woow.paas.api.key"]._authenticate(secret, request.httprequest.remote_addr)
     if not key:
         return None
-    return Credential(
-        f"key:{key.id}", key.user_id, key._scope_set(), key.rate_limit, record=key
-    )
+    return Credential(f"key:{key.id}", key.user_id, key._scope_set(), key.rate_limit, record=key)
 
 
 def _parse_body(meta):
@@ -816,10 +814,13 @@ class WoowPaasApi(http.Controller):
         (the same tenant and idempotency key) are accepted and counted once."""
         results = _usage_model(call).ingest(call.body.events)
         counts = Counter(result["status"] for result in results)
-        return 200, S.UsageResults(
-            accepted=counts["accepted"], duplicate=counts["duplicate"],
-            rejected=counts["rejected"], results=results,
-        )  # fmt: skip
+        # A plain dict of S.UsageResults' shape: ingest() returns exactly its
+        # items, and a pydantic round trip of 1,000 of them costs more than
+        # the JSON (the schema test holds the answer to the document).
+        return 200, {
+            "accepted": counts["accepted"], "duplicate": counts["duplicate"],
+            "rejected": counts["rejected"], "results": results,
+        }  # fmt: skip
 
     @api_route(f"{PREFIX}/usage", "GET", summary="Aggregate usage", scope="billing:read",
                response=S.UsageAggregate,

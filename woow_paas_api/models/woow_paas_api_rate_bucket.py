@@ -69,7 +69,7 @@ def _redis_client(url):
     """One client (a connection pool) per URL and process."""
     with _redis_lock:
         if url not in _redis_clients:
-            import redis  # noqa: PLC0415 (optional: needed only when configured)
+            import redis
 
             client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
             _redis_clients[url] = (
@@ -174,7 +174,7 @@ class WoowPaasApiRateBucket(models.Model):
 
     @api.model
     def _remote_addr(self):
-        from odoo.http import request  # noqa: PLC0415
+        from odoo.http import request
 
         return request.httprequest.remote_addr if request else "local"
 

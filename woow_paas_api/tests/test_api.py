@@ -260,7 +260,7 @@ class TestOpenApiModules(WoowPaasApiCase):
     def test_routes_of_addons_not_installed_are_not_documented(self):
         """A route belongs to the addon that declares it: the document and
         the 405 answers ignore routes of addons the database lacks."""
-        from odoo.addons.woow_paas_api.controllers import main  # noqa: PLC0415
+        from odoo.addons.woow_paas_api.controllers import main
 
         ghost = {**next(r for r in main.ROUTES if r["path"] == "/api/v1/plans"),
                  "path": "/api/v1/ghosts", "module": "woow_paas_not_installed"}  # fmt: skip

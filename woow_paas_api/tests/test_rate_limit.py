@@ -14,7 +14,7 @@ REDIS_URL = os.environ.get("WOOW_REDIS_URL", "redis://127.0.0.1:6379/0")
 @tagged("post_install", "-at_install")
 class TestRateLimitBackends(WoowPaasApiCase):
     def _use_redis(self):
-        import redis  # noqa: PLC0415
+        import redis
 
         client = redis.Redis.from_url(REDIS_URL)
         try:

@@ -10,7 +10,14 @@ from odoo.exceptions import UserError
 from odoo.http import request
 
 from odoo.addons.woow_paas_api.controllers.main import (
-    LIST_QUERY, PREFIX, SINCE_QUERY, ApiError, _codes, _iso, _page, api_route,
+    LIST_QUERY,
+    PREFIX,
+    SINCE_QUERY,
+    ApiError,
+    _codes,
+    _iso,
+    _page,
+    api_route,
 )  # fmt: skip
 
 from . import invoice_schemas as I

@@ -71,8 +71,14 @@ class TestApiInvoices(WoowPaasApiCase):
         self.assertEqual(self._ids(self.api("GET", "/api/v1/invoices", self.bill_key_b)),
                          [self.inv_b.id])  # fmt: skip
         # A customer filtering on another customer finds nothing.
-        self.assertEqual(self._ids(self.api(
-            "GET", f"/api/v1/invoices?customer_id={self.customer_b.id}", self.bill_key_a)), [])
+        self.assertEqual(
+            self._ids(
+                self.api(
+                    "GET", f"/api/v1/invoices?customer_id={self.customer_b.id}", self.bill_key_a
+                )
+            ),
+            [],
+        )
 
     def test_filters_and_cursor(self):
         """Operators filter by state, payment state, subscription, customer
@@ -86,8 +92,10 @@ class TestApiInvoices(WoowPaasApiCase):
 
         self.assertEqual(ids("state=draft"), [self.draft_a.id])
         self.assertEqual(ids(f"subscription_id={self.sub_b.id}"), [self.inv_b.id])
-        self.assertEqual(ids(f"customer_id={self.customer_a.id}"),
-                         [self.refund_a.id, self.draft_a.id, self.inv_a2.id, self.inv_a1.id])
+        self.assertEqual(
+            ids(f"customer_id={self.customer_a.id}"),
+            [self.refund_a.id, self.draft_a.id, self.inv_a2.id, self.inv_a1.id],
+        )
         self.inv_a2.write({"payment_state": "paid"})  # as a reconciliation would
         self.assertEqual(ids(f"payment_state=paid&customer_id={self.customer_a.id}"),
                          [self.inv_a2.id])  # fmt: skip
@@ -97,7 +105,8 @@ class TestApiInvoices(WoowPaasApiCase):
         seen, cursor = [], None
         while True:
             query = f"customer_id={self.customer_a.id}&limit=3" + (
-                f"&cursor={cursor}" if cursor else "")
+                f"&cursor={cursor}" if cursor else ""
+            )
             page = self.api("GET", f"/api/v1/invoices?{query}", key).json()
             seen += [row["id"] for row in page["data"]]
             cursor = page["next_cursor"]

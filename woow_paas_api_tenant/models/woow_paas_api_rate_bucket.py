@@ -26,7 +26,8 @@ class WoowPaasApiRateBucket(models.Model):
     def _request_buckets(self, credential):
         buckets = super()._request_buckets(credential)
         record = credential and credential.record
-        tenant_id = record and "paas_tenant_id" in record._fields and record.sudo().paas_tenant_id.id
+        has_tenant = record and "paas_tenant_id" in record._fields
+        tenant_id = has_tenant and record.sudo().paas_tenant_id.id
         if tenant_id:
             buckets.append(self._paas_tenant_bucket(tenant_id))
         return buckets

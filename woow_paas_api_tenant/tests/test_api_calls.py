@@ -63,7 +63,7 @@ class TestApiCalls(WoowPaasApiCase, WoowPaasTenantCase):
 
     def test_tenant_bucket_and_count_redis(self):
         """The same with the buckets and counters in Redis."""
-        import redis  # noqa: PLC0415
+        import redis
 
         client = redis.Redis.from_url(REDIS_URL)
         for name in client.scan_iter(f"woow_paas_api:{self.env.cr.dbname}:*"):

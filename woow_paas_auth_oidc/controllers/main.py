@@ -4,7 +4,8 @@ it; the login page shows a button per provider and the reason of a refusal."""
 
 import logging
 import secrets
-from urllib.parse import urlencode as url_encode, urlsplit
+from urllib.parse import urlencode as url_encode
+from urllib.parse import urlsplit
 
 from odoo import http
 from odoo.http import request
@@ -21,9 +22,13 @@ MAX_FLOWS = 5  # sign-ins started in other tabs stay valid, a few at most
 
 
 def _redirect_uri():
-    return request.env["ir.config_parameter"].sudo().get_param(
-        "web.base.url", request.httprequest.host_url
-    ).rstrip("/") + CALLBACK_PATH
+    return (
+        request.env["ir.config_parameter"]
+        .sudo()
+        .get_param("web.base.url", request.httprequest.host_url)
+        .rstrip("/")
+        + CALLBACK_PATH
+    )
 
 
 def _local_path(url):

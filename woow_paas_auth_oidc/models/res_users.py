@@ -28,9 +28,7 @@ class ResUsers(models.Model):
         help="The provider's stable identifier of this user (the ID token's sub).",
     )  # fmt: skip
     paas_oidc_token_hash = fields.Char(copy=False, readonly=True, groups="base.group_system")
-    paas_oidc_token_expires = fields.Datetime(
-        copy=False, readonly=True, groups="base.group_system"
-    )
+    paas_oidc_token_expires = fields.Datetime(copy=False, readonly=True, groups="base.group_system")
 
     _paas_oidc_subject_uniq = models.UniqueIndex(
         "(paas_oidc_provider_id, paas_oidc_subject) WHERE paas_oidc_subject IS NOT NULL"
@@ -77,14 +75,11 @@ class ResUsers(models.Model):
         name = claims.get("name") or " ".join(
             p for p in (claims.get("given_name"), claims.get("family_name")) if p
         )
-        return (
-            self.sudo()
-            .with_context(no_reset_password=True)
-            .create({
-                "name": name or email, "login": email, "email": email,
-                "group_ids": [Command.set([self.env.ref("base.group_portal").id])],
-            })  # fmt: skip
-        )
+        vals = {
+            "name": name or email, "login": email, "email": email,
+            "group_ids": [Command.set([self.env.ref("base.group_portal").id])],
+        }  # fmt: skip
+        return self.sudo().with_context(no_reset_password=True).create(vals)
 
     def _check_credentials(self, credential, env):
         try:
