@@ -286,7 +286,8 @@ def _rate_limit(key):
     buckets = Bucket._request_buckets(key)
     exhausted = next((b for b in buckets if b.get("exhausted")), None)
     if exhausted:
-        headers, _bucket = Bucket._rate_headers(buckets, [b["quota"] for b in buckets])
+        left = [0 if b is exhausted else b["quota"] for b in buckets]
+        headers, _bucket = Bucket._rate_headers(buckets, left)
         raise ApiError(
             429, f"The {exhausted['policy']} quota of this period is used up.",
             headers=[*headers, ("Retry-After", str(int(exhausted["exhausted"])))],

@@ -90,6 +90,7 @@ class TestApiCalls(WoowPaasApiCase, WoowPaasTenantCase):
         refused = self._calls(1)[0]
         problem = self.assertProblem(refused, 429)
         self.assertIn("tenant quota of this period is used up", problem["detail"])
+        self.assertEqual(refused.headers["X-RateLimit-Remaining"], "0")
         self.assertGreater(int(refused.headers["Retry-After"]), 0)
         self.assertEqual(self.Bucket._cron_count_api_calls(), {}, "a refused call is not counted")
         # A new period (renewal) starts from zero: calls pass again.
