@@ -230,13 +230,14 @@ class WoowPaasApiRateBucket(models.Model):
         elapsed = SQL("EXTRACT(EPOCH FROM (clock_timestamp() at time zone 'utc') - b.updated_at)")
         refill = SQL("LEAST(%s, b.tokens + %s * %s)", cap, rate, elapsed)
         with self.env.registry.cursor() as cr:
+            # Buckets are disposable: no need to wait for the disk at commit.
+            settings = "SET LOCAL synchronous_commit TO OFF"
             if isinstance(cr, Cursor):  # not a test's cursor (a savepoint of the test)
                 # Odoo's cursors are REPEATABLE READ, where two concurrent
                 # takes of one bucket fail to serialise; READ COMMITTED makes
                 # the upsert wait for the row instead (the classic counter).
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            # Buckets are disposable: no need to wait for the disk at commit.
-            cr.execute("SET LOCAL synchronous_commit TO OFF")
+                settings = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; " + settings
+            cr.execute(settings)  # one round trip
             cr.execute(
                 SQL(
                     """
