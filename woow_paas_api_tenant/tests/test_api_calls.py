@@ -115,6 +115,27 @@ class TestApiCalls(WoowPaasApiCase, WoowPaasTenantCase):
         self.assertEqual(self.Bucket._cron_count_api_calls(), {self.tenant_a.id: 1})
         self.assertEqual(self._line().usage, 1)
 
+    def test_oauth_client_for_a_tenant(self):
+        """An OAuth2 client acting for a tenant: its tokens' calls count
+        toward that tenant too (the client, not the token, names it)."""
+        client = self.env["woow.paas.oauth.client"].create(
+            {"name": "Tenant app", "user_id": self.portal_a.id, "scopes": "plans:read",
+             "paas_tenant_id": self.tenant_a.id}
+        )  # fmt: skip
+        secret = client.action_generate_secret()["context"]["default_key"]
+        answer = self.opener.post(
+            self.base_url() + "/oauth2/token", auth=(client.client_id, secret),
+            data={"grant_type": "client_credentials", "scope": "plans:read"}, timeout=30,
+        )  # fmt: skip
+        self.assertEqual(answer.status_code, 200, answer.text)
+        token = answer.json()
+        answers = self._calls(3, token["access_token"])
+        self.assertEqual([a.status_code for a in answers], [200] * 3)
+        self.assertIn('"tenant";q=10;w=3600', answers[0].headers["RateLimit-Policy"])
+        self.assertEqual(self.Bucket._cron_count_api_calls(), {self.tenant_a.id: 3})
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            client.paas_tenant_id = self.tenant_b
+
     def test_customer_key_for_own_tenants_only(self):
         """A customer's key may not act for another customer's tenant."""
         with self.assertRaises(ValidationError), self.cr.savepoint():
