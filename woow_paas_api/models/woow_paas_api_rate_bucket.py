@@ -231,13 +231,17 @@ class WoowPaasApiRateBucket(models.Model):
         refill = SQL("LEAST(%s, b.tokens + %s * %s)", cap, rate, elapsed)
         with self.env.registry.cursor() as cr:
             # Buckets are disposable: no need to wait for the disk at commit.
-            settings = "SET LOCAL synchronous_commit TO OFF"
-            if isinstance(cr, Cursor):  # not a test's cursor (a savepoint of the test)
-                # Odoo's cursors are REPEATABLE READ, where two concurrent
-                # takes of one bucket fail to serialise; READ COMMITTED makes
-                # the upsert wait for the row instead (the classic counter).
-                settings = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED; " + settings
-            cr.execute(settings)  # one round trip
+            # Odoo's cursors are REPEATABLE READ, where two concurrent takes
+            # of one bucket fail to serialise; READ COMMITTED makes the upsert
+            # wait for the row instead (the classic counter). One round trip;
+            # a test's cursor (a savepoint of the test) keeps its level.
+            if isinstance(cr, Cursor):
+                cr.execute(
+                    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;"
+                    " SET LOCAL synchronous_commit TO OFF"
+                )
+            else:
+                cr.execute("SET LOCAL synchronous_commit TO OFF")
             cr.execute(
                 SQL(
                     """
