@@ -8,6 +8,7 @@ Settings come from ``scripts/test.sh`` through ``WOOW_*`` variables.
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -221,6 +222,8 @@ def test_invoice_pdf(api_server):
     """On a real server (not under tests, where Odoo renders reports as
     HTML) the invoice route answers Odoo's report as a PDF. (Before the
     fuzzing: the first PDF compiles the report's assets, which takes long.)"""
+    if not shutil.which("wkhtmltopdf"):
+        pytest.fail("wkhtmltopdf is missing: install Debian's wkhtmltopdf package")
     base, db, _sub_id, invoice_id = api_server
     answer = requests.get(f"{base}/api/v1/invoices/{invoice_id}/pdf",
                           headers=_headers(FUZZ_SECRET, db=db), timeout=120)  # fmt: skip
