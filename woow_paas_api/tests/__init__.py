@@ -2,6 +2,7 @@ from . import test_api
 from . import test_api_key
 from . import test_api_usage
 from . import test_oauth
+from . import test_rate_limit
 from . import test_graphql
 from . import test_tour
 from . import test_webhooks

@@ -253,3 +253,22 @@ class TestRestApi(WoowPaasApiCase):
         docs = self.api("GET", "/api/v1/docs")
         self.assertEqual(docs.status_code, 200)
         self.assertIn("/api/v1/tenants/{tenant_id}/suspend", docs.text)
+
+
+@tagged("post_install", "-at_install")
+class TestOpenApiModules(WoowPaasApiCase):
+    def test_routes_of_addons_not_installed_are_not_documented(self):
+        """A route belongs to the addon that declares it: the document and
+        the 405 answers ignore routes of addons the database lacks."""
+        from odoo.addons.woow_paas_api.controllers import main
+
+        ghost = {**next(r for r in main.ROUTES if r["path"] == "/api/v1/plans"),
+                 "path": "/api/v1/ghosts", "module": "woow_paas_not_installed"}  # fmt: skip
+        main.ROUTES.append(ghost)
+        try:
+            doc = self.api("GET", "/api/v1/openapi.json").json()
+            self.assertNotIn("/api/v1/ghosts", doc["paths"])
+            self.assertIn("/api/v1/plans", doc["paths"])
+            self.assertProblem(self.api("GET", "/api/v1/ghosts", self.operator_key), 404)
+        finally:
+            main.ROUTES.remove(ghost)
