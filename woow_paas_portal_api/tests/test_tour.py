@@ -42,11 +42,17 @@ class TestPortalApiTours(WoowPaasCase, HttpCase):
                 )
             )  # fmt: skip
             self.start_tour("/my/api", "woow_paas_portal_api_webhook_tour", login="test_portal_a")
+            self.assertEqual(receiver.requests, [], "the click queues, the worker sends")
+            # What one pass of the worker's cron does, minus its commits.
+            Delivery = self.env["woow.paas.webhook.delivery"]
+            Delivery._claim_due(1000)._deliver()
             self.assertEqual(len(receiver.requests), 1)
         headers, body = receiver.requests[0]
         self.assertTrue(headers["webhook-signature"].startswith("v1,"))
         self.assertIn(b'"webhook.test"', body)
-        delivery = self.env["woow.paas.webhook.delivery"].search(
-            [("endpoint_id", "=", endpoint.id)]
-        )
+        delivery = Delivery.search([("endpoint_id", "=", endpoint.id)])
         self.assertEqual(delivery.state, "delivered")
+        self.authenticate("test_portal_a", "test_portal_a")
+        page = self.url_open(f"/my/api/webhooks/{endpoint.id}?tested={delivery.id}").text
+        self.assertIn("Test message delivered", page)
+        self.assertIn("HTTP 200", page)

@@ -108,8 +108,8 @@ registry.category("web_tour.tours").add("woow_paas_portal_api_webhook_tour", {
             run: "click",
         },
         {
-            content: "The test message was delivered",
-            trigger: ".o_paas_api_test_result.alert-success:contains(HTTP 200)",
+            content: "The test message is queued for the worker",
+            trigger: ".o_paas_api_test_result.alert-info:contains(queued)",
         },
         {
             content: "and it is in the delivery log",
