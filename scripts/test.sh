@@ -17,6 +17,18 @@ ensure_chromium() {
 }
 ensure_chromium
 
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null && return 0
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+        say "Installing Debian's wkhtmltopdf for the invoice PDF tests"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf >/dev/null; } \
+            || die "Could not install wkhtmltopdf with apt-get: install it for the invoice PDF tests."
+    else
+        die "No wkhtmltopdf found: install Debian's wkhtmltopdf package (apt-get install wkhtmltopdf) for the invoice PDF tests."
+    fi
+}
+ensure_wkhtmltopdf
+
 DB="${WOOW_TEST_DB:-woow_paas_test}"
 CONF="$WORK_DIR/odoo-test.conf"
 write_odoo_conf "$CONF" "db_name = $DB
