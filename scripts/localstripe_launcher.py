@@ -6,6 +6,10 @@ imported by the addons. Three adjustments, all outside Odoo's payload:
 * ``PaymentIntent`` accepts and keeps ``description`` and ``shipping``: Odoo's
   ``payment_stripe`` always sends them and finds the transaction of a
   notification by ``description``; localstripe refuses unknown parameters.
+* ``SetupIntent`` accepts and keeps ``description`` too (Odoo's validation
+  transactions, the "save a card" path of ``/my/payment_method``), and a
+  confirmed one (without 3-D Secure) attaches its payment method to its customer, as Stripe does
+  (off-session charges need it).
 * ``Idempotency-Key`` on a POST replays the first answer, as Stripe does, so a
   retried charge with the same key never charges twice.
 * the store is not pickled to ``/tmp`` after every POST (that file is shared
@@ -35,6 +39,27 @@ _PaymentIntent.__init__ = _payment_intent_init
 # Objects that never went through __init__ (none at start) still answer.
 _PaymentIntent.description = None
 _PaymentIntent.shipping = None
+
+_SetupIntent = resources.SetupIntent
+_setup_init = _SetupIntent.__init__
+_setup_attach = _SetupIntent._attach_pm
+
+
+def _setup_intent_init(self, *args, description=None, **kwargs):
+    _setup_init(self, *args, **kwargs)
+    self.description = description
+
+
+def _setup_intent_attach(self, pm):
+    # (The routes hold the class's _api_confirm already: patch what it calls.)
+    _setup_attach(self, pm)
+    if self.status == "succeeded" and self.customer and not pm.customer:
+        pm.customer = self.customer
+
+
+_SetupIntent.__init__ = _setup_intent_init
+_SetupIntent.description = None
+_SetupIntent._attach_pm = _setup_intent_attach
 
 resources.store.dump_to_disk = lambda: None
 resources.store.try_load_from_disk = lambda: None
