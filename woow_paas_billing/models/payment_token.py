@@ -30,7 +30,8 @@ class PaymentToken(models.Model):
     def _paas_adopt(self):
         """A method the customer just saved (portal, back office, any
         provider) becomes the payment method of their running subscriptions
-        that have none, and the open invoices that waited for one (the manual
+        that have none (or an archived one) and of those past due (their
+        method is failing: the next retry uses the new one), and the open invoices that waited for one (the manual
         path: posted, never charged, no retry scheduled) are charged now,
         each by one charge job."""
         partners = self.partner_id.commercial_partner_id
@@ -48,7 +49,7 @@ class PaymentToken(models.Model):
                     ("state", "in", CHARGEABLE_STATES),
                 ]
             )
-            .filtered(lambda s: not s.payment_token_id.active)
+            .filtered(lambda s: not s.payment_token_id.active or s.state == "past_due")
         )
         for token, group in subs.grouped(lambda s: latest[s.commercial_partner_id]).items():
             group.write({"payment_token_id": token.id})

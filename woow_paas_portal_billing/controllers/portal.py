@@ -166,9 +166,7 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
     def _paas_render_subscription(self, subscription, status=200, **kw):
         values = self._prepare_portal_layout_values()
         values.update(self._paas_subscription_page_values(subscription, **kw))
-        return request.render(
-            "woow_paas_portal.portal_my_paas_subscription", values, status=status
-        )
+        return request.render("woow_paas_portal.portal_my_paas_subscription", values, status=status)
 
     def _paas_subscription_move(self, subscription_id, form, apply, access_token=None, **kw):
         """Check access, lock the subscription, run ``apply(subscription)``
@@ -338,9 +336,9 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
                 "sum": total, "count": count, "min": low, "max": high, "last": last,
             }  # fmt: skip
         sub = subscription.sudo()
-        metrics = sub.plan_id.metric_price_ids.metric_id | request.env[
-            "woow.paas.metric"
-        ].browse([m.id for m in daily])
+        metrics = sub.plan_id.metric_price_ids.metric_id | request.env["woow.paas.metric"].browse(
+            [m.id for m in daily]
+        )
         metrics = metrics.sorted(lambda m: (m.name or "", m.id))
         totals = sub._paas_usage_many([(sub, m.sudo(), start, end) for m in metrics])
         labels = dict(AGGREGATIONS)
@@ -482,9 +480,7 @@ class WoowPaasInvoicePortal(PortalAccount):
         subscription_id = _to_int(request.params.get("subscription_id"))
         if not subscription_id:
             return None
-        subscription = request.env["woow.paas.subscription"].search(
-            [("id", "=", subscription_id)]
-        )
+        subscription = request.env["woow.paas.subscription"].search([("id", "=", subscription_id)])
         if not subscription:
             raise NotFound()
         return subscription

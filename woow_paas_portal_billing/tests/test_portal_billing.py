@@ -22,8 +22,9 @@ class TestPortalBilling(WoowPaasPortalBillingCase):
         self.authenticate("test_portal_a", "test_portal_a")
         response = self._page()
         self.assertEqual(response.status_code, 200)
+        invoices_url = f"/my/invoices?subscription_id={self.sub_a.id}"
         for text in ("Next invoice", "Portal Calls", "Test Scale", "Test Lite", "Cancel now",
-                     self._moves("period").name, f"/my/invoices?subscription_id={self.sub_a.id}"):  # fmt: skip
+                     self._moves("period").name, invoices_url):  # fmt: skip
             self.assertIn(text, response.text)
         self.assertNotIn("Test Secret", response.text, "a private plan is not offered")
         self.authenticate("test_portal_b", "test_portal_b")
