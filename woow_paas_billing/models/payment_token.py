@@ -31,9 +31,9 @@ class PaymentToken(models.Model):
         """A method the customer just saved (portal, back office, any
         provider) becomes the payment method of their running subscriptions
         that have none (or an archived one) and of those past due (their
-        method is failing: the next retry uses the new one), and the open invoices that waited for one (the manual
-        path: posted, never charged, no retry scheduled) are charged now,
-        each by one charge job."""
+        method is failing: the next retry uses the new one), and the open
+        invoices that waited for one (the manual path: posted, never charged,
+        no retry scheduled) are charged now, each by one charge job."""
         partners = self.partner_id.commercial_partner_id
         if not partners:
             return
