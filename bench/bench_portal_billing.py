@@ -113,6 +113,12 @@ def portal_billing(env, size=5000):
         "/my/invoices": "/my/invoices",
         "/my/invoices of the subscription": "/my/invoices?subscription_id={id}",
     }
+    # The data set is never committed, so autovacuum never gathers its
+    # statistics: without them PostgreSQL plans the invoice lines of a page
+    # as if the tables were empty (seconds per query at 5,000 invoices).
+    env.cr.execute(
+        "ANALYZE account_move, account_move_line, woow_paas_tenant, woow_paas_usage_rollup"
+    )
     with serve_transaction(env) as base_url:
         figures = {}
         for key, login, sub in (
