@@ -6,6 +6,18 @@ imported by the addons. Three adjustments, all outside Odoo's payload:
 * ``PaymentIntent`` accepts and keeps ``description`` and ``shipping``: Odoo's
   ``payment_stripe`` always sends them and finds the transaction of a
   notification by ``description``; localstripe refuses unknown parameters.
+* ``SetupIntent`` accepts and keeps ``description`` and
+  ``payment_method_options`` (card mandate options) too (Odoo's validation
+  transactions, the "save a card" path of ``/my/payment_method``), and a
+  confirmed one (without 3-D Secure) attaches its payment method to its customer, as Stripe does
+  (off-session charges need it).
+* its Stripe.js (``/js.stripe.com/v3/``) is served inside a function scope:
+  it declares ``class Element`` at the top level of a classic script, which
+  shadows the DOM's ``Element`` for every script of the page (Bootstrap's
+  selector engine, hence Odoo's portal, breaks on the first click).
+* a GET reads its parameters from a form body too, as Stripe does
+  (``payment_stripe`` sends ``expand[]`` there when a customer comes back
+  from saving a card).
 * ``Idempotency-Key`` on a POST replays the first answer, as Stripe does, so a
   retried charge with the same key never charges twice.
 * the store is not pickled to ``/tmp`` after every POST (that file is shared
@@ -17,6 +29,7 @@ Usage: ``python localstripe_launcher.py --port 8420``.
 import hashlib
 import json
 import sys
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from localstripe import resources, server
@@ -35,6 +48,29 @@ _PaymentIntent.__init__ = _payment_intent_init
 # Objects that never went through __init__ (none at start) still answer.
 _PaymentIntent.description = None
 _PaymentIntent.shipping = None
+
+_SetupIntent = resources.SetupIntent
+_setup_init = _SetupIntent.__init__
+_setup_attach = _SetupIntent._attach_pm
+
+
+def _setup_intent_init(self, *args, description=None, payment_method_options=None, **kwargs):
+    _setup_init(self, *args, **kwargs)
+    self.description = description
+    self.payment_method_options = payment_method_options or {}
+
+
+def _setup_intent_attach(self, pm):
+    # (The routes hold the class's _api_confirm already: patch what it calls.)
+    _setup_attach(self, pm)
+    if self.status == "succeeded" and self.customer and not pm.customer:
+        pm.customer = self.customer
+
+
+_SetupIntent.__init__ = _setup_intent_init
+_SetupIntent.description = None
+_SetupIntent.payment_method_options = {}
+_SetupIntent._attach_pm = _setup_intent_attach
 
 resources.store.dump_to_disk = lambda: None
 resources.store.try_load_from_disk = lambda: None
@@ -68,6 +104,32 @@ async def idempotency_middleware(request, handler):
     return response
 
 
+@web.middleware
+async def scoped_stripe_js(request, handler):
+    response = await handler(request)
+    if request.path == "/js.stripe.com/v3/" and response.status == 200:
+        return web.Response(
+            text="(function () {\n" + response.text + "\n})();\n",
+            content_type="application/javascript",
+        )
+    return response
+
+
+@web.middleware
+async def get_body_as_query(request, handler):
+    if (
+        request.method == "GET"
+        and request.body_exists
+        and request.content_type == "application/x-www-form-urlencoded"
+    ):
+        # The stream, not request.read(): a request whose body was read cannot be cloned.
+        extra = parse_qsl((await request.content.read()).decode(), keep_blank_values=True)
+        if extra:
+            query = list(request.rel_url.query.items()) + extra
+            request = request.clone(rel_url=request.rel_url.with_query(query))
+    return await handler(request)
+
+
 async def stats(request):
     """How many objects localstripe holds, by kind (for tests and benchmarks)."""
     counts = {}
@@ -80,6 +142,8 @@ async def stats(request):
 # Outside the error middleware, so that card errors (4xx answers) are kept
 # and replayed too.
 server.app.middlewares.insert(0, idempotency_middleware)
+server.app.middlewares.insert(0, scoped_stripe_js)
+server.app.middlewares.insert(0, get_body_as_query)
 server.app.router.add_get("/_config/stats", stats)
 
 if __name__ == "__main__":

@@ -11,6 +11,12 @@
     "license": "LGPL-3",
     "depends": ["woow_paas_billing", "payment_stripe"],
     "external_dependencies": {"python": ["stripe"]},
+    "data": ["views/payment_stripe_templates.xml"],
     "demo": ["demo/payment_provider_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "woow_paas_billing_stripe/static/tests/tours/*.js",
+        ],
+    },
     "auto_install": True,
 }

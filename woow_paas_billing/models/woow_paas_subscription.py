@@ -196,9 +196,9 @@ class WoowPaasSubscription(models.Model):
             end=format_date(self.env, end - timedelta(days=1)),
         )
 
-    def _paas_recurring_line(self, start, end, price=None, label=None):
+    def _paas_recurring_line(self, start, end, price=None, label=None, plan=None):
         self.ensure_one()
-        plan = self.plan_id
+        plan = plan or self.plan_id
         return {
             "product_id": plan.product_id.id,
             "name": label
@@ -496,26 +496,8 @@ class WoowPaasSubscription(models.Model):
         paying = self.filtered(
             lambda s: s.state in SUBSCRIPTION_PAYING and s.plan_id != plan and s.current_period_end
         )
-        before = {
-            sub.id: {
-                "plan": sub.plan_id,
-                "price": sub.price,
-                "interval": sub.billing_interval,
-                "period": (sub.current_period_start, sub.current_period_end),
-                "fraction": sub._paas_remaining_fraction(today),
-            }
-            for sub in paying
-        }
-        deferred = self.browse()
-        for sub in paying:
-            new_price = plan._paas_price_in(sub.currency_id)
-            if (
-                new_price is not None
-                and sub.plan_id.downgrade_policy == "renewal"
-                and plan.billing_interval == sub.billing_interval
-                and plan._monthly_amount(new_price) < sub.recurring_monthly
-            ):
-                deferred |= sub
+        before = {sub.id: sub._paas_plan_snapshot(today) for sub in paying}
+        deferred = paying.filtered(lambda s: s._paas_plan_change_deferred(plan))
         if deferred:
             deferred._paas_check_plan_change(plan)
             deferred.sudo().write({"paas_next_plan_id": plan.id})
@@ -540,55 +522,146 @@ class WoowPaasSubscription(models.Model):
         (now & paying)._paas_prorate(before, today)
         return result
 
+    def _paas_plan_snapshot(self, today):
+        """What a plan change credits: the plan, price and period being left."""
+        self.ensure_one()
+        return {
+            "plan": self.plan_id,
+            "price": self.price,
+            "interval": self.billing_interval,
+            "period": (self.current_period_start, self.current_period_end),
+            "fraction": self._paas_remaining_fraction(today),
+        }
+
+    def _paas_plan_change_deferred(self, plan):
+        """Whether moving to ``plan`` waits for the end of the paid period: a
+        cheaper plan of the same interval when the current plan's downgrade
+        policy says so."""
+        self.ensure_one()
+        new_price = plan._paas_price_in(self.currency_id)
+        return bool(
+            self.state in SUBSCRIPTION_PAYING
+            and self.plan_id != plan
+            and self.current_period_end
+            and new_price is not None
+            and self.plan_id.downgrade_policy == "renewal"
+            and plan.billing_interval == self.billing_interval
+            and plan._monthly_amount(new_price) < self.recurring_monthly
+        )
+
+    def _paas_proration_vals(self, old, today, plan, price, period):
+        """The move that prorates a change from ``old`` (see
+        :meth:`_paas_plan_snapshot`) to ``plan`` at ``price`` whose period is
+        ``period`` = (start, end), on ``today``: ``(lines, is_refund, (start,
+        end))``, or ``None`` when nothing is left of the period. Pure: both
+        the invoicing (:meth:`_paas_prorate`) and the preview
+        (:meth:`_paas_plan_change_preview`) use it."""
+        self.ensure_one()
+        fraction = old["fraction"]
+        if not fraction:
+            return None
+        old_start, old_end = old["period"]
+        credit = self._paas_round(to_decimal(old["price"]) * fraction)
+        reanchored = period[0] != old_start
+        end = period[1] if reanchored else old_end
+        charge = self._paas_round(to_decimal(price) * (1 if reanchored else fraction))
+        unused_label = self.env._(
+            "Unused time on %(plan)s, %(period)s",
+            plan=old["plan"].name,
+            period=self._paas_period_label(today, old_end),
+        )
+        new_label = self.env._(
+            "Remaining time on %(plan)s, %(period)s",
+            plan=plan.name,
+            period=self._paas_period_label(today, end),
+        )
+        # An upgrade invoices the difference, a downgrade credits it: each line
+        # is rounded once, so both net to exactly zero on the same day.
+        sign = 1 if charge >= credit else -1
+        lines = [
+            {**self._paas_recurring_line(today, end, -sign * credit, unused_label, old["plan"]),
+             "product_id": old["plan"].product_id.id},
+            self._paas_recurring_line(today, end, sign * charge, new_label, plan),
+        ]  # fmt: skip
+        return lines, sign < 0, (today, end)
+
     def _paas_prorate(self, before, today):
         """Invoice (upgrade) or credit (downgrade) the change of plan of each
         subscription from ``today`` to the end of its period."""
         invoices, refunds = [], []
         for sub in self:
             old = before[sub.id]
-            fraction = old["fraction"]
-            if not fraction:
+            proration = sub._paas_proration_vals(
+                old, today, sub.plan_id, sub.price,
+                (sub.current_period_start, sub.current_period_end),
+            )  # fmt: skip
+            if not proration:
                 continue
-            old_start, old_end = old["period"]
-            credit = sub._paas_round(to_decimal(old["price"]) * fraction)
-            reanchored = sub.current_period_start != old_start
-            end = sub.current_period_end if reanchored else old_end
-            charge = sub._paas_round(to_decimal(sub.price) * (1 if reanchored else fraction))
-            unused_label = self.env._(
-                "Unused time on %(plan)s, %(period)s",
-                plan=old["plan"].name,
-                period=sub._paas_period_label(today, old_end),
-            )
-            new_label = self.env._(
-                "Remaining time on %(plan)s, %(period)s",
-                plan=sub.plan_id.name,
-                period=sub._paas_period_label(today, end),
-            )
-            old_product = old["plan"].product_id
-            if charge >= credit:
-                lines = [
-                    {**sub._paas_recurring_line(today, end, -credit, unused_label),
-                     "product_id": old_product.id},
-                    sub._paas_recurring_line(today, end, charge, new_label),
-                ]  # fmt: skip
-                invoices.append(sub._paas_invoice_vals("proration", lines, (today, end)))
-            else:
-                lines = [
-                    {**sub._paas_recurring_line(today, end, credit, unused_label),
-                     "product_id": old_product.id},
-                    sub._paas_recurring_line(today, end, -charge, new_label),
-                ]  # fmt: skip
-                original = sub.sudo().invoice_ids.filtered(
-                    lambda m, s=old_start: (
-                        m.paas_invoice_kind == "period"
-                        and m.paas_period_start == s
-                        and m.state == "posted"
-                    )
-                )[:1]
-                refunds.append(
-                    sub._paas_invoice_vals("proration", lines, (today, end), refund_of=original)
+            lines, is_refund, period = proration
+            if not is_refund:
+                invoices.append(sub._paas_invoice_vals("proration", lines, period))
+                continue
+            original = sub.sudo().invoice_ids.filtered(
+                lambda m, s=old["period"][0]: (
+                    m.paas_invoice_kind == "period"
+                    and m.paas_period_start == s
+                    and m.state == "posted"
                 )
+            )[:1]
+            refunds.append(sub._paas_invoice_vals("proration", lines, period, refund_of=original))
         return self._paas_create_moves(invoices + refunds)
+
+    def _paas_plan_change_preview(self, plan):
+        """What :meth:`action_change_plan` would do with ``plan`` today, from
+        the same code, without writing anything (a ``UserError`` says why a
+        change is refused). A dict:
+
+        - ``when``: ``"now"`` or ``"renewal"`` (a downgrade scheduled for the
+          end of the paid period), ``effective`` the date it applies;
+        - ``price``: the new price per ``interval``;
+        - ``lines``: ``[(label, amount)]`` of the proration move, signed as on
+          that move; ``move_type``: ``"out_invoice"``, ``"out_refund"`` or
+          ``False`` when nothing is invoiced; ``total``: its untaxed total.
+        """
+        self.ensure_one()
+        plan = plan.exists()
+        if not plan or plan == self.plan_id:
+            raise UserError(self.env._("Choose another plan than the current one."))
+        self._paas_check_plan_change(plan)
+        today = fields.Date.context_today(self)
+        price = plan._paas_price_in(self.currency_id) or 0.0
+        preview = {
+            "plan": plan,
+            "price": price,
+            "interval": plan.billing_interval,
+            "when": "now",
+            "effective": today,
+            "lines": [],
+            "move_type": False,
+            "total": 0.0,
+        }
+        if self._paas_plan_change_deferred(plan):
+            preview.update(when="renewal", effective=self.current_period_end)
+            return preview
+        if not (self.state in SUBSCRIPTION_PAYING and self.current_period_end):
+            return preview
+        period = (self.current_period_start, self.current_period_end)
+        if plan.billing_interval != self.billing_interval:
+            vals = self._paas_period_vals(today, plan.billing_interval)
+            period = (vals["current_period_start"], vals["current_period_end"])
+        proration = self._paas_proration_vals(
+            self._paas_plan_snapshot(today), today, plan, price, period
+        )
+        if proration:
+            lines, is_refund, _period = proration
+            total = sum(line["price_unit"] for line in lines)
+            if total:
+                preview.update(
+                    lines=[(line["name"], line["price_unit"]) for line in lines],
+                    move_type="out_refund" if is_refund else "out_invoice",
+                    total=total,
+                )
+        return preview
 
     # ------------------------------------------------------------------
     # Cancellation
@@ -602,35 +675,70 @@ class WoowPaasSubscription(models.Model):
             for sub in self
             if sub.state in SUBSCRIPTION_PAYING and not self.env.context.get("paas_no_refund")
         ]
+        credits = {
+            sub.id: sub._paas_cancel_credit_vals(today, fraction, end)
+            for sub, fraction, end in refund
+        }
         result = super().action_cancel(reason=reason)
-        vals_list = []
-        for sub, fraction, end in refund:
-            original = sub.sudo().invoice_ids.filtered(
-                lambda m, s=sub: (
-                    m.paas_invoice_kind == "period"
-                    and m.paas_period_start == s.current_period_start
-                    and m.state == "posted"
-                )
-            )[:1]
-            if not fraction or not original:
-                continue
-            label = self.env._(
-                "Unused time on %(plan)s, %(period)s",
-                plan=sub.plan_id.name,
-                period=sub._paas_period_label(today, end),
-            )
-            credit = sub._paas_round(to_decimal(sub.price) * fraction)
-            vals_list.append(
-                sub._paas_invoice_vals(
-                    "cancellation",
-                    [sub._paas_recurring_line(today, end, credit, label)],
-                    (today, end),
-                    refund_of=original,
-                )
-            )
-        self._paas_create_moves(vals_list)
+        self._paas_create_moves([vals for vals in credits.values() if vals])
         self.filtered("paas_next_plan_id").sudo().write({"paas_next_plan_id": False})
         return result
+
+    def _paas_cancel_credit_vals(self, today, fraction=None, end=None):
+        """The credit note of cancelling now on ``today`` (the unused part of
+        the paid period of the posted period invoice), as move values, or
+        ``None``. Pure: the cancellation and its preview use it."""
+        self.ensure_one()
+        if fraction is None:
+            fraction = self._paas_remaining_fraction(today)
+        end = end or self.current_period_end
+        original = self.sudo().invoice_ids.filtered(
+            lambda m: (
+                m.paas_invoice_kind == "period"
+                and m.paas_period_start == self.current_period_start
+                and m.state == "posted"
+            )
+        )[:1]
+        if not fraction or not original:
+            return None
+        label = self.env._(
+            "Unused time on %(plan)s, %(period)s",
+            plan=self.plan_id.name,
+            period=self._paas_period_label(today, end),
+        )
+        credit = self._paas_round(to_decimal(self.price) * fraction)
+        return self._paas_invoice_vals(
+            "cancellation",
+            [self._paas_recurring_line(today, end, credit, label)],
+            (today, end),
+            refund_of=original,
+        )
+
+    def _paas_cancel_preview(self):
+        """What cancelling would do, without writing: ``{"now": {"lines":
+        [(label, amount)], "total": credit note total, "effective": today},
+        "period_end": {"effective": end of the paid period or False}}``."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        vals = None
+        if self.state in SUBSCRIPTION_PAYING:
+            vals = self._paas_cancel_credit_vals(today)
+        lines = [
+            (cmd[2]["name"], cmd[2]["price_unit"])
+            for cmd in (vals or {}).get("invoice_line_ids", [])
+        ]
+        return {
+            "now": {
+                "effective": today,
+                "lines": lines,
+                "total": sum(amount for _label, amount in lines),
+            },
+            "period_end": {
+                "effective": self.current_period_end
+                if self.state in SUBSCRIPTION_PAYING
+                else False,
+            },
+        }
 
     def action_cancel_at_period_end(self):
         """Stop renewing: the subscription is cancelled when its paid period ends."""

@@ -50,6 +50,19 @@ class PaymentProvider(models.Model):
             return url
         return url_join(f"{base}/v1/", endpoint)
 
+    def _paas_localstripe_js_url(self):
+        """URL of localstripe's fake Stripe.js when the active Stripe providers
+        are all in test mode and pointed at a Stripe-compatible server (no
+        internet in development and tests), else ``False``: the payment form
+        then loads Stripe's own."""
+        providers = self.sudo().search(
+            [("code", "=", "stripe"), ("state", "in", ("enabled", "test"))]
+        )
+        if not providers or providers.filtered(lambda p: p.state == "enabled"):
+            return False
+        base = providers[0]._paas_stripe_api_base()
+        return False if base == STRIPE_API_BASE else f"{base}/js.stripe.com/v3/"
+
     def _paas_stripe_client(self):
         """The official SDK's client for this provider (its own API key and
         base URL: no global state shared between providers or databases)."""

@@ -1,0 +1,486 @@
+import csv
+import io
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from werkzeug.exceptions import BadRequest, NotFound
+
+from odoo import _, fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.fields import Domain
+from odoo.http import content_disposition, request
+from odoo.tools import format_amount
+
+from odoo.addons.account.controllers.portal import PortalAccount
+from odoo.addons.woow_paas_billing.models.const import AGGREGATIONS
+from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_PAYING, SUBSCRIPTION_RUNNING
+from odoo.addons.woow_paas_portal.controllers.portal import WoowPaasCustomerPortal
+
+# Past usage periods offered on /my/usage (with the current one).
+USAGE_PERIODS = 12
+# Latest invoices listed on a subscription page (the rest: /my/invoices).
+SUBSCRIPTION_INVOICES = 5
+
+
+def _to_int(value):
+    """An id from a query string or a form; ``None`` when absent, 400 when
+    it is not a number."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise BadRequest(_("Not a valid id: %s", value)) from error
+
+
+class WoowPaasBillingPortal(WoowPaasCustomerPortal):
+    """Billing on the customer's subscription page, and /my/usage.
+
+    Reads go through the portal user's own access (record rules); the moves
+    a customer confirms run as superuser on a subscription whose access was
+    checked first, like Odoo's portal does for documents. Every move is a
+    POST with its CSRF token that redirects (303) to the page with a message,
+    so a refresh never repeats it; each form carries the state it was shown
+    for, and the subscription row is locked before it is compared, so a
+    second identical POST (a double click, a replay) changes nothing.
+    """
+
+    # ------------------------------------------------------------------
+    # Home counter
+    # ------------------------------------------------------------------
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "paas_usage_metric_count" in counters:
+            Rollup = request.env["woow.paas.usage.rollup"]
+            since = fields.Date.context_today(Rollup) - timedelta(days=30)
+            values["paas_usage_metric_count"] = (
+                len(Rollup._read_group([("day", ">=", since)], ["metric_id"]))
+                if Rollup.has_access("read")
+                else 0
+            )
+        return values
+
+    # ------------------------------------------------------------------
+    # Subscription page
+    # ------------------------------------------------------------------
+    def _paas_messages(self):
+        return {
+            "plan_changed": _("Your plan was changed."),
+            "plan_scheduled": _("Your plan changes at the end of the current period."),
+            "plan_unchanged": _("Nothing to change: the subscription is already on that plan."),
+            "cancelled": _("Your subscription is cancelled."),
+            "cancel_scheduled": _("Your subscription ends with the current period."),
+            "cancel_unchanged": _("Nothing to change: the subscription is already cancelled."),
+            "kept": _("Your subscription keeps renewing."),
+            "keep_unchanged": _("Nothing to change: the subscription already renews."),
+        }
+
+    def _paas_plan_choices(self, subscription):
+        """Public plans the customer may move to: active, same billing
+        interval, sold in the subscription's currency."""
+        if subscription.state not in SUBSCRIPTION_RUNNING:
+            return request.env["woow.paas.plan"]
+        plans = request.env["woow.paas.plan"].search(
+            [
+                ("is_public", "=", True),
+                ("billing_interval", "=", subscription.billing_interval),
+                ("id", "!=", subscription.plan_id.id),
+                ("company_id", "in", (False, subscription.company_id.id)),
+            ],
+            order="sequence, id",
+        )
+        return plans.filtered(lambda p: p._paas_price_in(subscription.currency_id) is not None)
+
+    def _paas_plan_label(self, subscription, plan):
+        price = plan._paas_price_in(subscription.currency_id)
+        values = {
+            "plan": plan.name,
+            "price": format_amount(request.env, price, subscription.currency_id),
+        }
+        upgrade = plan._monthly_amount(price) > subscription.recurring_monthly
+        if plan.billing_interval == "year":
+            if upgrade:
+                return _("%(plan)s, %(price)s per year (upgrade)", **values)
+            return _("%(plan)s, %(price)s per year (downgrade)", **values)
+        if upgrade:
+            return _("%(plan)s, %(price)s per month (upgrade)", **values)
+        return _("%(plan)s, %(price)s per month (downgrade)", **values)
+
+    def _paas_subscription_page_values(self, subscription, **kw):
+        values = super()._paas_subscription_page_values(subscription, **kw)
+        sub = subscription.sudo()
+        lines, total = sub._paas_next_invoice_preview()
+        plans = self._paas_plan_choices(sub)
+        values.update(
+            {
+                "paas_next_invoice": {
+                    "lines": lines,
+                    "total": total,
+                    "date": sub.current_period_end,
+                },
+                "paas_plans": plans,
+                "paas_plan_options": [
+                    {"plan": plan, "label": self._paas_plan_label(sub, plan)} for plan in plans
+                ],
+                "paas_plan_preview": False,
+                "paas_cancel_preview": False,
+                "paas_cancel_when": False,
+                "paas_message": self._paas_messages().get(kw.get("paas_message")),
+                "paas_error": kw.get("paas_error") or {},
+                "paas_paying": sub.state in SUBSCRIPTION_PAYING,
+                "paas_running": sub.state in SUBSCRIPTION_RUNNING,
+            }
+        )
+        plan_id = kw.get("change_plan")
+        if plan_id and not values["paas_error"]:
+            plan = plans.filtered(lambda p: str(p.id) == str(plan_id))
+            try:
+                if not plan:
+                    raise UserError(_("This plan is not offered for this subscription."))
+                values["paas_plan_preview"] = sub._paas_plan_change_preview(plan)
+            except UserError as error:
+                values["paas_error"] = {"form": "change_plan", "message": str(error)}
+        when = kw.get("cancel")
+        if when in ("now", "period_end") and values["paas_running"]:
+            values["paas_cancel_when"] = when
+            values["paas_cancel_preview"] = sub._paas_cancel_preview()
+        values.update(self._paas_subscription_invoices(sub))
+        return values
+
+    def _paas_subscription_invoices(self, subscription):
+        """The latest invoices of the subscription the user may read, and
+        how many there are (two queries)."""
+        Move = request.env["account.move"]
+        if not Move.has_access("read"):
+            return {"paas_invoices": Move, "paas_invoice_count": 0}
+        domain = Domain(self._get_invoices_domain("out")) & Domain(
+            "paas_subscription_id", "=", subscription.id
+        )
+        return {
+            "paas_invoices": Move.search(
+                domain, order="invoice_date desc, id desc", limit=SUBSCRIPTION_INVOICES
+            ),
+            "paas_invoice_count": Move.search_count(domain),
+        }
+
+    def _paas_render_subscription(self, subscription, status=200, **kw):
+        values = self._prepare_portal_layout_values()
+        values.update(self._paas_subscription_page_values(subscription, **kw))
+        return request.render("woow_paas_portal.portal_my_paas_subscription", values, status=status)
+
+    def _paas_subscription_move(self, subscription_id, form, apply, access_token=None, **kw):
+        """Check access, lock the subscription, run ``apply(subscription)``
+        (returns a message key) in a savepoint, then redirect to the page
+        with the message; a refused move renders the page with the reason
+        beside ``form`` (422)."""
+        try:
+            subscription = self._document_check_access(
+                "woow.paas.subscription", subscription_id, access_token=access_token
+            )
+        except (AccessError, MissingError):
+            return request.not_found()
+        subscription = subscription.sudo()._paas_lock_for_billing()
+        try:
+            with request.env.cr.savepoint():
+                message = apply(subscription)
+        except (UserError, ValidationError) as error:
+            return self._paas_render_subscription(
+                subscription, status=422, paas_error={"form": form, "message": str(error)}
+            )
+        return request.redirect(f"/my/subscriptions/{subscription.id}?paas_message={message}")
+
+    @http.route(
+        "/my/subscriptions/<int:subscription_id>/change_plan",
+        type="http", auth="user", methods=["POST"], website=True,
+    )  # fmt: skip
+    def portal_paas_change_plan(self, subscription_id, plan_id=None, from_plan_id=None, **kw):
+        plan_id, from_plan_id = _to_int(plan_id), _to_int(from_plan_id)
+
+        def apply(sub):
+            if sub.plan_id.id == plan_id or (
+                sub.paas_next_plan_id.id == plan_id and sub.plan_id.id == from_plan_id
+            ):
+                return "plan_unchanged"
+            if sub.plan_id.id != from_plan_id:
+                raise UserError(
+                    _("The subscription changed since this page was shown: review the change.")
+                )
+            plan = self._paas_plan_choices(sub).filtered(lambda p: p.id == plan_id)
+            if not plan:
+                raise UserError(_("This plan is not offered for this subscription."))
+            deferred = sub._paas_plan_change_deferred(plan)
+            sub.action_change_plan(plan)
+            return "plan_scheduled" if deferred else "plan_changed"
+
+        return self._paas_subscription_move(subscription_id, "change_plan", apply, **kw)
+
+    @http.route(
+        "/my/subscriptions/<int:subscription_id>/cancel",
+        type="http", auth="user", methods=["POST"], website=True,
+    )  # fmt: skip
+    def portal_paas_cancel(self, subscription_id, when=None, **kw):
+        if when not in ("now", "period_end"):
+            raise BadRequest(_("Choose when the subscription ends."))
+
+        def apply(sub):
+            if sub.state == "cancelled":
+                return "cancel_unchanged"
+            if when == "period_end":
+                if sub.paas_cancel_at_period_end:
+                    return "cancel_unchanged"
+                sub.action_cancel_at_period_end()
+                return "cancel_scheduled"
+            if sub.state not in SUBSCRIPTION_RUNNING:
+                raise UserError(_("Only a running subscription can be cancelled here."))
+            sub.action_cancel(reason=_("Cancelled by the customer from the portal."))
+            return "cancelled"
+
+        return self._paas_subscription_move(subscription_id, "cancel", apply, **kw)
+
+    @http.route(
+        "/my/subscriptions/<int:subscription_id>/keep_renewing",
+        type="http", auth="user", methods=["POST"], website=True,
+    )  # fmt: skip
+    def portal_paas_keep_renewing(self, subscription_id, **kw):
+        def apply(sub):
+            if not (sub.paas_cancel_at_period_end or sub.paas_next_plan_id):
+                return "keep_unchanged"
+            if sub.state not in SUBSCRIPTION_RUNNING:
+                raise UserError(_("Only a running subscription can keep renewing."))
+            sub.action_keep_renewing()
+            return "kept"
+
+        return self._paas_subscription_move(subscription_id, "keep_renewing", apply, **kw)
+
+    # ------------------------------------------------------------------
+    # Usage
+    # ------------------------------------------------------------------
+    def _paas_usage_periods(self, subscription):
+        """``[(start, end)]``, newest first: the current billing period (the
+        trial for a trial) and up to ``USAGE_PERIODS`` before it, not before
+        the subscription started."""
+        today = fields.Date.context_today(subscription)
+        if subscription.current_period_start:
+            start, end = subscription.current_period_start, subscription.current_period_end
+        else:
+            start = subscription.date_start or today.replace(day=1)
+            end = subscription.trial_end_date or start + relativedelta(months=1)
+        first = min(subscription.date_start or start, start)
+        step = relativedelta(months=12 if subscription.billing_interval == "year" else 1)
+        periods = [(start, end)]
+        while len(periods) <= USAGE_PERIODS and start > first:
+            start, end = max(start - step, first), start
+            periods.append((start, end))
+        return periods
+
+    def _paas_usage_values(self, subscription_id=None, period=None, metric_id=None):
+        """Everything /my/usage and its CSV show, in a bounded number of
+        queries: the subscriptions (one page), the chosen one's tenants, its
+        daily rollups of the period (one grouped read) and the period figure
+        of each metric (billing's own computation)."""
+        subscription_id, metric_id = _to_int(subscription_id), _to_int(metric_id)
+        Subscription = request.env["woow.paas.subscription"]
+        subscriptions = Subscription.search(
+            self._paas_subscriptions_domain(), order="state, id desc", limit=100
+        )
+        if subscription_id:
+            subscription = subscriptions.filtered(lambda s: s.id == subscription_id)
+            if not subscription:
+                subscription = Subscription.search(
+                    Domain(self._paas_subscriptions_domain()) & Domain("id", "=", subscription_id)
+                )
+            if not subscription:
+                raise NotFound()
+        else:
+            running = subscriptions.filtered(lambda s: s.state in SUBSCRIPTION_RUNNING)
+            subscription = (running or subscriptions)[:1]
+        values = {
+            "page_name": "paas_usage",
+            "subscriptions": subscriptions,
+            "subscription": subscription,
+            "periods": [],
+            "period": False,
+            "metrics": [],
+            "metric": False,
+            "days": [],
+        }
+        if not subscription:
+            return values
+        periods = self._paas_usage_periods(subscription)
+        chosen = periods[0]
+        if period:
+            try:
+                start = date.fromisoformat(period)
+            except ValueError as error:
+                raise BadRequest(_("Not a valid period: %s", period)) from error
+            chosen = next((p for p in periods if p[0] == start), None)
+            if not chosen:
+                raise NotFound()
+        start, end = chosen
+        tenants = (
+            request.env["woow.paas.tenant"]
+            .with_context(active_test=False)
+            .search([("subscription_id", "=", subscription.id)])
+        )
+        rows = request.env["woow.paas.usage.rollup"]._read_group(
+            [("tenant_id", "in", tenants.ids), ("day", ">=", start), ("day", "<", end)],
+            ["metric_id", "day:day"],
+            ["quantity_sum:sum", "event_count:sum", "quantity_min:min", "quantity_max:max",
+             "last_quantity:sum"],
+        )  # fmt: skip
+        daily = {}
+        for metric, day, total, count, low, high, last in rows:
+            if isinstance(day, str):
+                day = date.fromisoformat(day)
+            daily.setdefault(metric, {})[day] = {
+                "sum": total, "count": count, "min": low, "max": high, "last": last,
+            }  # fmt: skip
+        sub = subscription.sudo()
+        metrics = sub.plan_id.metric_price_ids.metric_id | request.env["woow.paas.metric"].browse(
+            [m.id for m in daily]
+        )
+        metrics = metrics.sorted(lambda m: (m.name or "", m.id))
+        totals = sub._paas_usage_many([(sub, m.sudo(), start, end) for m in metrics])
+        labels = dict(AGGREGATIONS)
+        metric_rows = [
+            {
+                "metric": metric,
+                "aggregation": labels.get(metric.aggregation, metric.aggregation),
+                "total": float(totals.get((sub.id, metric.id), 0)),
+                "billable": metric in sub.plan_id.metric_price_ids.metric_id,
+            }
+            for metric in metrics
+        ]
+        selected = metrics.filtered(lambda m: m.id == metric_id) if metric_id else metrics[:1]
+        if metric_id and not selected:
+            raise NotFound()
+        days = []
+        if selected:
+            values_by_day = daily.get(selected, {})
+            day = start
+            while day < end and day <= fields.Date.context_today(sub):
+                figures = values_by_day.get(day)
+                days.append(
+                    {
+                        "day": day,
+                        "value": self._paas_daily_value(selected, figures),
+                        "events": figures["count"] if figures else 0,
+                    }
+                )
+                day += timedelta(days=1)
+        values.update(
+            {
+                "periods": periods,
+                "period": chosen,
+                "metrics": metric_rows,
+                "metric": selected,
+                "days": days,
+                "daily": daily,
+                "chart": self._paas_chart(days),
+            }
+        )
+        return values
+
+    @staticmethod
+    def _paas_daily_value(metric, figures):
+        """The day's figure of ``metric`` from its rollup: what its
+        aggregation means for one day (events for a unique count, whose
+        distinct values do not add up from rollups)."""
+        if not figures:
+            return 0.0
+        aggregation = metric.aggregation
+        if aggregation == "average":
+            return figures["sum"] / figures["count"] if figures["count"] else 0.0
+        if aggregation in ("unique_count", "count"):
+            return float(figures["count"])
+        if aggregation in ("last", "time_weighted_sum"):
+            return figures["last"] or 0.0
+        return figures.get(aggregation) or 0.0
+
+    @staticmethod
+    def _paas_chart(days, height=120):
+        """Bars of an inline SVG (no script): one per day, scaled to the
+        highest value."""
+        top = max((d["value"] for d in days), default=0) or 1
+        width = 10
+        bars = []
+        for index, entry in enumerate(days):
+            bar = round(entry["value"] / top * (height - 10), 2)
+            bars.append(
+                {
+                    "x": index * width + 1,
+                    "y": round(height - bar, 2),
+                    "width": width - 2,
+                    "height": bar,
+                    "entry": entry,
+                }
+            )
+        return {"bars": bars, "width": max(len(days), 1) * width, "height": height, "top": top}
+
+    @http.route("/my/usage", type="http", auth="user", website=True, readonly=True)
+    def portal_my_paas_usage(self, subscription_id=None, period=None, metric_id=None, **kw):
+        values = self._prepare_portal_layout_values()
+        values.update(self._paas_usage_values(subscription_id, period, metric_id))
+        return request.render("woow_paas_portal_billing.portal_my_paas_usage", values)
+
+    @http.route("/my/usage.csv", type="http", auth="user", readonly=True)
+    def portal_my_paas_usage_csv(self, subscription_id=None, period=None, metric_id=None, **kw):
+        values = self._paas_usage_values(subscription_id, period, metric_id)
+        subscription = values["subscription"]
+        if not subscription:
+            raise NotFound()
+        start, end = values["period"]
+        only = values["metric"] if metric_id else None
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["subscription", "metric", "metric_name", "unit", "aggregation", "day",
+                         "value", "events"])  # fmt: skip
+        for row in values["metrics"]:
+            metric = row["metric"]
+            if only and metric != only:
+                continue
+            by_day = values["daily"].get(metric, {})
+            for day in sorted(by_day):
+                writer.writerow(
+                    [subscription.name, metric.code, metric.name, metric.unit or "",
+                     metric.aggregation, day.isoformat(),
+                     self._paas_daily_value(metric, by_day[day]), by_day[day]["count"]]
+                )  # fmt: skip
+        filename = f"usage-{subscription.name}-{start.isoformat()}-{end.isoformat()}.csv"
+        return request.make_response(
+            buffer.getvalue().encode("utf-8"),
+            headers=[
+                ("Content-Type", "text/csv; charset=utf-8"),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
+        )
+
+
+class WoowPaasInvoicePortal(PortalAccount):
+    """``/my/invoices?subscription_id=<id>``: Odoo's own invoice list, kept
+    to the invoices of one of the customer's subscriptions."""
+
+    def _prepare_my_invoices_values(
+        self, page, date_begin, date_end, sortby, filterby, domain=None, url="/my/invoices"
+    ):
+        subscription = self._paas_invoice_subscription()
+        if subscription:
+            domain = Domain(domain or Domain.TRUE) & Domain(
+                "paas_subscription_id", "=", subscription.id
+            )
+        values = super()._prepare_my_invoices_values(
+            page, date_begin, date_end, sortby, filterby, domain=domain, url=url
+        )
+        if subscription:
+            values["pager"]["url_args"]["subscription_id"] = subscription.id
+            values["paas_invoice_subscription"] = subscription
+        return values
+
+    def _paas_invoice_subscription(self):
+        subscription_id = _to_int(request.params.get("subscription_id"))
+        if not subscription_id:
+            return None
+        subscription = request.env["woow.paas.subscription"].search([("id", "=", subscription_id)])
+        if not subscription:
+            raise NotFound()
+        return subscription

@@ -1,0 +1,68 @@
+import csv
+import io
+import json
+
+from odoo.tests import tagged
+
+from .common import WoowPaasPortalBillingCase
+
+
+@tagged("post_install", "-at_install")
+class TestPortalUsage(WoowPaasPortalBillingCase):
+    def test_usage_page_owner_other_public(self):
+        """The owner sees the period total (billing's figure), a chart and
+        the days; another customer's subscription answers 404; the public
+        user goes to the login page."""
+        self.authenticate("test_portal_a", "test_portal_a")
+        response = self.url_open("/my/usage")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Portal Calls", response.text)
+        self.assertIn("paas_usage_chart", response.text)
+        self.assertIn('role="img"', response.text)
+        self.assertIn(">21<", response.text, "the period total, 3 events of 7")
+        self.assertIn(self.sub_a.name, response.text)
+        self.assertNotIn(self.sub_b.name, response.text)
+        url = f"/my/usage?subscription_id={self.sub_a.id}&metric_id={self.metric.id}"
+        self.assertEqual(self.url_open(url).status_code, 200)
+        self.assertEqual(
+            self.url_open(f"/my/usage?subscription_id={self.sub_b.id}").status_code, 404
+        )
+        self.assertEqual(self.url_open("/my/usage?period=2020-13-01").status_code, 400)
+        self.assertEqual(self.url_open("/my/usage?period=2001-01-01").status_code, 404)
+        self.assertEqual(self.url_open("/my/usage?subscription_id=abc").status_code, 400)
+        self.authenticate("test_portal_b", "test_portal_b")
+        response = self.url_open("/my/usage")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn(">21<", response.text)
+        self.authenticate(None, None)
+        for url in ("/my/usage", "/my/usage.csv"):
+            response = self.url_open(url, allow_redirects=False)
+            self.assertEqual(response.status_code, 303, url)
+            self.assertIn("/web/login", response.headers["Location"])
+
+    def test_usage_csv(self):
+        """The CSV export lists the days of the period, one row per metric
+        and day; another customer's subscription answers 404."""
+        self.authenticate("test_portal_a", "test_portal_a")
+        response = self.url_open(f"/my/usage.csv?subscription_id={self.sub_a.id}")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.headers["Content-Type"].startswith("text/csv"))
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        self.assertTrue(rows)
+        self.assertEqual({r["metric"] for r in rows}, {"portal_calls"})
+        self.assertEqual(sum(float(r["value"]) for r in rows), 21.0, "daily sums")
+        self.assertEqual(sum(int(r["events"]) for r in rows), 3)
+        self.assertEqual(
+            self.url_open(f"/my/usage.csv?subscription_id={self.sub_b.id}").status_code, 404
+        )
+
+    def test_home_counter(self):
+        """The /my home card counts the metrics used in the last 30 days."""
+        self.authenticate("test_portal_a", "test_portal_a")
+        response = self.url_open(
+            "/my/counters",
+            data=json.dumps({"params": {"counters": ["paas_usage_metric_count"]}}),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.json()["result"], {"paas_usage_metric_count": 1})
