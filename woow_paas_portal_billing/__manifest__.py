@@ -14,6 +14,7 @@
         "views/woow_paas_portal_billing_templates.xml",
         "views/woow_paas_usage_templates.xml",
         "views/account_portal_templates.xml",
+        "views/woow_paas_signup_pay_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

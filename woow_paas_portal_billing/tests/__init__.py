@@ -2,3 +2,4 @@ from . import test_portal_billing
 from . import test_usage
 from . import test_query_count
 from . import test_tours
+from . import test_signup_pay

@@ -1,0 +1,114 @@
+from odoo import http
+from odoo.exceptions import UserError
+from odoo.http import request
+
+from odoo.addons.payment.controllers.portal import PaymentPortal
+from odoo.addons.woow_paas_portal.controllers.signup import WoowPaasSignup
+
+
+class WoowPaasBillingSignup(WoowPaasSignup):
+    """Override of ``woow_paas_portal``: *Pay now* at sign-up. The
+    subscription waits in draft while the customer saves a payment method
+    on Odoo's own payment form (``/my/payment_method``, which lands back
+    here); confirming then activates it (its first invoice is posted and
+    charged off-session on that method) and provisions the tenant."""
+
+    def _paas_signup_payment_available(self, plan):
+        Provider = request.env["payment.provider"].sudo()
+        return bool(
+            Provider.search_count(
+                [
+                    ("state", "in", ("enabled", "test")),
+                    ("allow_tokenization", "=", True),
+                    ("company_id", "=", (plan.company_id or request.env.company).id),
+                ],
+                limit=1,
+            )
+        )
+
+    def _paas_signup_start_subscription(self, subscription, pay_now):
+        if not pay_now:
+            return super()._paas_signup_start_subscription(subscription, pay_now)
+        # Draft until the customer confirms with a saved payment method.
+        return None
+
+    def _paas_signup_next_url(self, signup):
+        if signup.pay_now and signup.subscription_id.state == "draft":
+            return f"/paas/signup/{signup.id}/pay"
+        return super()._paas_signup_next_url(signup)
+
+    def _paas_signup_tokens(self, signup):
+        partner = signup.user_id.partner_id.commercial_partner_id
+        return (
+            request.env["payment.token"]
+            .sudo()
+            .search([("partner_id", "child_of", partner.id), ("active", "=", True)])
+        )
+
+    def _paas_signup_pay_page(self, signup, error=None, status=200):
+        response = request.render(
+            "woow_paas_portal_billing.paas_signup_pay",
+            {
+                "signup": signup,
+                "tokens": self._paas_signup_tokens(signup),
+                "add_url": f"/my/payment_method?paas_signup={signup.id}",
+                "error": error,
+            },
+        )
+        response.status_code = status
+        return response
+
+    @http.route(
+        "/paas/signup/<int:signup_id>/pay", type="http", auth="user", website=True,
+        methods=["GET"],
+    )  # fmt: skip
+    def paas_signup_pay(self, signup_id, **kw):
+        signup = self._paas_own_signup(signup_id)
+        if not signup:
+            return request.not_found()
+        if signup.subscription_id.state != "draft":
+            return request.redirect(f"/paas/signup/{signup.id}")
+        return self._paas_signup_pay_page(signup)
+
+    @http.route(
+        "/paas/signup/<int:signup_id>/pay", type="http", auth="user", website=True,
+        methods=["POST"],
+    )  # fmt: skip
+    def paas_signup_pay_confirm(self, signup_id, **kw):
+        signup = self._paas_own_signup(signup_id)
+        if not signup:
+            return request.not_found()
+        subscription = signup.subscription_id.sudo()
+        # Lock the subscription: a double click activates (and invoices) once.
+        request.env.cr.execute(
+            "SELECT id FROM woow_paas_subscription WHERE id = %s FOR UPDATE", [subscription.id]
+        )
+        subscription.invalidate_recordset(["state"])
+        if subscription.state == "draft":
+            if not self._paas_signup_tokens(signup):
+                return self._paas_signup_pay_page(
+                    signup,
+                    error=request.env._("Add a payment method first."),
+                    status=409,
+                )
+            try:
+                with request.env.cr.savepoint():
+                    subscription.action_activate()
+                    if signup.tenant_id.state in ("draft", "failed"):
+                        signup.tenant_id.sudo().action_provision()
+            except UserError as exc:
+                return self._paas_signup_pay_page(signup, error=str(exc), status=409)
+        return request.redirect(f"/paas/signup/{signup.id}")
+
+
+class WoowPaasSignupPaymentPortal(PaymentPortal):
+    """Odoo's payment form lands back on the sign-up once the method is
+    saved when it was opened from there."""
+
+    def _get_extra_payment_form_values(self, paas_signup=None, **kwargs):
+        values = super()._get_extra_payment_form_values(**kwargs)
+        if isinstance(paas_signup, str) and paas_signup.isdigit():
+            signup = request.env["woow.paas.signup"].sudo().browse(int(paas_signup)).exists()
+            if signup and signup.user_id == request.env.user:
+                values["landing_route"] = f"/paas/signup/{signup.id}/pay"
+        return values
