@@ -125,21 +125,26 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
                 "paas_plan_preview": False,
                 "paas_cancel_preview": False,
                 "paas_cancel_when": False,
-                "paas_message": self._paas_messages().get(kw.get("paas_message")),
-                "paas_error": kw.get("paas_error") or {},
+                # Billing's own messages, else the portal's (its reactivation).
+                "paas_message": self._paas_messages().get(kw.get("paas_message"))
+                or values.get("paas_message"),
+                # Billing's cancellation (now with its credit, or at period
+                # end) replaces the portal's plain "cancel now".
+                "paas_can_cancel": False,
+                "paas_billing_error": kw.get("paas_billing_error") or {},
                 "paas_paying": sub.state in SUBSCRIPTION_PAYING,
                 "paas_running": sub.state in SUBSCRIPTION_RUNNING,
             }
         )
         plan_id = kw.get("change_plan")
-        if plan_id and not values["paas_error"]:
+        if plan_id and not values["paas_billing_error"]:
             plan = plans.filtered(lambda p: str(p.id) == str(plan_id))
             try:
                 if not plan:
                     raise UserError(_("This plan is not offered for this subscription."))
                 values["paas_plan_preview"] = sub._paas_plan_change_preview(plan)
             except UserError as error:
-                values["paas_error"] = {"form": "change_plan", "message": str(error)}
+                values["paas_billing_error"] = {"form": "change_plan", "message": str(error)}
         when = kw.get("cancel")
         if when in ("now", "period_end") and values["paas_running"]:
             values["paas_cancel_when"] = when
@@ -185,7 +190,7 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
                 message = apply(subscription)
         except (UserError, ValidationError) as error:
             return self._paas_render_subscription(
-                subscription, status=422, paas_error={"form": form, "message": str(error)}
+                subscription, status=422, paas_billing_error={"form": form, "message": str(error)}
             )
         return request.redirect(f"/my/subscriptions/{subscription.id}?paas_message={message}")
 
@@ -218,7 +223,12 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
         "/my/subscriptions/<int:subscription_id>/cancel",
         type="http", auth="user", methods=["POST"], website=True,
     )  # fmt: skip
-    def portal_paas_cancel(self, subscription_id, when=None, **kw):
+    def portal_my_paas_subscription_cancel(self, subscription_id, when=None, **kw):
+        """Override of ``woow_paas_portal`` (same route): cancel now with the
+        prorated credit note, or at the end of the period. Without ``when``
+        it is the portal's own form (cancel now, with a reason)."""
+        if when is None:
+            return super().portal_my_paas_subscription_cancel(subscription_id, **kw)
         if when not in ("now", "period_end"):
             raise BadRequest(_("Choose when the subscription ends."))
 

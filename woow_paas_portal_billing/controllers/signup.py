@@ -14,17 +14,23 @@ class WoowPaasBillingSignup(WoowPaasSignup):
     charged off-session on that method) and provisions the tenant."""
 
     def _paas_signup_payment_available(self, plan):
-        Provider = request.env["payment.provider"].sudo()
-        return bool(
-            Provider.search_count(
-                [
-                    ("state", "in", ("enabled", "test")),
-                    ("allow_tokenization", "=", True),
-                    ("company_id", "=", (plan.company_id or request.env.company).id),
-                ],
-                limit=1,
+        # Asked per plan by the pricing page: one query per company and request.
+        company = plan.company_id or request.env.company
+        known = request.env.cr.cache.setdefault("woow_paas_pay_now", {})
+        if company.id not in known:
+            known[company.id] = bool(
+                request.env["payment.provider"]
+                .sudo()
+                .search_count(
+                    [
+                        ("state", "in", ("enabled", "test")),
+                        ("allow_tokenization", "=", True),
+                        ("company_id", "=", company.id),
+                    ],
+                    limit=1,
+                )
             )
-        )
+        return known[company.id]
 
     def _paas_signup_start_subscription(self, subscription, pay_now):
         if not pay_now:
