@@ -165,8 +165,36 @@ class Query(graphene.ObjectType):
 
 SCHEMA = graphene.Schema(query=Query, auto_camelcase=False)
 
+# Query fields that bridge addons add (woow_paas_api_billing: invoices):
+# ``(module, query mixin class, list field names)``, registered at import.
+# A database serves those of the modules it has installed.
+QUERY_EXTENSIONS = []
+_SCHEMAS = {(): SCHEMA}
 
-def _cost(node, fragments, depth=1):
+
+def register_query(module, mixin, list_fields):
+    QUERY_EXTENSIONS.append((module, mixin, frozenset(list_fields)))
+
+
+def _extensions():
+    if not request.db:
+        return ()
+    modules = request.env.registry._init_modules
+    return tuple(ext for ext in QUERY_EXTENSIONS if ext[0] in modules)
+
+
+def _schema():
+    """The schema of this database: core's query plus its installed
+    bridges' fields (built once per combination)."""
+    extensions = _extensions()
+    key = tuple(ext[0] for ext in extensions)
+    if key not in _SCHEMAS:
+        query = type("Query", (*(ext[1] for ext in extensions), Query), {})
+        _SCHEMAS[key] = graphene.Schema(query=query, auto_camelcase=False)
+    return _SCHEMAS[key]
+
+
+def _cost(node, fragments, depth=1, list_fields=None):
     """(depth, records) of a selection: every list field counts its
     ``first`` (default 50) times what it contains."""
     max_depth, cost = depth, 0
@@ -174,22 +202,23 @@ def _cost(node, fragments, depth=1):
         if isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
             if fragment:
-                sub_depth, sub_cost = _cost(fragment, fragments, depth)
+                sub_depth, sub_cost = _cost(fragment, fragments, depth, list_fields)
                 max_depth, cost = max(max_depth, sub_depth), cost + sub_cost
             continue
         if isinstance(selection, InlineFragmentNode):
-            sub_depth, sub_cost = _cost(selection, fragments, depth)
+            sub_depth, sub_cost = _cost(selection, fragments, depth, list_fields)
             max_depth, cost = max(max_depth, sub_depth), cost + sub_cost
             continue
         if not isinstance(selection, FieldNode) or not selection.selection_set:
             continue
-        sub_depth, sub_cost = _cost(selection, fragments, depth + 1)
+        sub_depth, sub_cost = _cost(selection, fragments, depth + 1, list_fields)
         first = next(
             (int(arg.value.value) for arg in selection.arguments
              if arg.name.value == "first" and hasattr(arg.value, "value")), 50,
         )  # fmt: skip
         max_depth = max(max_depth, sub_depth)
-        cost += first * (1 + sub_cost) if selection.name.value in LIST_FIELDS else 1 + sub_cost
+        is_list = selection.name.value in (list_fields or LIST_FIELDS)
+        cost += first * (1 + sub_cost) if is_list else 1 + sub_cost
     return max_depth, cost
 
 
@@ -207,7 +236,9 @@ class WoowPaasGraphql(http.Controller):
             document = parse(call.body.query)
         except GraphQLError as exc:
             raise ApiError(400, f"The query is not valid GraphQL: {exc}") from exc
-        errors = validate(SCHEMA.graphql_schema, document)
+        schema = _schema()
+        list_fields = LIST_FIELDS.union(*(ext[2] for ext in _extensions()))
+        errors = validate(schema.graphql_schema, document)
         if errors:
             raise ApiError(400, "; ".join(error.message for error in errors))
         fragments = {
@@ -218,13 +249,13 @@ class WoowPaasGraphql(http.Controller):
                 continue
             if definition.operation.value != "query":
                 raise ApiError(400, "Only queries are served: the API's writes are REST routes.")
-            depth, cost = _cost(definition, fragments)
+            depth, cost = _cost(definition, fragments, list_fields=list_fields)
             if depth > MAX_DEPTH:
                 raise ApiError(400, f"The query is {depth} levels deep; at most {MAX_DEPTH}.")
             if cost > MAX_COST:
                 raise ApiError(400, f"The query may return {cost} records; at most {MAX_COST}.")
         request.woow_paas_call = call
-        result = SCHEMA.execute(
+        result = schema.execute(
             call.body.query, variable_values=call.body.variables,
             operation_name=call.body.operationName,
         )  # fmt: skip
@@ -240,5 +271,5 @@ class WoowPaasGraphql(http.Controller):
                 save_session=False)  # fmt: skip
     def graphql_schema(self):
         return request.make_response(
-            str(SCHEMA), headers=[("Content-Type", "text/plain; charset=utf-8")]
+            str(_schema()), headers=[("Content-Type", "text/plain; charset=utf-8")]
         )

@@ -1,1 +1,2 @@
 from . import invoices
+from . import graphql

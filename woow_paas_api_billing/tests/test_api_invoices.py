@@ -144,3 +144,27 @@ class TestApiInvoices(WoowPaasApiCase):
         self.assertIn("application/pdf", pdf["responses"]["200"]["content"])
         self.assertIn("503", pdf["responses"])
         self.assertIn("InvoiceDetail", doc["components"]["schemas"])
+
+    def test_graphql_invoices(self):
+        """Installed, the bridge adds invoices to GraphQL with the REST
+        routes' scoping: a customer's own posted ones, the scope required."""
+        query = "{ invoices(first: 10) { id number type amount_total subscription_id } }"
+        answer = self.api("POST", "/api/graphql", self.bill_key_a, {"query": query})
+        self.assertEqual(answer.status_code, 200, answer.text[:500])
+        rows = answer.json()["data"]["invoices"]
+        self.assertEqual([row["id"] for row in rows],
+                         [self.refund_a.id, self.inv_a2.id, self.inv_a1.id])  # fmt: skip
+        self.assertEqual(rows[2]["amount_total"], 20.0)
+        self.assertEqual(rows[2]["subscription_id"], self.sub_a.id)
+        filtered = self.api(
+            "POST", "/api/graphql", self.bill_key_a,
+            {"query": f"{{ invoices(subscription_id: {self.sub_a.id}) {{ id }} }}"},
+        ).json()  # fmt: skip
+        self.assertEqual(filtered["data"]["invoices"], [{"id": self.inv_a1.id}])
+        self.assertProblem(self.api("POST", "/api/graphql", self.key_a, {"query": query}), 403)
+        # Its lists count in the query's cost like core's: 51 × 100 > 5,000.
+        costly = "{ " + " ".join(f"a{i}: invoices(first: 100) {{ id }}" for i in range(51)) + " }"
+        answer = self.api("POST", "/api/graphql", self.bill_key_a, {"query": costly})
+        self.assertProblem(answer, 400)
+        self.assertIn("5100 records", answer.text)
+        self.assertIn("invoices", self.api("GET", "/api/graphql/schema").text)
