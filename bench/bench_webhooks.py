@@ -173,7 +173,7 @@ def webhooks(env, size=2000):
 # Producers are processes (several Odoo workers committing events), each
 # with its own registry: in one process the GIL, not the database, would set
 # the pace.
-PRODUCERS = 2
+PRODUCERS = 4
 PRODUCER = r"""
 import sys
 sys.path.insert(0, sys.argv[1])
