@@ -252,8 +252,17 @@ def billing_run(env, size=5000, orm_sample=200, batch=500):
     orm_rate = orm_sample / orm.seconds
     run = env["woow.paas.billing.run"].create({"batch_size": batch})
     with Counter(env) as batch_run:
-        # Synchronously: each batch the job would run, one after the other.
-        run.with_context(queue_job__no_delay=True).action_start()
+        # Each batch as the job runner runs it: one job after the other, each
+        # on a fresh cache. Between two jobs, the statistics autovacuum takes
+        # of the committed batch (in this never-committed transaction the
+        # planner would otherwise believe the journal empty and scan all of
+        # its moves for each invoice number: 0.07 ms becomes 5-12 ms).
+        run.action_start()
+        while run.state == "running":
+            env.flush_all()
+            env.cr.execute("ANALYZE account_move, account_move_line")
+            env.invalidate_all()
+            run._run_batch()
     assert run.state == "done" and run.done_count == subscriptions, (run.done_count, run.state)
     env.cr.execute(
         "SELECT count(*), count(DISTINCT paas_subscription_id) FROM account_move"
