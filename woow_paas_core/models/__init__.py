@@ -8,3 +8,4 @@ from . import woow_paas_tenant
 from . import res_partner
 from . import woow_paas_demo
 from . import res_config_settings
+from . import res_company

@@ -62,6 +62,18 @@ class ResCompany(models.Model):
                     self.env._("The support URL must start with https:// or http://.")
                 )
 
+    def paas_mail_signature(self):
+        """Override of ``woow_paas_core``: the white label's product name and
+        support contact under the PaaS mails."""
+        self.ensure_one()
+        brand = self._paas_branding()
+        parts = [brand["product_name"]]
+        if brand["support_email"]:
+            parts.append(self.env._("Help: %s", brand["support_email"]))
+        if brand["support_url"]:
+            parts.append(brand["support_url"])
+        return " · ".join(parts)
+
     def _paas_branding(self):
         """The white-label values as one dict, for portal pages and mail
         templates: ``product_name``, ``primary_color``, ``support_email``,

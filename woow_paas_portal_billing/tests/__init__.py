@@ -3,3 +3,4 @@ from . import test_usage
 from . import test_query_count
 from . import test_tours
 from . import test_signup_pay
+from . import test_mail_branding
