@@ -45,6 +45,37 @@ class WoowPaasCustomerPortal(CustomerPortal):
     def _paas_tenants_domain(self):
         return [("commercial_partner_id", "=", self._paas_customer().id)]
 
+    def _paas_list_page(self, model, domain, sortings, default_sort, page, sortby, url, key):
+        """A paged, sortable /my list of ``model`` (``key``: the records'
+        name in the template ``portal_my_paas_<key>``, page ``paas_<key>``)."""
+        Model = request.env[model]
+        sortby = sortby if sortby in sortings else default_sort
+        pager = portal_pager(
+            url=url,
+            url_args={"sortby": sortby},
+            total=Model.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+        )
+        records = Model.search(
+            domain,
+            order=sortings[sortby]["order"],
+            limit=self._items_per_page,
+            offset=pager["offset"],
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                key: records,
+                "page_name": f"paas_{key}",
+                "pager": pager,
+                "default_url": url,
+                "searchbar_sortings": sortings,
+                "sortby": sortby,
+            }
+        )
+        return request.render(f"woow_paas_portal.portal_my_paas_{key}", values)
+
     # ------------------------------------------------------------------
     # Subscriptions
     # ------------------------------------------------------------------
@@ -61,35 +92,11 @@ class WoowPaasCustomerPortal(CustomerPortal):
         type="http", auth="user", website=True, readonly=True,
     )  # fmt: skip
     def portal_my_paas_subscriptions(self, page=1, sortby=None, **kw):
-        Subscription = request.env["woow.paas.subscription"]
-        sortings = self._paas_subscription_searchbar_sortings()
-        sortby = sortby if sortby in sortings else "date"
-        domain = self._paas_subscriptions_domain()
-        pager = portal_pager(
-            url="/my/subscriptions",
-            url_args={"sortby": sortby},
-            total=Subscription.search_count(domain),
-            page=page,
-            step=self._items_per_page,
-        )
-        subscriptions = Subscription.search(
-            domain,
-            order=sortings[sortby]["order"],
-            limit=self._items_per_page,
-            offset=pager["offset"],
-        )
-        values = self._prepare_portal_layout_values()
-        values.update(
-            {
-                "subscriptions": subscriptions,
-                "page_name": "paas_subscriptions",
-                "pager": pager,
-                "default_url": "/my/subscriptions",
-                "searchbar_sortings": sortings,
-                "sortby": sortby,
-            }
-        )
-        return request.render("woow_paas_portal.portal_my_paas_subscriptions", values)
+        return self._paas_list_page(
+            "woow.paas.subscription", self._paas_subscriptions_domain(),
+            self._paas_subscription_searchbar_sortings(), "date", page, sortby,
+            url="/my/subscriptions", key="subscriptions",
+        )  # fmt: skip
 
     def _paas_subscription_page_values(self, subscription, **kw):
         """Values of the subscription page; bridges add theirs.
@@ -206,35 +213,11 @@ class WoowPaasCustomerPortal(CustomerPortal):
         type="http", auth="user", website=True, readonly=True,
     )  # fmt: skip
     def portal_my_paas_tenants(self, page=1, sortby=None, **kw):
-        Tenant = request.env["woow.paas.tenant"]
-        sortings = self._paas_tenant_searchbar_sortings()
-        sortby = sortby if sortby in sortings else "name"
-        domain = self._paas_tenants_domain()
-        pager = portal_pager(
-            url="/my/tenants",
-            url_args={"sortby": sortby},
-            total=Tenant.search_count(domain),
-            page=page,
-            step=self._items_per_page,
-        )
-        tenants = Tenant.search(
-            domain,
-            order=sortings[sortby]["order"],
-            limit=self._items_per_page,
-            offset=pager["offset"],
-        )
-        values = self._prepare_portal_layout_values()
-        values.update(
-            {
-                "tenants": tenants,
-                "page_name": "paas_tenants",
-                "pager": pager,
-                "default_url": "/my/tenants",
-                "searchbar_sortings": sortings,
-                "sortby": sortby,
-            }
-        )
-        return request.render("woow_paas_portal.portal_my_paas_tenants", values)
+        return self._paas_list_page(
+            "woow.paas.tenant", self._paas_tenants_domain(),
+            self._paas_tenant_searchbar_sortings(), "name", page, sortby,
+            url="/my/tenants", key="tenants",
+        )  # fmt: skip
 
     def _paas_tenant_page_values(self, tenant, **kw):
         """Values of the tenant page; bridges add theirs (see
