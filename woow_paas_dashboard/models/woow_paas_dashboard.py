@@ -37,7 +37,7 @@ MOVEMENTS = (
 # lo..hi (width_bucket), a movement falls in bucket b, so windows compare
 # integers and add up buckets rather than join ranges.
 DASHBOARD_SQL = """
-WITH win(k, s, e, si, ei, n) AS (VALUES %(windows)s),
+WITH win(k, s, e, si, ei, n, rt) AS (VALUES %(windows)s),
 -- Odoo's rate of each day, per currency: rates[i + 1] from starts[i] (the
 -- day's first instant), rates[1] before the first; a movement is converted
 -- at the rate of its day.
@@ -137,12 +137,13 @@ cov AS (
            width_bucket(t0, %(bounds)s) + 1 AS lo, width_bucket(t1, %(bounds)s) AS hi
       FROM seg WHERE counted
 ),
+ppm AS (
+    -- pm: the bounds at which a customer pays (one bit each).
+    SELECT partner_id, bit_or((1::bigint << hi) - (1::bigint << (lo - 1))) AS pm
+      FROM cov WHERE lo <= hi GROUP BY partner_id
+),
 pcov AS (
-    -- pm: the bounds at which the segment's customer pays (one bit each).
-    SELECT cov.*,
-           bit_or((1::bigint << hi) - (1::bigint << (lo - 1))) OVER (PARTITION BY partner_id)
-               AS pm
-      FROM cov WHERE lo <= hi
+    SELECT cov.*, ppm.pm FROM cov JOIN ppm USING (partner_id) WHERE lo <= hi
 ),
 bstock AS (
     -- MRR at each bound, per currency in its own amounts: +amt at the first
@@ -170,6 +171,13 @@ mrr_ids AS (
       FROM win w JOIN pcov c ON c.lo <= w.ei AND w.ei <= c.hi
      WHERE w.k = 'cur'
 ),
+wlo(n, i, currency_id, si, ei, rs, re) AS (
+    -- Each bound with the windows it lies in (si < i <= ei), and (whi)
+    -- those it ends inside of (si <= i < ei), per currency, listed by the
+    -- caller: the planner knows their sizes.
+    VALUES %(bounds_in)s
+),
+whi(n, i, currency_id, si, ei, rs, re) AS (VALUES %(bounds_end)s),
 bdelta AS (
     -- Per window and customer, the change of MRR between the window's start
     -- and end, summed over the only segments whose share differs: those
@@ -181,14 +189,26 @@ bdelta AS (
     -- is expansion, a move up and down again nets out); for the others,
     -- minus their opening MRR (churn). Customers outside the base paying
     -- at the end add their whole MRR (joined).
-    SELECT w.n, c.partner_id,
-           bool_or((c.pm >> (w.si - 1)) & 1 = 1) AS in_base,
-           bool_or((c.pm >> (w.ei - 1)) & 1 = 1) AS at_end,
-           SUM(CASE WHEN c.lo <= w.ei AND w.ei <= c.hi THEN c.amt * w.re ELSE 0 END
-               - CASE WHEN c.lo <= w.si AND w.si <= c.hi THEN c.amt * w.rs ELSE 0 END) AS d
-      FROM wj w JOIN pcov c USING (currency_id)
-     WHERE c.lo <= w.ei AND w.si <= c.hi AND (w.si < c.lo OR c.hi < w.ei OR w.rs <> w.re)
-     GROUP BY w.n, c.partner_id
+    -- The pairs (window, segment) are found by integer equality on the
+    -- bounds (wlo, whi), not by comparing every segment to every window:
+    -- a segment starting inside (si < lo <= ei) and still running at the
+    -- end (one that also ends inside adds nothing), one started before and
+    -- ending inside (lo <= si <= hi < ei), one covering the whole window in
+    -- a currency whose rate moved.
+    SELECT n, partner_id, pm, si, ei, SUM(d) AS d
+      FROM (SELECT w.n, c.partner_id, c.pm, w.si, w.ei,
+                   c.amt * w.re AS d
+              FROM pcov c JOIN wlo w ON w.i = c.lo AND w.currency_id = c.currency_id
+             WHERE c.hi >= w.ei
+            UNION ALL
+            SELECT w.n, c.partner_id, c.pm, w.si, w.ei, -c.amt * w.rs
+              FROM pcov c JOIN whi w ON w.i = c.hi AND w.currency_id = c.currency_id
+             WHERE c.lo <= w.si
+            UNION ALL
+            SELECT w.n, c.partner_id, c.pm, w.si, w.ei, c.amt * (w.re - w.rs)
+              FROM wj w JOIN pcov c USING (currency_id)
+             WHERE w.rt AND w.rs <> w.re AND c.lo <= w.si AND w.ei <= c.hi) pairs
+     GROUP BY n, partner_id, pm, si, ei
 ),
 retention AS (
     SELECT win.k,
@@ -200,22 +220,24 @@ retention AS (
            COALESCE(SUM(d) FILTER (WHERE NOT in_base AND at_end), 0) AS joined_mrr,
            array_agg(partner_id) FILTER (WHERE win.k = 'cur' AND in_base AND at_end AND d < 0)
                AS contracted_ids
-      FROM bdelta JOIN win USING (n) GROUP BY win.k
+      FROM (SELECT n, partner_id, d, (pm >> (si - 1)) & 1 = 1 AS in_base,
+                   (pm >> (ei - 1)) & 1 = 1 AS at_end
+              FROM bdelta) b
+      JOIN win USING (n) GROUP BY win.k
 ),
-ppm AS (
-    SELECT partner_id, bit_or((1::bigint << hi) - (1::bigint << (lo - 1))) AS pm
-      FROM cov WHERE lo <= hi GROUP BY partner_id
+pmc AS (
+    -- Customers sharing a bitmask count together: a few hundred masks
+    -- rather than one row per customer and window.
+    SELECT pm, COUNT(*) AS n FROM ppm GROUP BY pm
 ),
 customers AS (
-    SELECT win.k, c.customers_start, c.customers, c.customers_lost
-      FROM (SELECT w.n,
-                   COUNT(*) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1) AS customers_start,
-                   COUNT(*) FILTER (WHERE (p.pm >> (w.ei - 1)) & 1 = 1) AS customers,
-                   COUNT(*) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1
-                                      AND (p.pm >> (w.ei - 1)) & 1 = 0) AS customers_lost
-              FROM win w CROSS JOIN ppm p
-             GROUP BY w.n) c
-      JOIN win USING (n)
+    SELECT w.k,
+           COALESCE(SUM(p.n) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1), 0) AS customers_start,
+           COALESCE(SUM(p.n) FILTER (WHERE (p.pm >> (w.ei - 1)) & 1 = 1), 0) AS customers,
+           COALESCE(SUM(p.n) FILTER (WHERE (p.pm >> (w.si - 1)) & 1 = 1
+                                        AND (p.pm >> (w.ei - 1)) & 1 = 0), 0) AS customers_lost
+      FROM win w CROSS JOIN pmc p
+     GROUP BY w.k
 ),
 customer_ids AS (
     SELECT array_agg(p.partner_id) FILTER (WHERE (p.pm >> (w.ei - 1)) & 1 = 1) AS customer_ids,
@@ -237,7 +259,7 @@ tcov AS (
     SELECT tenant_id, width_bucket(t0, %(bounds)s) + 1 AS lo, width_bucket(t1, %(bounds)s) AS hi
       FROM tseg
 ),
-tcount AS (
+tcount AS MATERIALIZED (
     -- Active tenants at each bound: +1 where a segment starts covering, -1
     -- after it stops, summed in order (segments of one tenant are disjoint).
     SELECT i, SUM(SUM(d)) OVER (ORDER BY i) AS n
@@ -246,12 +268,14 @@ tcount AS (
             SELECT hi + 1, -1 FROM tcov WHERE lo <= hi) deltas
      GROUP BY i
 ),
-tenants AS (
-    SELECT w.k,
-           (SELECT n FROM tcount WHERE i <= w.ei ORDER BY i DESC LIMIT 1) AS tenants,
-           CASE WHEN w.k = 'cur' THEN (SELECT array_agg(tenant_id) FROM tcov
-                                        WHERE lo <= w.ei AND w.ei <= hi) END AS tenant_ids
+tenants AS MATERIALIZED (
+    SELECT w.k, (SELECT n FROM tcount WHERE i <= w.ei ORDER BY i DESC LIMIT 1) AS tenants
       FROM win w
+),
+tenant_ids AS (
+    SELECT array_agg(c.tenant_id) AS tenant_ids
+      FROM win w JOIN tcov c ON c.lo <= w.ei AND w.ei <= c.hi
+     WHERE w.k = 'cur'
 )
 SELECT w.k,
        f.new_mrr, f.new_count, f.reactivation_mrr, f.churned_mrr, f.churned_count,
@@ -260,7 +284,7 @@ SELECT w.k,
        s.mrr - COALESCE(r.joined_mrr, 0) AS retained_mrr,
        r.base_churned_mrr, r.base_expansion_mrr, r.base_contraction_mrr, t.tenants,
        fi.new_ids, fi.churned_ids, fi.trial_ids, fi.trial_ended_ids, r.contracted_ids,
-       ci.customer_ids, ci.lost_customer_ids, ci.cohort_ids, t.tenant_ids, mi.mrr_ids
+       ci.customer_ids, ci.lost_customer_ids, ci.cohort_ids, ti.tenant_ids, mi.mrr_ids
   FROM win w
   LEFT JOIN flows f ON f.k = w.k
   LEFT JOIN flow_ids fi ON w.k = 'cur'
@@ -270,6 +294,7 @@ SELECT w.k,
   LEFT JOIN customer_ids ci ON w.k = 'cur'
   LEFT JOIN customers c ON c.k = w.k
   LEFT JOIN tenants t ON t.k = w.k
+  LEFT JOIN tenant_ids ti ON w.k = 'cur'
 """
 
 FIGURE_COLUMNS = (
@@ -298,6 +323,15 @@ KPIS = (
 RETENTION_PARTS = (
     "mrr_start", "base_expansion_mrr", "base_contraction_mrr", "base_churned_mrr", "retained_mrr",
 )  # fmt: skip
+
+
+def _values(rows):
+    """``VALUES`` rows (n, i, currency_id, si, ei, rs, re); one that matches
+    nothing when there are none."""
+    return SQL(", ").join(
+        SQL("(%s, %s, %s, %s, %s, %s::numeric, %s::numeric)", *row)
+        for row in rows or [(-1, -1, -1, -1, -1, 0, 0)]
+    )
 
 
 def _ratio(numerator, denominator):
@@ -331,8 +365,13 @@ class WoowPaasDashboard(models.AbstractModel):
         company = self.env.company
         today = fields.Date.context_today(self)
         tables = self._paas_rate_tables()
+        # The forecast's year (trial conversion) and today (the base) need
+        # no retention figures.
         rows = self._paas_compute(
-            {**windows, **self._paas_forecast_windows(today)}, plan_ids, tables
+            {**windows, **self._paas_forecast_windows(today)},
+            plan_ids,
+            tables,
+            no_retention=("fyear", "now"),
         )
         for row in rows.values():
             row["revenue_churn_ids"] = sorted(
@@ -519,7 +558,7 @@ class WoowPaasDashboard(models.AbstractModel):
                       FROM woow_paas_subscription s
                      WHERE s.state = ANY(%(paying)s) AND s.company_id = ANY(%(companies)s)
                        AND %(plan_filter)s
-                ), nxt AS (
+                ), nxt AS MATERIALIZED (
                     -- The next plan per price, currency, interval and company: a
                     -- handful of lookups rather than one per subscription.
                     SELECT k.*, n.id AS plan_id, n.price AS next_price
@@ -717,20 +756,55 @@ class WoowPaasDashboard(models.AbstractModel):
         return rates[bisect.bisect_right(days, day)]
 
     @api.model
-    def _paas_compute(self, windows, plan_ids, tables=None):
+    def _paas_compute(self, windows, plan_ids, tables=None, no_retention=()):
         """Run the dashboard statement; ``{window key: {column: value}}``.
-        ``tables``: the currency rates (:meth:`_paas_rate_tables`)."""
-        instants = {key: tuple(map(self._paas_instant, bounds)) for key, bounds in windows.items()}
+        ``tables``: the currency rates (:meth:`_paas_rate_tables`); windows
+        of ``no_retention`` get no retention figures (they cost the most)."""
+        # Windows with the same bounds (the forecast's last months are trend
+        # months) are computed once, under their first key.
+        same = {}
+        for key, bounds in windows.items():
+            same.setdefault(bounds, []).append(key)
+        instants = {
+            keys[0]: tuple(map(self._paas_instant, bounds)) for bounds, keys in same.items()
+        }
+        retention = {keys[0] for keys in same.values() if not set(keys) <= set(no_retention)}
         # Window bounds, sorted: a window [s, e) is the bounds si..ei (1-based).
         bounds = sorted({instant for pair in instants.values() for instant in pair})
         rank = {instant: index for index, instant in enumerate(bounds, 1)}
         # Customers carry one bit per bound in a bigint.
         assert len(bounds) < 63, "too many window bounds"
         window_sql = SQL(", ").join(
-            SQL("(%s, %s::timestamp, %s::timestamp, %s, %s, %s)", key, s, e, rank[s], rank[e], n)
+            SQL(
+                "(%s, %s::timestamp, %s::timestamp, %s, %s, %s, %s)",
+                key, s, e, rank[s], rank[e], n, key in retention,
+            )  # fmt: skip
             for n, (key, (s, e)) in enumerate(instants.items())
         )
+        # The pairs (window, bound) with si < bound <= ei and si <= bound < ei,
+        # for the windows with retention figures.
+        positions = [
+            (n, rank[s], rank[e])
+            for n, (key, (s, e)) in enumerate(instants.items())
+            if key in retention
+        ]
         tables = tables or self._paas_rate_tables()
+        rates = {
+            (key, currency.id): (
+                self._paas_rate_at(table, start - relativedelta(days=1)),
+                self._paas_rate_at(table, stop - relativedelta(days=1)),
+            )
+            for (start, stop), (key, *_same) in same.items()
+            for currency, table in tables.items()
+        }
+        keys = list(instants)
+        bounds_in, bounds_end = [], []
+        for n, si, ei in positions:
+            for currency in tables:
+                rs, re = rates[keys[n], currency.id]
+                row = (currency.id, si, ei, rs, re)
+                bounds_in.extend((n, i, *row) for i in range(si + 1, ei + 1))
+                bounds_end.extend((n, i, *row) for i in range(si, ei))
         currency_sql = SQL(", ").join(
             SQL(
                 "(%s, %s::timestamp[], %s::numeric[])",
@@ -742,15 +816,8 @@ class WoowPaasDashboard(models.AbstractModel):
         )
         # A stock at a bound is that of the end of the day before it.
         window_rates_sql = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s::numeric, %s::numeric)",
-                key,
-                currency.id,
-                self._paas_rate_at(table, start - relativedelta(days=1)),
-                self._paas_rate_at(table, stop - relativedelta(days=1)),
-            )
-            for key, (start, stop) in windows.items()
-            for currency, table in tables.items()
+            SQL("(%s, %s, %s::numeric, %s::numeric)", key, currency_id, rs, re)
+            for (key, currency_id), (rs, re) in rates.items()
         )
         if plan_ids:
             plan_filter = SQL("COALESCE(plan_id = ANY(%s), FALSE)", plan_ids)
@@ -768,6 +835,8 @@ class WoowPaasDashboard(models.AbstractModel):
             dirty_subs=dirty["s"],
             dirty_tenants=dirty["t"],
             windows=window_sql,
+            bounds_in=_values(bounds_in),
+            bounds_end=_values(bounds_end),
             bounds=SQL("%s::timestamp[]", bounds),
             currencies=currency_sql,
             window_rates=window_rates_sql,
@@ -787,7 +856,8 @@ class WoowPaasDashboard(models.AbstractModel):
             row = dict(zip(names, values, strict=True))
             for column in FIGURE_COLUMNS:
                 row[column] = row[column] or 0
-            rows[row.pop("k")] = row
+            for key in same[windows[row.pop("k")]]:
+                rows[key] = dict(row)
         return rows
 
     # ------------------------------------------------------------------
