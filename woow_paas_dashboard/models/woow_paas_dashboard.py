@@ -777,8 +777,8 @@ class WoowPaasDashboard(models.AbstractModel):
         window_sql = SQL(", ").join(
             SQL(
                 "(%s, %s::timestamp, %s::timestamp, %s, %s, %s, %s)",
-                key, s, e, rank[s], rank[e], n, key in retention,
-            )  # fmt: skip
+                *(key, s, e, rank[s], rank[e], n, key in retention),
+            )
             for n, (key, (s, e)) in enumerate(instants.items())
         )
         # The pairs (window, bound) with si < bound <= ei and si <= bound < ei,
