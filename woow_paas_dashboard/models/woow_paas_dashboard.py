@@ -346,7 +346,7 @@ class WoowPaasDashboard(models.AbstractModel):
     _description = "PaaS Dashboard"
 
     @api.model
-    def get_dashboard(self, date_from, date_to, plan_ids=None):
+    def get_dashboard(self, date_from, date_to, plan_ids=None, currency_id=None):
         """Return the dashboard's figures for ``date_from``..``date_to``
         (dates, both included) as JSON-ready data, for PaaS users.
 
@@ -354,15 +354,25 @@ class WoowPaasDashboard(models.AbstractModel):
         same length, a trend of one point per month for the twelve months
         ending with ``date_to``'s month, and the records behind it
         (``drill``: model and ids). ``plan_ids`` narrows every figure to
-        subscriptions on those plans at the time. Other addons add figures
+        subscriptions on those plans at the time. Amounts are in
+        ``currency_id`` (an active currency; the company's by default),
+        converted with Odoo's rates of each date. Other addons add figures
         through :meth:`_paas_dashboard_providers`.
         """
         if not self.env.su and not self.env.user.has_group("woow_paas_core.group_paas_user"):
             raise AccessError(self.env._("Only PaaS users can see the PaaS dashboard."))
         period = self._paas_parse_period(date_from, date_to)
         plan_ids = self._paas_parse_plans(plan_ids)
+        currency = self._paas_parse_currency(currency_id)
+        # Rates, rounding and the providers' amounts follow the chosen currency.
+        return self.with_context(paas_dashboard_currency_id=currency.id)._paas_dashboard_data(
+            period, plan_ids, currency
+        )
+
+    @api.model
+    def _paas_dashboard_data(self, period, plan_ids, currency):
+        """The data of :meth:`get_dashboard`, its arguments checked."""
         windows = self._paas_windows(*period)
-        company = self.env.company
         today = fields.Date.context_today(self)
         tables = self._paas_rate_tables()
         # The forecast's year (trial conversion) and today (the base) need
@@ -401,7 +411,6 @@ class WoowPaasDashboard(models.AbstractModel):
         ctx = {"windows": windows, "plan_ids": plan_ids, "rows": rows}
         for provider in self._paas_dashboard_providers():
             kpis.extend(provider(ctx))
-        currency = company.currency_id
         return {
             "date_from": fields.Date.to_string(period[0]),
             "date_to": fields.Date.to_string(period[1]),
@@ -418,6 +427,7 @@ class WoowPaasDashboard(models.AbstractModel):
             "movements": {
                 name: [self._paas_round(rows[m][name]) for m in months] for name in MOVEMENTS
             },
+            "currencies": self.env["res.currency"].search_read([], ["name", "symbol"]),
             "plans": self.env["woow.paas.plan"]
             .with_context(active_test=False)
             .search_read([("company_id", "in", [False, *self.env.companies.ids])], ["name"]),
@@ -626,6 +636,31 @@ class WoowPaasDashboard(models.AbstractModel):
         return start, end
 
     @api.model
+    def _paas_parse_currency(self, currency_id):
+        """The currency of the figures: ``currency_id`` (an active currency)
+        or the company's."""
+        if not currency_id:
+            return self.env.company.currency_id
+        if not isinstance(currency_id, int) or isinstance(currency_id, bool):
+            raise UserError(self.env._("The currency is given by its id."))
+        currency = self.env["res.currency"].browse(currency_id).exists()
+        if not currency or not currency.active:
+            raise UserError(
+                self.env._("Choose an active currency: activate it in the accounting settings.")
+            )
+        return currency
+
+    @api.model
+    def _paas_currency(self):
+        """The currency the figures are shown in (see :meth:`get_dashboard`)."""
+        currency_id = self.env.context.get("paas_dashboard_currency_id")
+        return (
+            self.env["res.currency"].browse(currency_id)
+            if currency_id
+            else self.env.company.currency_id
+        )
+
+    @api.model
     def _paas_parse_plans(self, plan_ids):
         if not plan_ids:
             return None
@@ -664,7 +699,7 @@ class WoowPaasDashboard(models.AbstractModel):
 
     @api.model
     def _paas_currency_rates(self, day=None, tables=None):
-        """``[(currency_id, rate to the company currency, digits)]`` for the
+        """``[(currency_id, rate to the dashboard's currency, digits)]`` for the
         currencies of the subscriptions, at ``day`` (default today), from
         ``tables`` (:meth:`_paas_rate_tables`, read when not given)."""
         day = fields.Date.to_date(day) or fields.Date.context_today(self)
@@ -675,18 +710,18 @@ class WoowPaasDashboard(models.AbstractModel):
 
     @api.model
     def _paas_rate_tables(self, extra_currencies=None):
-        """``{currency: (days, rates)}`` for the company currency and those of
-        the subscriptions (and ``extra_currencies``): the rate to the company
-        currency is ``rates[0]``
-        before ``days[0]`` and ``rates[i + 1]`` from ``days[i]`` on.
+        """``{currency: (days, rates)}`` for the dashboard's currency
+        (:meth:`_paas_currency`) and those of the subscriptions (and
+        ``extra_currencies``): the rate to the dashboard's currency is
+        ``rates[0]`` before ``days[0]`` and ``rates[i + 1]`` from ``days[i]`` on.
 
         Odoo's rule (``res.currency._get_rates``), read in one query for
         every day: the latest rate on or before the day, the company's own
         rates (of its root company) before the shared ones; else the
-        earliest rate; else 1. The conversion is the company currency's
+        earliest rate; else 1. The conversion is the target currency's
         rate over the currency's rate."""
         company = self.env.company
-        target = company.currency_id
+        target = self._paas_currency()
         self.env.cr.execute(
             SQL(
                 "SELECT DISTINCT currency_id FROM woow_paas_subscription"
@@ -928,7 +963,7 @@ class WoowPaasDashboard(models.AbstractModel):
 
     @api.model
     def _paas_round(self, amount):
-        return self.env.company.currency_id.round(float(amount or 0))
+        return self._paas_currency().round(float(amount or 0))
 
     @api.model
     def _paas_kpi(self, key, row):

@@ -2,6 +2,8 @@ from datetime import date
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
+
 from odoo.tests import tagged
 
 from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
@@ -72,13 +74,13 @@ class TestDashboardCurrencies(WoowPaasCase):
         with freeze_time("2026-05-10 12:00:00"):
             cls.sub_f.action_cancel(reason="Too dear.")
 
-    def _dashboard(self, date_from, date_to):
+    def _dashboard(self, date_from, date_to, currency_id=None):
         with freeze_time("2026-06-30 18:00:00"):
             data = (
                 self.env["woow.paas.dashboard"]
                 .with_user(self.paas_user)
                 .with_context(tz="UTC")
-                .get_dashboard(date_from, date_to)
+                .get_dashboard(date_from, date_to, currency_id=currency_id)
             )
         return data, {kpi["key"]: kpi for kpi in data["kpis"]}
 
@@ -146,3 +148,36 @@ class TestDashboardCurrencies(WoowPaasCase):
         self.assertAlmostEqual(q2["grr"]["value"], 30 / 130)
         self.assertEqual(q2["grr"]["parts"]["base_churned_mrr"], 100.0)
         self.assertAlmostEqual(q2["logo_churn"]["value"], 1 / 2)
+
+    def test_figures_in_another_currency(self):
+        """Shown in F, the company currency's amounts are converted at F's
+        rate of each date (2 F, then 4 F from April 15) and F's stay as
+        they are: the same history, other figures."""
+        expected = {
+            ("2026-02-01", "2026-02-28"): 100 + 30 * 2,
+            ("2026-03-01", "2026-03-31"): 200 + 30 * 2,
+            ("2026-04-01", "2026-04-15"): 200 + 30 * 4,
+            ("2026-05-01", "2026-05-31"): 30 * 4,
+        }
+        for period, mrr in expected.items():
+            data, kpis = self._dashboard(*period, currency_id=self.foreign.id)
+            self.assertEqual(kpis["mrr"]["value"], mrr, period)
+            self.assertEqual(data["currency"]["id"], self.foreign.id)
+        self.assertIn(self.foreign.id, [c["id"] for c in data["currencies"]])
+        data, kpis = self._dashboard("2026-01-01", "2026-06-30", currency_id=self.foreign.id)
+        self.assertEqual(kpis["new_mrr"]["value"], 160.0)
+        # Expansion at the rate of its day; the rate move is no currency
+        # effect for F's own amounts but for the company currency's.
+        self.assertEqual(data["movements"]["expansion_mrr"][-6:], [0, 0, 100, 0, 0, 0])
+        self.assertEqual(data["movements"]["fx_mrr"][-6:], [0, 0, 0, 60, 0, 0])
+        # The default is still the company currency.
+        _data, kpis = self._dashboard("2026-03-01", "2026-03-31")
+        self.assertEqual(kpis["mrr"]["value"], 130.0)
+
+    def test_currency_must_be_active(self):
+        inactive = self.env["res.currency"].with_context(active_test=False).search(
+            [("active", "=", False)], limit=1
+        )
+        for bad in (inactive.id, "EUR", 10**9):
+            with self.assertRaises(UserError, msg=bad):
+                self._dashboard("2026-03-01", "2026-03-31", currency_id=bad)

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, test } from "@odoo/hoot";
+import { queryOne } from "@odoo/hoot-dom";
 import { animationFrame, Deferred } from "@odoo/hoot-mock";
 import {
     contains,
@@ -60,6 +61,10 @@ function dashboard(mrr = 105) {
                 (name) => [name, MONTHS.map(() => (name === "mrr" ? mrr : 0))]
             )
         ),
+        currencies: [
+            { id: 1, name: "USD", symbol: "$" },
+            { id: 2, name: "EUR", symbol: "€" },
+        ],
         plans: [
             { id: 7, name: "Starter" },
             { id: 8, name: "Growth" },
@@ -101,7 +106,7 @@ let calls;
 beforeEach(() => {
     calls = [];
     onRpc("woow.paas.dashboard", "get_dashboard", ({ args, kwargs }) => {
-        calls.push([...args, kwargs.plan_ids]);
+        calls.push([...args, kwargs.plan_ids, kwargs.currency_id]);
         return dashboard();
     });
 });
@@ -176,6 +181,37 @@ test("period and plan pickers ask for the right figures", async () => {
     last = calls.at(-1);
     expect(last[2]).toEqual([8]);
     expect(to.length).toBe(10);
+});
+
+/** What the browser's date picker does: a whole date at once, then "change". */
+async function pickDate(selector, value) {
+    const input = queryOne(selector);
+    input.value = value;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    await animationFrame();
+}
+
+test("a custom period and a currency ask for the right figures", async () => {
+    await openDashboard();
+    expect(calls[0][3]).toBe(null);
+    expect(".o_paas_currency_filter option").toHaveCount(2);
+    await contains(".o_paas_currency_filter").select("2");
+    await animationFrame();
+    expect(calls.at(-1)[3]).toBe(2);
+
+    await contains(".o_paas_period_unit").select("custom");
+    await animationFrame();
+    // The custom period starts as the month shown.
+    const [monthFrom, monthTo] = calls[0];
+    expect(calls.at(-1).slice(0, 2)).toEqual([monthFrom, monthTo]);
+    await pickDate(".o_paas_custom_from", "2025-03-10");
+    await pickDate(".o_paas_custom_to", "2025-03-19");
+    expect(calls.at(-1).slice(0, 4)).toEqual(["2025-03-10", "2025-03-19", null, 2]);
+    expect(".o_paas_period_label").toHaveText(/Mar 10, 2025 – Mar 19, 2025/);
+    // Moving a custom period moves it by its own length.
+    await contains(".o_paas_period_prev").click();
+    await animationFrame();
+    expect(calls.at(-1).slice(0, 2)).toEqual(["2025-02-28", "2025-03-09"]);
 });
 
 test("empty state when nothing has happened yet", async () => {

@@ -32,6 +32,7 @@ export const PERIOD_UNITS = {
     month: _t("Month"),
     quarter: _t("Quarter"),
     year: _t("Year"),
+    custom: _t("Custom"),
 };
 
 /** Format ``value`` as a KPI of ``format`` with the dashboard's currency. */
@@ -284,6 +285,10 @@ export class PaasDashboard extends Component {
             unit: "month",
             anchor: DateTime.local().startOf("month"),
             planId: false,
+            currencyId: false,
+            // The custom period, both days included.
+            customFrom: null,
+            customTo: null,
             data: null,
             loading: true,
             error: null,
@@ -295,12 +300,18 @@ export class PaasDashboard extends Component {
     }
 
     get period() {
+        if (this.state.unit === "custom") {
+            return { start: this.state.customFrom, end: this.state.customTo };
+        }
         const start = this.state.anchor.startOf(this.state.unit);
         return { start, end: start.endOf(this.state.unit).startOf("day") };
     }
 
     get periodLabel() {
-        const { start } = this.period;
+        const { start, end } = this.period;
+        if (this.state.unit === "custom") {
+            return `${start.toLocaleString(DateTime.DATE_MED)} – ${end.toLocaleString(DateTime.DATE_MED)}`;
+        }
         if (this.state.unit === "year") {
             return start.toFormat("yyyy");
         }
@@ -327,7 +338,10 @@ export class PaasDashboard extends Component {
                 this.orm.call("woow.paas.dashboard", "get_dashboard", [
                     serializeDate(start),
                     serializeDate(end),
-                ], { plan_ids: this.state.planId ? [this.state.planId] : null })
+                ], {
+                    plan_ids: this.state.planId ? [this.state.planId] : null,
+                    currency_id: this.state.currencyId || null,
+                })
             );
             this.state.data = data;
         } catch (error) {
@@ -339,18 +353,58 @@ export class PaasDashboard extends Component {
     }
 
     onUnitChange(ev) {
-        this.state.unit = ev.target.value;
-        this.state.anchor = this.state.anchor.startOf(this.state.unit);
+        const unit = ev.target.value;
+        if (unit === "custom") {
+            // A custom period starts as the period shown, to be edited.
+            const { start, end } = this.period;
+            Object.assign(this.state, { customFrom: start, customTo: end });
+        } else {
+            this.state.anchor = this.period.start.startOf(unit);
+        }
+        this.state.unit = unit;
         this.load();
     }
 
+    get customDays() {
+        return Math.round(this.state.customTo.diff(this.state.customFrom, "days").days) + 1;
+    }
+
     shift(step) {
-        this.state.anchor = this.period.start.plus({ [`${this.state.unit}s`]: step });
+        if (this.state.unit === "custom") {
+            // The same number of days before or after.
+            const days = step * this.customDays;
+            this.state.customFrom = this.state.customFrom.plus({ days });
+            this.state.customTo = this.state.customTo.plus({ days });
+        } else {
+            this.state.anchor = this.period.start.plus({ [`${this.state.unit}s`]: step });
+        }
         this.load();
     }
 
     onToday() {
-        this.state.anchor = DateTime.local().startOf(this.state.unit);
+        if (this.state.unit === "custom") {
+            // The same number of days, ending today.
+            const today = DateTime.local().startOf("day");
+            this.state.customFrom = today.minus({ days: this.customDays - 1 });
+            this.state.customTo = today;
+        } else {
+            this.state.anchor = DateTime.local().startOf(this.state.unit);
+        }
+        this.load();
+    }
+
+    onCustomChange(bound, ev) {
+        const day = DateTime.fromISO(ev.target.value);
+        if (!day.isValid) {
+            return;
+        }
+        this.state[bound] = day.startOf("day");
+        // The server explains a period that ends before it starts.
+        this.load();
+    }
+
+    onCurrencyChange(ev) {
+        this.state.currencyId = parseInt(ev.target.value) || false;
         this.load();
     }
 
