@@ -3,7 +3,6 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
-
 from odoo.tests import tagged
 
 from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
