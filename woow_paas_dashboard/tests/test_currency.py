@@ -174,8 +174,10 @@ class TestDashboardCurrencies(WoowPaasCase):
         self.assertEqual(kpis["mrr"]["value"], 130.0)
 
     def test_currency_must_be_active(self):
-        inactive = self.env["res.currency"].with_context(active_test=False).search(
-            [("active", "=", False)], limit=1
+        inactive = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("active", "=", False)], limit=1)
         )
         for bad in (inactive.id, "EUR", 10**9):
             with self.assertRaises(UserError, msg=bad):
