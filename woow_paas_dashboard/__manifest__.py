@@ -3,7 +3,7 @@
 {
     "name": "Woow PaaS Dashboard",
     "summary": "MRR, ARR, churn, retention, trials and tenants of the PaaS business, live",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Services/PaaS",
     "website": "https://github.com/woow-paas/woow-paas",
     "author": "Woow PaaS",

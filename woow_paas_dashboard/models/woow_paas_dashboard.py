@@ -63,7 +63,7 @@ segs AS (
 ),
 seg AS (
     -- Amounts in the subscription's currency, converted where they are read.
-    SELECT sub_id, partner_id, currency_id, state, prev_state, t0, t1,
+    SELECT sub_id, partner_id, currency_id, plan_id, state, prev_state, t0, t1,
            state = ANY(%(paying)s) AS paying,
            COALESCE(prev_state = ANY(%(paying)s), FALSE) AS prev_paying,
            %(plan_filter)s AS in_plan,
@@ -133,7 +133,7 @@ flow_ids AS (
 cov AS (
     -- The window bounds a segment covers (t0 < X <= t1) are the consecutive
     -- bounds lo..hi of the sorted list: counting them is integer arithmetic.
-    SELECT sub_id, partner_id, currency_id, amt,
+    SELECT sub_id, partner_id, currency_id, plan_id, amt,
            width_bucket(t0, %(bounds)s) + 1 AS lo, width_bucket(t1, %(bounds)s) AS hi
       FROM seg WHERE counted
 ),
@@ -145,14 +145,20 @@ ppm AS (
 pcov AS (
     SELECT cov.*, ppm.pm FROM cov JOIN ppm USING (partner_id) WHERE lo <= hi
 ),
-bstock AS (
-    -- MRR at each bound, per currency in its own amounts: +amt at the first
-    -- bound a segment covers, -amt after its last, summed in order.
-    SELECT currency_id, i, SUM(SUM(d)) OVER (PARTITION BY currency_id ORDER BY i) AS amt
-      FROM (SELECT currency_id, lo AS i, amt AS d FROM pcov
+pdelta AS MATERIALIZED (
+    -- Per currency and plan, the change of MRR at each bound: +amt at the
+    -- first bound a segment covers, -amt after its last.
+    SELECT currency_id, plan_id, i, SUM(d) AS d
+      FROM (SELECT currency_id, plan_id, lo AS i, amt AS d FROM pcov
             UNION ALL
-            SELECT currency_id, hi + 1, -amt FROM pcov) deltas
-     GROUP BY currency_id, i
+            SELECT currency_id, plan_id, hi + 1, -amt FROM pcov) deltas
+     GROUP BY currency_id, plan_id, i
+),
+bstock AS (
+    -- MRR at each bound, per currency in its own amounts: the changes summed
+    -- in order.
+    SELECT currency_id, i, SUM(SUM(d)) OVER (PARTITION BY currency_id ORDER BY i) AS amt
+      FROM pdelta GROUP BY currency_id, i
 ),
 stocks AS (
     -- MRR at a window's start and end, each currency at its rate there.
@@ -248,41 +254,62 @@ customer_ids AS (
       FROM win w CROSS JOIN ppm p WHERE w.k = 'cur'
 ),
 tseg AS (
-    SELECT tenant_id, t0, t1 FROM woow_paas_dashboard_tenant_segment
+    SELECT tenant_id, state, t0, t1 FROM woow_paas_dashboard_tenant_segment
      WHERE company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
        AND tenant_id NOT IN (SELECT unnest(%(dirty_tenants)s::integer[]))
     UNION ALL
-    SELECT tenant_id, t0, t1 FROM ttseg
+    SELECT tenant_id, state, t0, t1 FROM ttseg
      WHERE company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
 ),
 tcov AS (
-    SELECT tenant_id, width_bucket(t0, %(bounds)s) + 1 AS lo, width_bucket(t1, %(bounds)s) AS hi
+    SELECT tenant_id, state, width_bucket(t0, %(bounds)s) + 1 AS lo,
+           width_bucket(t1, %(bounds)s) AS hi
       FROM tseg
 ),
 tcount AS MATERIALIZED (
-    -- Active tenants at each bound: +1 where a segment starts covering, -1
-    -- after it stops, summed in order (segments of one tenant are disjoint).
-    SELECT i, SUM(SUM(d)) OVER (ORDER BY i) AS n
-      FROM (SELECT lo AS i, 1 AS d FROM tcov WHERE lo <= hi
+    -- Tenants per state at each bound: +1 where a segment starts covering,
+    -- -1 after it stops, summed in order (segments of one tenant are disjoint).
+    SELECT state, i, SUM(SUM(d)) OVER (PARTITION BY state ORDER BY i) AS n
+      FROM (SELECT state, lo AS i, 1 AS d FROM tcov WHERE lo <= hi
             UNION ALL
-            SELECT hi + 1, -1 FROM tcov WHERE lo <= hi) deltas
-     GROUP BY i
+            SELECT state, hi + 1, -1 FROM tcov WHERE lo <= hi) deltas
+     GROUP BY state, i
 ),
 tenants AS MATERIALIZED (
-    SELECT w.k, (SELECT n FROM tcount WHERE i <= w.ei ORDER BY i DESC LIMIT 1) AS tenants
+    SELECT w.k, jsonb_object_agg(c.state, c.n) FILTER (WHERE c.n <> 0) AS tenant_states
       FROM win w
+     CROSS JOIN LATERAL (SELECT DISTINCT ON (state) state, n FROM tcount
+                          WHERE i <= w.ei ORDER BY state, i DESC) c
+     GROUP BY w.k
 ),
 tenant_ids AS (
     SELECT array_agg(c.tenant_id) AS tenant_ids
-      FROM win w JOIN tcov c ON c.lo <= w.ei AND w.ei <= c.hi
+      FROM win w JOIN tcov c ON c.lo <= w.ei AND w.ei <= c.hi AND c.state = 'active'
      WHERE w.k = 'cur'
+),
+plan_stock AS MATERIALIZED (
+    -- MRR per plan at each bound, like bstock.
+    SELECT currency_id, plan_id, i,
+           SUM(d) OVER (PARTITION BY currency_id, plan_id ORDER BY i) AS amt
+      FROM pdelta
+),
+plans AS (
+    SELECT k, jsonb_object_agg(plan_id, mrr) FILTER (WHERE mrr <> 0) AS plan_mrr
+      FROM (SELECT w.k, p.plan_id, SUM(w.re * p.amt) AS mrr
+              FROM wj w
+             CROSS JOIN LATERAL (SELECT DISTINCT ON (plan_id) plan_id, amt FROM plan_stock b
+                                  WHERE b.currency_id = w.currency_id AND b.i <= w.ei
+                                  ORDER BY plan_id, i DESC) p
+             GROUP BY w.k, p.plan_id) per_plan
+     GROUP BY k
 )
 SELECT w.k,
        f.new_mrr, f.new_count, f.reactivation_mrr, f.churned_mrr, f.churned_count,
        f.expansion_mrr, f.contraction_mrr, f.trials, f.trials_ended, f.trials_converted,
        s.mrr_start, s.mrr, c.customers_start, c.customers, c.customers_lost,
        s.mrr - COALESCE(r.joined_mrr, 0) AS retained_mrr,
-       r.base_churned_mrr, r.base_expansion_mrr, r.base_contraction_mrr, t.tenants,
+       r.base_churned_mrr, r.base_expansion_mrr, r.base_contraction_mrr,
+       COALESCE((t.tenant_states->>'active')::integer, 0) AS tenants, t.tenant_states, pl.plan_mrr,
        fi.new_ids, fi.churned_ids, fi.trial_ids, fi.trial_ended_ids, r.contracted_ids,
        ci.customer_ids, ci.lost_customer_ids, ci.cohort_ids, ti.tenant_ids, mi.mrr_ids
   FROM win w
@@ -295,7 +322,37 @@ SELECT w.k,
   LEFT JOIN customers c ON c.k = w.k
   LEFT JOIN tenants t ON t.k = w.k
   LEFT JOIN tenant_ids ti ON w.k = 'cur'
+  LEFT JOIN plans pl ON pl.k = w.k
 """
+
+# The records behind a chart segment (``get_chart_records``): the same
+# snapshot and live replay as the dashboard's statement, one condition.
+CHART_SUBSCRIPTIONS_SQL = """
+WITH %(segment_ctes)s,
+segs AS (
+    SELECT sub_id, state, prev_state, t0, t1, amount, prev_amount, plan_id, prev_plan_id
+      FROM woow_paas_dashboard_segment
+     WHERE company_id = ANY(%(companies)s)
+       AND sub_id NOT IN (SELECT unnest(%(dirty_subs)s::integer[]))
+    UNION ALL
+    SELECT sub_id, state, prev_state, t0, t1, amount, prev_amount, plan_id, prev_plan_id
+      FROM sseg WHERE company_id = ANY(%(companies)s)
+)
+SELECT array_agg(DISTINCT sub_id ORDER BY sub_id) FROM segs WHERE %(condition)s
+"""
+CHART_TENANTS_SQL = """
+WITH %(tenant_segment_ctes)s,
+tsegs AS (
+    SELECT tenant_id, plan_id, state, t0, t1 FROM woow_paas_dashboard_tenant_segment
+     WHERE company_id = ANY(%(companies)s)
+       AND tenant_id NOT IN (SELECT unnest(%(dirty_tenants)s::integer[]))
+    UNION ALL
+    SELECT tenant_id, plan_id, state, t0, t1 FROM ttseg WHERE company_id = ANY(%(companies)s)
+)
+SELECT array_agg(DISTINCT tenant_id ORDER BY tenant_id) FROM tsegs WHERE %(condition)s
+"""
+# The movements of the MRR chart's bars, for their drill-down.
+MOVEMENT_KINDS = ("new_reactivated", "expansion", "churn_contraction")
 
 FIGURE_COLUMNS = (
     "new_mrr", "new_count", "reactivation_mrr", "churned_mrr", "churned_count",
@@ -427,6 +484,7 @@ class WoowPaasDashboard(models.AbstractModel):
             "movements": {
                 name: [self._paas_round(rows[m][name]) for m in months] for name in MOVEMENTS
             },
+            "charts": self._paas_charts(rows, months),
             "currencies": self.env["res.currency"].search_read([], ["name", "symbol"]),
             "plans": self.env["woow.paas.plan"]
             .with_context(active_test=False)
@@ -434,6 +492,126 @@ class WoowPaasDashboard(models.AbstractModel):
             "kpis": kpis,
             "forecast": self._paas_forecast(rows, plan_ids, today, tables),
         }
+
+    @api.model
+    def _paas_charts(self, rows, months):
+        """Revenue by plan and tenants by state at each trend month's end:
+        ``{chart: [{"key", "label", "values"}]}``, one value per month."""
+        plan_ids = sorted({int(pid) for m in months for pid in rows[m]["plan_mrr"] or {}})
+        plans = self.env["woow.paas.plan"].sudo().with_context(active_test=False).browse(plan_ids)
+        by_plan = [
+            {
+                "key": plan.id,
+                "label": plan.display_name,
+                "values": [
+                    self._paas_round((rows[m]["plan_mrr"] or {}).get(str(plan.id), 0))
+                    for m in months
+                ],
+            }
+            for plan in plans
+        ]
+        # The largest plan at the end first: the bottom of the stack.
+        by_plan.sort(key=lambda line: (-line["values"][-1], line["label"]))
+        seen = {state for m in months for state in rows[m]["tenant_states"] or {}}
+        labels = self.env["woow.paas.tenant"]._fields["state"]._description_selection(self.env)
+        by_state = [
+            {
+                "key": state,
+                "label": label,
+                "values": [int((rows[m]["tenant_states"] or {}).get(state, 0)) for m in months],
+            }
+            for state, label in labels
+            if state in seen
+        ]
+        return {"revenue_by_plan": by_plan, "tenants_by_state": by_state}
+
+    @api.model
+    def get_chart_records(self, chart, date_from, date_to, key, plan_ids=None):
+        """The records behind one segment of a chart, for PaaS users:
+        ``{"res_model", "ids"}``. ``chart`` is ``plan`` (the subscriptions
+        paying on plan ``key`` at the end of ``date_to``), ``tenant_state``
+        (the tenants in state ``key`` then), ``movement`` (the subscriptions
+        with a movement ``key`` between ``date_from`` and ``date_to``: one of
+        ``new_reactivated``, ``expansion``, ``churn_contraction``) or what
+        other addons add (:meth:`_paas_chart_records`)."""
+        if not self.env.su and not self.env.user.has_group("woow_paas_core.group_paas_user"):
+            raise AccessError(self.env._("Only PaaS users can see the PaaS dashboard."))
+        period = self._paas_parse_period(date_from, date_to)
+        plan_ids = self._paas_parse_plans(plan_ids)
+        return self._paas_chart_records(chart, period, key, plan_ids)
+
+    @api.model
+    def _paas_chart_records(self, chart, period, key, plan_ids):
+        """Hook of :meth:`get_chart_records`: override for other charts
+        (``super()`` for the others)."""
+        start = self._paas_instant(period[0])
+        end = self._paas_instant(period[1] + relativedelta(days=1))
+        self.env.flush_all()
+        dirty = self._paas_dirty()
+        Segment = self.env["woow.paas.dashboard.segment"]
+        plans = SQL("%s", plan_ids)
+        if chart == "tenant_state":
+            if not isinstance(key, str):
+                raise UserError(self.env._("Unknown chart segment."))
+            query = SQL(
+                CHART_TENANTS_SQL,
+                tenant_segment_ctes=Segment._paas_tenant_segment_query(dirty["t"]),
+                dirty_tenants=dirty["t"],
+                companies=self.env.companies.ids,
+                condition=SQL(
+                    "t0 < %s AND %s <= t1 AND state = %s AND %s",
+                    end, end, key,
+                    SQL("plan_id = ANY(%s)", plans) if plan_ids else SQL("TRUE"),
+                ),
+            )  # fmt: skip
+            model = "woow.paas.tenant"
+        else:
+            paying = list(SUBSCRIPTION_PAYING)
+            if plan_ids:
+                amt = SQL(
+                    "CASE WHEN state = ANY(%s) AND plan_id = ANY(%s) THEN amount ELSE 0 END",
+                    paying, plans,
+                )  # fmt: skip
+                prev_amt = SQL(
+                    "CASE WHEN prev_state = ANY(%s) AND prev_plan_id = ANY(%s)"
+                    " THEN prev_amount ELSE 0 END",
+                    paying, plans,
+                )  # fmt: skip
+                in_plan = SQL("plan_id = ANY(%s)", plans)
+                prev_in_plan = SQL("prev_plan_id = ANY(%s)", plans)
+            else:
+                amt = SQL("CASE WHEN state = ANY(%s) THEN amount ELSE 0 END", paying)
+                prev_amt = SQL("CASE WHEN prev_state = ANY(%s) THEN prev_amount ELSE 0 END", paying)
+                in_plan = prev_in_plan = SQL("TRUE")
+            pays = SQL("state = ANY(%s)", paying)
+            paid = SQL("COALESCE(prev_state = ANY(%s), FALSE)", paying)
+            if chart == "plan" and isinstance(key, int):
+                condition = SQL("t0 < %s AND %s <= t1 AND %s AND plan_id = %s", end, end, pays, key)
+            elif chart == "movement" and key in MOVEMENT_KINDS:
+                moves = {
+                    "new_reactivated": SQL("NOT %s AND %s AND %s", paid, pays, in_plan),
+                    "expansion": SQL("%s AND %s AND %s > %s", paid, pays, amt, prev_amt),
+                    "churn_contraction": SQL(
+                        "(%s AND NOT %s AND %s) OR (%s AND %s AND %s < %s)",
+                        paid, pays, prev_in_plan, paid, pays, amt, prev_amt,
+                    ),
+                }  # fmt: skip
+                condition = SQL(
+                    "t0 >= %s AND t0 < %s AND prev_state IS NOT NULL AND (%s)",
+                    start, end, moves[key],
+                )  # fmt: skip
+            else:
+                raise UserError(self.env._("Unknown chart segment."))
+            query = SQL(
+                CHART_SUBSCRIPTIONS_SQL,
+                segment_ctes=Segment._paas_segment_query(dirty["s"]),
+                dirty_subs=dirty["s"],
+                companies=self.env.companies.ids,
+                condition=condition,
+            )
+            model = "woow.paas.subscription"
+        self.env.cr.execute(query)
+        return {"res_model": model, "ids": self.env.cr.fetchone()[0] or []}
 
     # ------------------------------------------------------------------
     # Hooks
@@ -468,9 +646,12 @@ class WoowPaasDashboard(models.AbstractModel):
         ISO date, or ``None`` when the current trend never reaches the
         limit), nearest first; ``saturated_subscription_ids`` are the
         subscriptions with a tenant at 80 % of a limit or more, which the
-        expansion candidates put first. ``plan_ids`` is the plan filter.
+        expansion candidates put first. ``saturation`` (optional) is the
+        quota saturation chart: ``[{"key", "label", "count"}]``, whose
+        segments :meth:`_paas_chart_records` opens (chart ``saturation``).
+        ``plan_ids`` is the plan filter.
         """
-        return {"lines": [], "saturated_subscription_ids": []}
+        return {"lines": [], "saturated_subscription_ids": [], "saturation": []}
 
     # ------------------------------------------------------------------
     # Forecast
@@ -550,6 +731,7 @@ class WoowPaasDashboard(models.AbstractModel):
                 },
             },
             "quotas": quotas["lines"],
+            "saturation": quotas.get("saturation", []),
             "expansion": self._paas_expansion_candidates(
                 plan_ids, quotas["saturated_subscription_ids"], rates_by_currency
             ),

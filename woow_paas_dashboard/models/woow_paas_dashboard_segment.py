@@ -128,7 +128,7 @@ SEGMENT_COLUMNS = (
     "prev_amount, plan_id, prev_plan_id"
 )
 
-# The active spans of the tenants chosen by %(tenant_filter)s (on ``t``) and
+# The state spans of the tenants chosen by %(tenant_filter)s (on ``t``) and
 # %(tenant_event_filter)s (on ``e``), from their lifecycle events; a tenant
 # without any is in its current state since its creation. Tenants count with
 # their current plan.
@@ -141,18 +141,16 @@ ttev AS (
      WHERE e.res_model = 'woow.paas.tenant' AND %(tenant_event_filter)s AND e.payload ? 'to'
 ),
 ttseg AS (
-    SELECT t.id AS tenant_id, t.company_id, t.plan_id, ttev.t0, ttev.t1
+    SELECT t.id AS tenant_id, t.company_id, t.plan_id, ttev.state, ttev.t0, ttev.t1
       FROM ttev JOIN woow_paas_tenant t ON t.id = ttev.tenant_id
-     WHERE ttev.state = 'active'
     UNION ALL
-    SELECT t.id, t.company_id, t.plan_id, t.create_date, 'infinity'
+    SELECT t.id, t.company_id, t.plan_id, t.state, t.create_date, 'infinity'
       FROM woow_paas_tenant t
-     WHERE %(tenant_filter)s AND t.state = 'active'
-       AND t.id NOT IN (SELECT tenant_id FROM ttev)
+     WHERE %(tenant_filter)s AND t.id NOT IN (SELECT tenant_id FROM ttev)
 )
 """
 
-TENANT_SEGMENT_COLUMNS = "tenant_id, company_id, plan_id, t0, t1"
+TENANT_SEGMENT_COLUMNS = "tenant_id, company_id, plan_id, state, t0, t1"
 
 
 class WoowPaasDashboardSegment(models.Model):

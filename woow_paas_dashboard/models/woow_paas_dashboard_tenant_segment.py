@@ -2,7 +2,7 @@ from odoo import fields, models
 
 
 class WoowPaasDashboardTenantSegment(models.Model):
-    """A snapshot of the tenants' active spans, rebuilt from the event log
+    """A snapshot of the tenants' state spans, rebuilt from the event log
     (see ``woow.paas.dashboard.segment``)."""
 
     _name = "woow.paas.dashboard.tenant.segment"
@@ -12,6 +12,7 @@ class WoowPaasDashboardTenantSegment(models.Model):
     tenant_id = fields.Many2one("woow.paas.tenant", required=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", ondelete="cascade")
     plan_id = fields.Integer()
+    state = fields.Char()
     t0 = fields.Datetime()
     t1 = fields.Datetime()
 

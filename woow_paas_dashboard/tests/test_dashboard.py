@@ -245,6 +245,69 @@ class TestDashboard(WoowPaasCase):
             kpis["tenants"]["drill"], {"res_model": "woow.paas.tenant", "ids": [self.t1.id]}
         )
 
+    def test_charts_by_plan_and_tenant_state(self):
+        """Revenue by plan and tenants by state at each month's end (the
+        trend's last six months are January to June)."""
+        charts = self._dashboard()["charts"]
+        by_plan = {line["key"]: line["values"][-6:] for line in charts["revenue_by_plan"]}
+        self.assertEqual(by_plan[self.plan_monthly.id], [30, 30, 30, 60, 60, 105])
+        self.assertEqual(by_plan[self.plan_big.id], [0, 0, 50, 50, 50, 0])
+        self.assertEqual(by_plan[self.plan_yearly.id], [0, 100, 100, 0, 0, 0])
+        self.assertEqual(charts["revenue_by_plan"][0]["key"], self.plan_monthly.id)
+        by_state = {line["key"]: line["values"][-6:] for line in charts["tenants_by_state"]}
+        self.assertEqual(by_state["active"], [1, 2, 2, 1, 1, 1])
+        self.assertEqual(by_state["suspended"], [0, 0, 0, 1, 1, 1])
+        # The chart and the card agree.
+        kpis = self._kpis(self._dashboard())
+        self.assertEqual(kpis["tenants"]["trend"][-6:], by_state["active"])
+        self.assertEqual(
+            kpis["mrr"]["trend"][-6:], [sum(v) for v in zip(*by_plan.values(), strict=True)]
+        )
+
+    def _chart_records(self, chart, period, key, user=None, plan_ids=None):
+        with freeze_time("2026-06-30 18:00:00"):
+            Dashboard = self.env["woow.paas.dashboard"].with_user(user or self.paas_user)
+            return Dashboard.with_context(tz="UTC").get_chart_records(
+                chart, *period, key, plan_ids=plan_ids
+            )
+
+    def test_chart_records(self):
+        """Each chart segment opens the records behind it, as they were."""
+        april = ("2026-04-01", "2026-04-30")
+        may = ("2026-05-01", "2026-05-31")
+        june = ("2026-06-01", "2026-06-30")
+        expected = [
+            ("plan", april, self.plan_monthly.id, self.s3 | self.s5),
+            ("plan", april, self.plan_big.id, self.s1),
+            ("plan", ("2026-02-01", "2026-02-28"), self.plan_yearly.id, self.s2),
+            ("tenant_state", june, "suspended", self.t2),
+            ("tenant_state", ("2026-02-01", "2026-02-28"), "active", self.t1 | self.t2),
+            ("movement", ("2026-03-01", "2026-03-31"), "new_reactivated", self.s3),
+            ("movement", ("2026-03-01", "2026-03-31"), "expansion", self.s1),
+            ("movement", april, "churn_contraction", self.s2),
+            ("movement", may, "churn_contraction", self.s5),
+            ("movement", may, "new_reactivated", self.s5),
+            ("movement", june, "expansion", self.s3 | self.s5),
+            ("movement", june, "churn_contraction", self.s1),
+        ]
+        for chart, period, key, records in expected:
+            drill = self._chart_records(chart, period, key)
+            self.assertEqual(drill["res_model"], records._name, (chart, period, key))
+            self.assertEqual(drill["ids"], sorted(records.ids), (chart, period, key))
+        # With a plan filter: moving off the plan is contraction of that plan.
+        drill = self._chart_records(
+            "movement", june, "churn_contraction", plan_ids=self.plan_big.ids
+        )
+        self.assertEqual(drill["ids"], self.s1.ids)
+        self.assertEqual(self._chart_records("plan", june, self.plan_big.id)["ids"], [])
+
+    def test_chart_records_refused(self):
+        for chart, key in (("movement", "everything"), ("plan", "7"), ("nope", 1)):
+            with self.assertRaises(UserError):
+                self._chart_records(chart, Q2, key)
+        with self.assertRaises(AccessError):
+            self._chart_records("plan", Q2, self.plan_monthly.id, user=self.outsider)
+
     def test_as_of_a_past_date_ignores_later_changes(self):
         """Q1's MRR stays 180 although every subscription changed since."""
         with freeze_time("2026-06-30 18:00:00"):

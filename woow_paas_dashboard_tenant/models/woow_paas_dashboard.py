@@ -2,9 +2,14 @@ import math
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 SATURATED = 0.8
+# The quota saturation chart: tenants by their fullest quota.
+SATURATION_BUCKETS = (
+    ("low", 0.0, 0.5), ("half", 0.5, SATURATED), ("near", SATURATED, 1.0), ("full", 1.0, None),
+)  # fmt: skip
 
 
 class WoowPaasDashboard(models.AbstractModel):
@@ -23,16 +28,7 @@ class WoowPaasDashboard(models.AbstractModel):
         """
         result = super()._paas_dashboard_quotas(plan_ids, limit=limit)
         self.env.flush_all()
-        base = SQL(
-            """
-            FROM woow_paas_tenant_quota q
-            JOIN woow_paas_tenant t ON t.id = q.tenant_id
-            WHERE NOT q.is_unlimited AND q.effective_limit > 0
-              AND t.state NOT IN ('archived', 'failed') AND t.company_id = ANY(%s) AND %s
-            """,
-            self.env.companies.ids,
-            SQL("t.plan_id = ANY(%s)", plan_ids) if plan_ids else SQL("TRUE"),
-        )
+        base = self._paas_quota_scope(plan_ids)
         self.env.cr.execute(
             SQL(
                 "SELECT q.id, COALESCE(q.usage, 0) / q.effective_limit AS ratio %s"
@@ -68,7 +64,80 @@ class WoowPaasDashboard(models.AbstractModel):
         result["saturated_subscription_ids"] = sorted(
             set(result["saturated_subscription_ids"]) | set(saturated)
         )
+        self.env.cr.execute(
+            SQL(
+                "SELECT bucket, COUNT(*) FROM (SELECT %s AS bucket %s GROUP BY t.id) fullest"
+                " GROUP BY bucket",
+                self._paas_saturation_bucket(),
+                base,
+            )
+        )
+        counts = dict(self.env.cr.fetchall())
+        labels = self._paas_saturation_labels()
+        result["saturation"] = [
+            {"key": key, "label": labels[key], "count": counts.get(key, 0)}
+            for key, _low, _high in SATURATION_BUCKETS
+        ]
         return result
+
+    @api.model
+    def _paas_quota_scope(self, plan_ids):
+        """SQL: FROM and WHERE of the quotas with a limit of the live tenants."""
+        return SQL(
+            """
+            FROM woow_paas_tenant_quota q
+            JOIN woow_paas_tenant t ON t.id = q.tenant_id
+            WHERE NOT q.is_unlimited AND q.effective_limit > 0
+              AND t.state NOT IN ('archived', 'failed') AND t.company_id = ANY(%s) AND %s
+            """,
+            self.env.companies.ids,
+            SQL("t.plan_id = ANY(%s)", plan_ids) if plan_ids else SQL("TRUE"),
+        )
+
+    @api.model
+    def _paas_saturation_labels(self):
+        return {
+            "low": self.env._("Under 50 %"),
+            "half": self.env._("50 to 80 %"),
+            "near": self.env._("80 to 100 %"),
+            "full": self.env._("At or over the limit"),
+        }
+
+    @api.model
+    def _paas_saturation_bucket(self):
+        """SQL: the bucket of a tenant's fullest quota (grouped by tenant)."""
+        ratio = SQL("MAX(COALESCE(q.usage, 0) / q.effective_limit)")
+        return SQL(
+            "CASE %s END",
+            SQL(" ").join(
+                SQL("WHEN %s >= %s THEN %s", ratio, low, key)
+                for key, low, _high in reversed(SATURATION_BUCKETS)
+            ),
+        )
+
+    @api.model
+    def _paas_chart_records(self, chart, period, key, plan_ids):
+        """Override of ``woow_paas_dashboard``: the tenants of a quota
+        saturation bucket (today's quotas: the tenant layer keeps no history
+        of levels)."""
+        if chart != "saturation":
+            return super()._paas_chart_records(chart, period, key, plan_ids)
+        if not isinstance(key, str) or key not in self._paas_saturation_labels():
+            raise UserError(self.env._("Unknown chart segment."))
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT array_agg(id ORDER BY id)
+                  FROM (SELECT t.id, %s AS bucket %s GROUP BY t.id) fullest
+                 WHERE bucket = %s
+                """,
+                self._paas_saturation_bucket(),
+                self._paas_quota_scope(plan_ids),
+                key,
+            )
+        )
+        return {"res_model": "woow.paas.tenant", "ids": self.env.cr.fetchone()[0] or []}
 
     @api.model
     def _paas_quota_runs_out(self, line, today):

@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.woow_paas_tenant.tests.common import WoowPaasTenantCase
@@ -79,3 +80,22 @@ class TestQuotaForecast(WoowPaasTenantCase):
         )
         self.assertEqual([row["near_quota"] for row in expansion], [True, False])
         self.assertEqual(expansion[0]["expansion_mrr"], 30.0)
+
+    def test_quota_saturation_chart(self):
+        """Tenants by their fullest quota: A at 40 %, B at its limit; each
+        bucket opens its tenants."""
+        saturation = self._forecast()["saturation"]
+        self.assertEqual(
+            [(bucket["key"], bucket["count"]) for bucket in saturation],
+            [("low", 1), ("half", 0), ("near", 0), ("full", 1)],
+        )
+        Dashboard = self.env["woow.paas.dashboard"].with_user(self.paas_user)
+        drill = Dashboard.get_chart_records("saturation", "2026-03-01", "2026-03-31", "full")
+        self.assertEqual(drill, {"res_model": "woow.paas.tenant", "ids": self.tenant_b.ids})
+        drill = Dashboard.get_chart_records("saturation", "2026-03-01", "2026-03-31", "low")
+        self.assertEqual(drill["ids"], self.tenant_a.ids)
+        # Other charts still reach the dashboard's own.
+        drill = Dashboard.get_chart_records("tenant_state", "2026-03-01", "2026-03-31", "active")
+        self.assertEqual(drill["res_model"], "woow.paas.tenant")
+        with self.assertRaises(UserError):
+            Dashboard.get_chart_records("saturation", "2026-03-01", "2026-03-31", ["full"])

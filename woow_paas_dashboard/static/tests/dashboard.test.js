@@ -61,6 +61,13 @@ function dashboard(mrr = 105) {
                 (name) => [name, MONTHS.map(() => (name === "mrr" ? mrr : 0))]
             )
         ),
+        charts: {
+            revenue_by_plan: [
+                { key: 7, label: "Starter", values: MONTHS.map(() => 60) },
+                { key: 8, label: "Growth", values: MONTHS.map(() => 45) },
+            ],
+            tenants_by_state: [{ key: "active", label: "Active", values: MONTHS.map(() => 2) }],
+        },
         currencies: [
             { id: 1, name: "USD", symbol: "$" },
             { id: 2, name: "EUR", symbol: "€" },
@@ -86,6 +93,10 @@ function dashboard(mrr = 105) {
             quotas: [
                 { tenant_id: 5, tenant: "acme", resource: "Users", usage: 9, limit: 10, ratio: 0.9, runs_out: "2026-01-20" },
                 { tenant_id: 6, tenant: "globex", resource: "Storage", usage: 12, limit: 10, ratio: 1.2, runs_out: null },
+            ],
+            saturation: [
+                { key: "low", label: "Under 50 %", count: 3 },
+                { key: "full", label: "At or over the limit", count: 1 },
             ],
             expansion: [
                 { subscription_id: 2, name: "SUB/0002", customer: "Acme", plan: "Starter", next_plan: "Growth", expansion_mrr: 20, near_quota: true },
@@ -303,4 +314,52 @@ test("the chart shows a currency effect only when rates moved", async () => {
     await contains(".o_paas_period_prev").click();
     await animationFrame();
     expect(labels()).toInclude("Currency effect");
+});
+
+test("charts by plan, tenant state and quota saturation open their records", async () => {
+    const asked = [];
+    onRpc("woow.paas.dashboard", "get_chart_records", ({ args }) => {
+        asked.push(args);
+        return { res_model: "woow.paas.subscription", ids: [3] };
+    });
+    await openDashboard();
+    expect(".o_paas_bar_chart").toHaveCount(3);
+    expect(".o_paas_bar_chart[data-chart='7 8'] canvas").toHaveCount(1);
+    expect(".o_paas_bar_chart[data-chart=active]").toHaveCount(1);
+    // The figures are also a table of buttons (keyboard, screen readers).
+    await contains(".o_paas_bar_chart[data-chart='7 8'] summary").click();
+    await contains(".o_paas_bar_chart[data-chart='7 8'] tbody tr:last .o_paas_bar_chart_cell:eq(1)").click();
+    await animationFrame();
+    const last = MONTHS.at(-1);
+    expect(asked.at(-1)).toEqual(["plan", last, "2025-12-31", 8]);
+    expect(".o_list_view .o_data_row").toHaveCount(1);
+    expect(".o_breadcrumb").toHaveText(/Growth · Dec 2025/);
+
+    await contains(".o_breadcrumb .o_back_button, .o_breadcrumb a").click();
+    await animationFrame();
+    await contains(".o_paas_bar_chart[data-chart=saturation] summary").click();
+    await contains(".o_paas_bar_chart[data-chart=saturation] .o_paas_bar_chart_cell:last").click();
+    await animationFrame();
+    expect(asked.at(-1)[0]).toBe("saturation");
+    expect(asked.at(-1)[3]).toBe("full");
+});
+
+test("a movement bar of the MRR chart opens the subscriptions that moved", async () => {
+    const asked = [];
+    onRpc("woow.paas.dashboard", "get_chart_records", ({ args }) => {
+        asked.push(args);
+        return { res_model: "woow.paas.subscription", ids: [1, 2] };
+    });
+    await openDashboard();
+    const chart = Chart.getChart(document.querySelector(".o_paas_mrr_chart canvas"));
+    const kinds = chart.data.datasets.map((dataset) => dataset.kind);
+    expect(kinds).toEqual([undefined, "new_reactivated", "expansion", "churn_contraction"]);
+    chart.options.onClick(new MouseEvent("click"), [], {
+        ...chart,
+        data: chart.data,
+        getElementsAtEventForMode: () => [{ datasetIndex: 3, index: 2 }],
+    });
+    await animationFrame();
+    expect(asked.at(-1)).toEqual(["movement", "2025-03-01", "2025-03-31", "churn_contraction"]);
+    expect(".o_list_view .o_data_row").toHaveCount(2);
 });

@@ -136,7 +136,7 @@ export class KpiCard extends Component {
 /** MRR per month (line) and its movements (bars), drawn with Odoo's Chart.js. */
 export class MrrChart extends Component {
     static template = "woow_paas_dashboard.MrrChart";
-    static props = { months: Array, movements: Object, currency: Object };
+    static props = { months: Array, movements: Object, currency: Object, onSegment: { type: Function, optional: true } };
 
     setup() {
         this.canvasRef = useRef("canvas");
@@ -168,6 +168,7 @@ export class MrrChart extends Component {
             {
                 type: "bar",
                 label: _t("New and reactivated"),
+                kind: "new_reactivated",
                 data: moves.new_mrr.map((v, i) => v + moves.reactivation_mrr[i]),
                 backgroundColor: "rgba(40, 167, 69, 0.55)",
                 stack: "moves",
@@ -177,6 +178,7 @@ export class MrrChart extends Component {
             {
                 type: "bar",
                 label: _t("Expansion"),
+                kind: "expansion",
                 data: moves.expansion_mrr,
                 backgroundColor: "rgba(23, 162, 184, 0.55)",
                 stack: "moves",
@@ -186,6 +188,7 @@ export class MrrChart extends Component {
             {
                 type: "bar",
                 label: _t("Churn and contraction"),
+                kind: "churn_contraction",
                 data: moves.churned_mrr.map((v, i) => -(v + moves.contraction_mrr[i])),
                 backgroundColor: "rgba(220, 53, 69, 0.55)",
                 stack: "moves",
@@ -223,6 +226,7 @@ export class MrrChart extends Component {
                 maintainAspectRatio: false,
                 animation: false,
                 interaction: { mode: "index", intersect: false },
+                onClick: (event, elements, chart) => openSegment(event, chart, this.props.onSegment),
                 scales: {
                     x: { stacked: true },
                     y: {
@@ -236,6 +240,98 @@ export class MrrChart extends Component {
                         callbacks: {
                             label: (ctx) =>
                                 `${ctx.dataset.label}: ${formatKpi(ctx.parsed.y, "monetary", currency)}`,
+                        },
+                    },
+                },
+            },
+        });
+    }
+}
+
+/** Open what is behind the bar under the pointer: ``onSegment(dataset, index)``. */
+function openSegment(event, chart, onSegment) {
+    const [element] = chart.getElementsAtEventForMode(event, "nearest", { intersect: true }, true);
+    const dataset = element && chart.data.datasets[element.datasetIndex];
+    if (dataset?.kind && onSegment) {
+        onSegment(dataset, element.index);
+    }
+}
+
+const PALETTE = [
+    "rgba(113, 75, 103, 0.7)", "rgba(23, 162, 184, 0.7)", "rgba(255, 193, 7, 0.7)",
+    "rgba(40, 167, 69, 0.7)", "rgba(220, 53, 69, 0.7)", "rgba(108, 117, 125, 0.7)",
+    "rgba(0, 123, 255, 0.7)", "rgba(253, 126, 20, 0.7)",
+];
+
+/** A bar chart (stacked when asked) drawn with Odoo's Chart.js, each bar
+ * opening the records behind it, with the same figures in a table for
+ * screen readers and keyboards. ``series``: ``[{key, label, values}]``. */
+export class BarChart extends Component {
+    static template = "woow_paas_dashboard.BarChart";
+    static props = {
+        title: String,
+        labels: Array,
+        series: Array,
+        format: String,
+        currency: Object,
+        stacked: { type: Boolean, optional: true },
+        onSegment: Function,
+    };
+
+    setup() {
+        this.canvasRef = useRef("canvas");
+        this.chart = null;
+        onWillStart(() => loadBundle("web.chartjs_lib"));
+        useEffect(() => this.renderChart());
+        onWillUnmount(() => this.chart?.destroy());
+    }
+
+    format(value) {
+        return formatKpi(value, this.props.format, this.props.currency);
+    }
+
+    get chartData() {
+        return {
+            labels: this.props.labels,
+            datasets: this.props.series.map((line, i) => ({
+                label: line.label,
+                kind: line.key,
+                data: line.values,
+                backgroundColor: PALETTE[i % PALETTE.length],
+                stack: this.props.stacked ? "all" : undefined,
+            })),
+        };
+    }
+
+    renderChart() {
+        const data = this.chartData;
+        if (this.chart) {
+            this.chart.data = data;
+            this.chart.update("none");
+            return;
+        }
+        this.chart = new Chart(this.canvasRef.el, {
+            type: "bar",
+            data,
+            options: {
+                maintainAspectRatio: false,
+                animation: false,
+                onClick: (event, elements, chart) =>
+                    openSegment(event, chart, (dataset, index) =>
+                        this.props.onSegment(dataset.kind, index, dataset.label)
+                    ),
+                scales: {
+                    x: { stacked: Boolean(this.props.stacked) },
+                    y: {
+                        stacked: Boolean(this.props.stacked),
+                        ticks: { callback: (v) => this.format(v) },
+                    },
+                },
+                plugins: {
+                    legend: { position: "bottom" },
+                    tooltip: {
+                        callbacks: {
+                            label: (ctx) => `${ctx.dataset.label}: ${this.format(ctx.parsed.y)}`,
                         },
                     },
                 },
@@ -272,7 +368,7 @@ export class ForecastPanel extends Component {
 
 export class PaasDashboard extends Component {
     static template = "woow_paas_dashboard.Dashboard";
-    static components = { Layout, KpiCard, MrrChart, ForecastPanel };
+    static components = { Layout, KpiCard, MrrChart, BarChart, ForecastPanel };
     static props = { ...standardActionServiceProps };
     static displayName = _t("PaaS Dashboard");
 
@@ -411,6 +507,68 @@ export class PaasDashboard extends Component {
     onPlanChange(ev) {
         this.state.planId = parseInt(ev.target.value) || false;
         this.load();
+    }
+
+    get monthLabels() {
+        return this.state.data.months.map((m) => DateTime.fromISO(m).toFormat("MMM yyyy"));
+    }
+
+    /** The usage cards' trends, one series per metric. */
+    get usageSeries() {
+        return this.state.data.kpis
+            .filter((kpi) => kpi.key.startsWith("usage_"))
+            .map((kpi) => ({ key: kpi.key, label: kpi.label, values: kpi.trend }));
+    }
+
+    get saturationSeries() {
+        const buckets = this.state.data.forecast?.saturation || [];
+        if (!buckets.some((bucket) => bucket.count)) {
+            return [];
+        }
+        return [{ key: "saturation", label: _t("Tenants"), values: buckets.map((b) => b.count) }];
+    }
+
+    /** The first and last day of trend month ``index``. */
+    monthBounds(index) {
+        const start = DateTime.fromISO(this.state.data.months[index]);
+        return [serializeDate(start), serializeDate(start.endOf("month").startOf("day"))];
+    }
+
+    /** Open the records behind a chart segment, asked to the server. */
+    async openChart(chart, key, from, to, label) {
+        const drill = await this.orm.call("woow.paas.dashboard", "get_chart_records", [
+            chart,
+            from,
+            to,
+            key,
+        ], { plan_ids: this.state.planId ? [this.state.planId] : null });
+        this.openDomain({ res_model: drill.res_model, domain: [["id", "in", drill.ids]] }, label);
+    }
+
+    onMovement(dataset, index) {
+        const [from, to] = this.monthBounds(index);
+        this.openChart("movement", dataset.kind, from, to, `${dataset.label} · ${this.monthLabels[index]}`);
+    }
+
+    onMonthSegment(chart, key, index, label) {
+        const [from, to] = this.monthBounds(index);
+        this.openChart(chart, key, from, to, `${label} · ${this.monthLabels[index]}`);
+    }
+
+    onUsage(key, index, label) {
+        // The usage cards carry their rollups' domain for the period: narrowed to the month.
+        const kpi = this.state.data.kpis.find((k) => k.key === key);
+        const [from, to] = this.monthBounds(index);
+        const domain = kpi.drill.domain
+            .filter((leaf) => leaf[0] !== "day")
+            .concat([["day", ">=", from], ["day", "<=", to]]);
+        this.openDomain({ res_model: kpi.drill.res_model, domain }, `${label} · ${this.monthLabels[index]}`);
+    }
+
+    onSaturation(key, index) {
+        const bucket = this.state.data.forecast.saturation[index];
+        const { start, end } = this.period;
+        this.openChart("saturation", bucket.key, serializeDate(start), serializeDate(end), bucket.label);
     }
 
     openDomain(drill, label) {
