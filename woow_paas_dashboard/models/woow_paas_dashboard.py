@@ -75,23 +75,21 @@ seg AS (
                 THEN prev_amount ELSE 0 END AS prev_amt
       FROM segs
 ),
-mseg AS (
-    -- Movements at the rate of their day.
-    SELECT seg.*, amt * r AS mrr, prev_amt * r AS prev_mrr
-      FROM (SELECT seg.*, cur.rates[width_bucket(seg.t0, cur.starts) + 1] AS r
-              FROM seg JOIN cur USING (currency_id)
-             WHERE seg.prev_state IS NOT NULL) seg
-),
 mrows AS (
-    -- Movements, in the bucket of the bounds they follow: a window [si, ei)
-    -- adds up buckets si..ei-1 instead of comparing every movement to it.
-    SELECT sub_id, state, prev_state, mrr, prev_mrr, in_plan, prev_in_plan,
-           width_bucket(t0, %(bounds)s) AS b,
+    -- Movements at the rate of their day, in the bucket of the bounds they
+    -- follow: a window [si, ei) adds up buckets si..ei-1 instead of
+    -- comparing every movement to it.
+    SELECT sub_id, state, prev_state, mrr, prev_mrr, in_plan, prev_in_plan, b,
            NOT prev_paying AND paying AND prev_state IN ('draft', 'trial') AS is_new,
            NOT prev_paying AND paying AND prev_state NOT IN ('draft', 'trial') AS is_back,
            prev_paying AND NOT paying AS is_churn,
            CASE WHEN prev_paying AND paying THEN mrr - prev_mrr ELSE 0 END AS delta
-      FROM mseg
+      FROM (SELECT seg.sub_id, seg.state, seg.prev_state, seg.in_plan, seg.prev_in_plan,
+                   seg.paying, seg.prev_paying, width_bucket(seg.t0, %(bounds)s) AS b,
+                   seg.amt * cur.rates[width_bucket(seg.t0, cur.starts) + 1] AS mrr,
+                   seg.prev_amt * cur.rates[width_bucket(seg.t0, cur.starts) + 1] AS prev_mrr
+              FROM seg JOIN cur USING (currency_id)
+             WHERE seg.prev_state IS NOT NULL) moves
 ),
 buckets AS (
     SELECT b,
@@ -137,13 +135,17 @@ cov AS (
            width_bucket(t0, %(bounds)s) + 1 AS lo, width_bucket(t1, %(bounds)s) AS hi
       FROM seg WHERE counted
 ),
-ppm AS (
-    -- pm: the bounds at which a customer pays (one bit each).
-    SELECT partner_id, bit_or((1::bigint << hi) - (1::bigint << (lo - 1))) AS pm
-      FROM cov WHERE lo <= hi GROUP BY partner_id
-),
 pcov AS (
-    SELECT cov.*, ppm.pm FROM cov JOIN ppm USING (partner_id) WHERE lo <= hi
+    -- pm: the bounds at which the segment's customer pays (one bit each);
+    -- one row per customer is marked for the customer counts (ppm).
+    SELECT cov.*,
+           bit_or((1::bigint << hi) - (1::bigint << (lo - 1))) OVER p AS pm,
+           row_number() OVER p = 1 AS first
+      FROM cov WHERE lo <= hi
+    WINDOW p AS (PARTITION BY partner_id)
+),
+ppm AS (
+    SELECT partner_id, pm FROM pcov WHERE first
 ),
 pdelta AS MATERIALIZED (
     -- Per currency and plan, the change of MRR at each bound: +amt at the
@@ -309,20 +311,28 @@ SELECT w.k,
        s.mrr_start, s.mrr, c.customers_start, c.customers, c.customers_lost,
        s.mrr - COALESCE(r.joined_mrr, 0) AS retained_mrr,
        r.base_churned_mrr, r.base_expansion_mrr, r.base_contraction_mrr,
-       COALESCE((t.tenant_states->>'active')::integer, 0) AS tenants, t.tenant_states, pl.plan_mrr,
-       fi.new_ids, fi.churned_ids, fi.trial_ids, fi.trial_ended_ids, r.contracted_ids,
-       ci.customer_ids, ci.lost_customer_ids, ci.cohort_ids, ti.tenant_ids, mi.mrr_ids
+       COALESCE((t.tenant_states->>'active')::integer, 0) AS tenants, t.tenant_states, pl.plan_mrr
+       %(id_columns)s
   FROM win w
   LEFT JOIN flows f ON f.k = w.k
-  LEFT JOIN flow_ids fi ON w.k = 'cur'
   LEFT JOIN stocks s ON s.k = w.k
   LEFT JOIN retention r ON r.k = w.k
-  LEFT JOIN mrr_ids mi ON w.k = 'cur'
-  LEFT JOIN customer_ids ci ON w.k = 'cur'
   LEFT JOIN customers c ON c.k = w.k
   LEFT JOIN tenants t ON t.k = w.k
-  LEFT JOIN tenant_ids ti ON w.k = 'cur'
   LEFT JOIN plans pl ON pl.k = w.k
+  %(id_joins)s
+"""
+# The records behind the period's figures ("cur"), only read for a
+# drill-down (get_kpi_records): an unreferenced CTE costs nothing.
+ID_COLUMNS = """
+     , fi.new_ids, fi.churned_ids, fi.trial_ids, fi.trial_ended_ids, r.contracted_ids,
+       ci.customer_ids, ci.lost_customer_ids, ci.cohort_ids, ti.tenant_ids, mi.mrr_ids
+"""
+ID_JOINS = """
+  LEFT JOIN flow_ids fi ON w.k = 'cur'
+  LEFT JOIN mrr_ids mi ON w.k = 'cur'
+  LEFT JOIN customer_ids ci ON w.k = 'cur'
+  LEFT JOIN tenant_ids ti ON w.k = 'cur'
 """
 
 # The records behind a chart segment (``get_chart_records``): the same
@@ -441,9 +451,6 @@ class WoowPaasDashboard(models.AbstractModel):
             no_retention=("fyear", "now"),
         )
         for row in rows.values():
-            row["revenue_churn_ids"] = sorted(
-                set(row["lost_customer_ids"] or []) | set(row["contracted_ids"] or [])
-            )
             row["fx_mrr"] = row["mrr"] - row["mrr_start"] - (
                 row["new_mrr"] + row["reactivation_mrr"] + row["expansion_mrr"]
                 - row["contraction_mrr"] - row["churned_mrr"]
@@ -451,7 +458,7 @@ class WoowPaasDashboard(models.AbstractModel):
         cur, prev = rows["cur"], rows["prev"]
         months = [key for key in windows if key.startswith("m")]
         kpis = []
-        for key, fmt, higher_is_better, model, ids_column in KPIS:
+        for key, fmt, higher_is_better, model, _ids_column in KPIS:
             kpis.append(
                 {
                     "key": key,
@@ -460,7 +467,8 @@ class WoowPaasDashboard(models.AbstractModel):
                     "value": self._paas_kpi(key, cur),
                     "previous": self._paas_kpi(key, prev),
                     "trend": [self._paas_kpi(key, rows[m]) for m in months],
-                    "drill": {"res_model": model, "ids": sorted(cur[ids_column] or [])},
+                    # The records are read when the card is opened (get_kpi_records).
+                    "drill": {"res_model": model, "kpi": key},
                 }
             )
             if key in ("nrr", "grr", "revenue_churn"):
@@ -492,6 +500,26 @@ class WoowPaasDashboard(models.AbstractModel):
             "kpis": kpis,
             "forecast": self._paas_forecast(rows, plan_ids, today, tables),
         }
+
+    @api.model
+    def get_kpi_records(self, key, date_from, date_to, plan_ids=None):
+        """The records behind the value of the dashboard's card ``key`` over
+        ``date_from``..``date_to``, for PaaS users: ``{"res_model", "ids"}``
+        (see ``KPIS`` and the README for which records each card names)."""
+        if not self.env.su and not self.env.user.has_group("woow_paas_core.group_paas_user"):
+            raise AccessError(self.env._("Only PaaS users can see the PaaS dashboard."))
+        start, end = self._paas_parse_period(date_from, date_to)
+        plan_ids = self._paas_parse_plans(plan_ids)
+        kpi = next((kpi for kpi in KPIS if kpi[0] == key), None)
+        if not kpi:
+            raise UserError(self.env._("Unknown dashboard figure."))
+        _key, _fmt, _higher, model, ids_column = kpi
+        window = {"cur": (start, end + relativedelta(days=1))}
+        row = self._paas_compute(window, plan_ids, with_ids=True)["cur"]
+        row["revenue_churn_ids"] = set(row["lost_customer_ids"] or []) | set(
+            row["contracted_ids"] or []
+        )
+        return {"res_model": model, "ids": sorted(row[ids_column] or [])}
 
     @api.model
     def _paas_charts(self, rows, months):
@@ -585,7 +613,7 @@ class WoowPaasDashboard(models.AbstractModel):
                 in_plan = prev_in_plan = SQL("TRUE")
             pays = SQL("state = ANY(%s)", paying)
             paid = SQL("COALESCE(prev_state = ANY(%s), FALSE)", paying)
-            if chart == "plan" and isinstance(key, int):
+            if chart == "plan" and isinstance(key, int) and not isinstance(key, bool):
                 condition = SQL("t0 < %s AND %s <= t1 AND %s AND plan_id = %s", end, end, pays, key)
             elif chart == "movement" and key in MOVEMENT_KINDS:
                 moves = {
@@ -973,10 +1001,11 @@ class WoowPaasDashboard(models.AbstractModel):
         return rates[bisect.bisect_right(days, day)]
 
     @api.model
-    def _paas_compute(self, windows, plan_ids, tables=None, no_retention=()):
+    def _paas_compute(self, windows, plan_ids, tables=None, no_retention=(), with_ids=False):
         """Run the dashboard statement; ``{window key: {column: value}}``.
         ``tables``: the currency rates (:meth:`_paas_rate_tables`); windows
-        of ``no_retention`` get no retention figures (they cost the most)."""
+        of ``no_retention`` get no retention figures (they cost the most);
+        ``with_ids`` adds the records behind the ``cur`` window's figures."""
         # Windows with the same bounds (the forecast's last months are trend
         # months) are computed once, under their first key.
         same = {}
@@ -1062,6 +1091,8 @@ class WoowPaasDashboard(models.AbstractModel):
             tenant_plan_filter=tenant_plan_filter,
             companies=self.env.companies.ids,
             paying=list(SUBSCRIPTION_PAYING),
+            id_columns=SQL(ID_COLUMNS if with_ids else ""),
+            id_joins=SQL(ID_JOINS if with_ids else ""),
         )
         # Room for the sorts and hashes of one statement, and no JIT (its
         # compilation costs more than this query runs); for this transaction.

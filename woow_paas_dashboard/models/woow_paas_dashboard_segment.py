@@ -141,8 +141,10 @@ ttev AS (
      WHERE e.res_model = 'woow.paas.tenant' AND %(tenant_event_filter)s AND e.payload ? 'to'
 ),
 ttseg AS (
+    -- Spans of no length (a state left at once) never cover an instant.
     SELECT t.id AS tenant_id, t.company_id, t.plan_id, ttev.state, ttev.t0, ttev.t1
       FROM ttev JOIN woow_paas_tenant t ON t.id = ttev.tenant_id
+     WHERE ttev.t1 > ttev.t0
     UNION ALL
     SELECT t.id, t.company_id, t.plan_id, t.state, t.create_date, 'infinity'
       FROM woow_paas_tenant t

@@ -141,7 +141,14 @@ class TestDashboardCurrencies(WoowPaasCase):
         self.assertAlmostEqual(april["grr"]["value"], 80 / 130)
         self.assertAlmostEqual(april["revenue_churn"]["value"], 50 / 130)
         self.assertEqual(april["grr"]["parts"]["base_contraction_mrr"], 50.0)
-        self.assertEqual(april["revenue_churn"]["drill"]["ids"], [self.customer_e.id])
+        with freeze_time("2026-06-30 18:00:00"):
+            drill = (
+                self.env["woow.paas.dashboard"]
+                .with_user(self.paas_user)
+                .with_context(tz="UTC")
+                .get_kpi_records("revenue_churn", "2026-04-01", "2026-04-30")
+            )
+        self.assertEqual(drill["ids"], [self.customer_e.id])
         _data, q2 = self._dashboard("2026-04-01", "2026-06-30")
         self.assertAlmostEqual(q2["nrr"]["value"], 30 / 130)
         self.assertAlmostEqual(q2["grr"]["value"], 30 / 130)

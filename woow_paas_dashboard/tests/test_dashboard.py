@@ -95,6 +95,12 @@ class TestDashboard(WoowPaasCase):
     def _kpis(self, data):
         return {kpi["key"]: kpi for kpi in data["kpis"]}
 
+    def _records(self, key, period=Q2, plan_ids=None, user=None):
+        """The records behind card ``key`` (read when the card is opened)."""
+        with freeze_time("2026-06-30 18:00:00"):
+            Dashboard = self.env["woow.paas.dashboard"].with_user(user or self.paas_user)
+            return Dashboard.with_context(tz="UTC").get_kpi_records(key, *period, plan_ids=plan_ids)
+
     def test_fixture_is_as_described(self):
         """The fixture ends where the table says: MRR 105 on three subscriptions."""
         subs = self.s1 | self.s2 | self.s3 | self.s4 | self.s5
@@ -139,10 +145,12 @@ class TestDashboard(WoowPaasCase):
         }  # fmt: skip
         for key in ("nrr", "grr", "revenue_churn"):
             self.assertEqual(kpis[key]["parts"], parts, key)
-        self.assertEqual(kpis["revenue_churn"]["drill"]["res_model"], "res.partner")
-        self.assertEqual(kpis["revenue_churn"]["drill"]["ids"], [self.customer_b.id])
         self.assertEqual(
-            set(kpis["grr"]["drill"]["ids"]),
+            self._records("revenue_churn"),
+            {"res_model": "res.partner", "ids": [self.customer_b.id]},
+        )
+        self.assertEqual(
+            set(self._records("grr")["ids"]),
             {self.customer_a.id, self.customer_b.id, self.customer_c.id},
         )
         # March: A 30 → 50 (S1 upgraded), B 100 → 100; C starts paying in
@@ -230,20 +238,27 @@ class TestDashboard(WoowPaasCase):
         self.assertEqual(yearly["tenants"]["value"], 1)
 
     def test_drill_down(self):
-        """Each card names the records behind its value."""
+        """Each card opens the records behind its value, read when asked."""
         kpis = self._kpis(self._dashboard())
-        subs = {key: set(kpis[key]["drill"]["ids"]) for key in ("mrr", "new_mrr", "churned_mrr")}
+        self.assertEqual(
+            kpis["mrr"]["drill"], {"res_model": "woow.paas.subscription", "kpi": "mrr"}
+        )
+        subs = {key: set(self._records(key)["ids"]) for key in ("mrr", "new_mrr", "churned_mrr")}
         self.assertEqual(subs["mrr"], set((self.s1 | self.s3 | self.s5).ids))
         self.assertEqual(subs["new_mrr"], {self.s5.id})
         self.assertEqual(subs["churned_mrr"], set((self.s2 | self.s5).ids))
-        self.assertEqual(kpis["customers"]["drill"]["res_model"], "res.partner")
+        self.assertEqual(self._records("customers")["res_model"], "res.partner")
         self.assertEqual(
-            set(kpis["customers"]["drill"]["ids"]), {self.customer_a.id, self.customer_c.id}
+            set(self._records("customers")["ids"]), {self.customer_a.id, self.customer_c.id}
         )
-        self.assertEqual(kpis["logo_churn"]["drill"]["ids"], [self.customer_b.id])
+        self.assertEqual(self._records("logo_churn")["ids"], [self.customer_b.id])
         self.assertEqual(
-            kpis["tenants"]["drill"], {"res_model": "woow.paas.tenant", "ids": [self.t1.id]}
+            self._records("tenants"), {"res_model": "woow.paas.tenant", "ids": [self.t1.id]}
         )
+        with self.assertRaises(UserError):
+            self._records("everything")
+        with self.assertRaises(AccessError):
+            self._records("mrr", user=self.outsider)
 
     def test_charts_by_plan_and_tenant_state(self):
         """Revenue by plan and tenants by state at each month's end (the
@@ -302,7 +317,7 @@ class TestDashboard(WoowPaasCase):
         self.assertEqual(self._chart_records("plan", june, self.plan_big.id)["ids"], [])
 
     def test_chart_records_refused(self):
-        for chart, key in (("movement", "everything"), ("plan", "7"), ("nope", 1)):
+        for chart, key in (("movement", "everything"), ("plan", "7"), ("plan", True), ("nope", 1)):
             with self.assertRaises(UserError):
                 self._chart_records(chart, Q2, key)
         with self.assertRaises(AccessError):
@@ -448,7 +463,7 @@ class TestDashboard(WoowPaasCase):
             self.assertEqual(moves["contraction_mrr"][-1], 25.0)
             self.assertEqual(moves["reactivation_mrr"][-1], 10.0)
             self.assertEqual(moves["churned_mrr"][-1], 45.0)
-            self.assertEqual(set(kpis["mrr"]["drill"]["ids"]), set((self.s1 | self.s3).ids))
+            self.assertEqual(set(self._records("mrr", july)["ids"]), set((self.s1 | self.s3).ids))
 
     def test_snapshot_follows_raw_sql_and_purges(self):
         """Writes that bypass the ORM mark their records too (triggers)."""

@@ -241,6 +241,28 @@ test("clicking a card opens the records behind it", async () => {
     expect(".o_breadcrumb").toHaveText(/MRR/);
 });
 
+test("a card whose records are read on demand asks for them when opened", async () => {
+    const asked = [];
+    onRpc("woow.paas.dashboard", "get_dashboard", () => {
+        const data = dashboard();
+        data.kpis[0].drill = { res_model: "woow.paas.subscription", kpi: "mrr" };
+        return data;
+    });
+    onRpc("woow.paas.dashboard", "get_kpi_records", ({ args, kwargs }) => {
+        asked.push([...args, kwargs.plan_ids]);
+        return { res_model: "woow.paas.subscription", ids: [1, 2, 3] };
+    });
+    await openDashboard();
+    await contains(".o_paas_plan_filter").select("7");
+    await animationFrame();
+    await contains(".o_paas_kpi_card[data-kpi=mrr]").click();
+    await animationFrame();
+    expect(asked).toHaveLength(1);
+    expect(asked[0][0]).toBe("mrr");
+    expect(asked[0][3]).toEqual([7]);
+    expect(".o_list_view .o_data_row").toHaveCount(3);
+});
+
 test("a server error is shown in place of the figures", async () => {
     onRpc("woow.paas.dashboard", "get_dashboard", () => {
         throw new Error("Only PaaS users can see the PaaS dashboard.");

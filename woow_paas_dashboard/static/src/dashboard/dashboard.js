@@ -595,10 +595,19 @@ export class PaasDashboard extends Component {
         });
     }
 
-    openKpi(kpi, label) {
-        const drill = kpi.drill;
+    async openKpi(kpi, label) {
+        let drill = kpi.drill;
         if (!drill) {
             return;
+        }
+        if (drill.kpi) {
+            // The core cards' records are read on demand: the answer stays small.
+            const { start, end } = this.period;
+            drill = await this.orm.call("woow.paas.dashboard", "get_kpi_records", [
+                drill.kpi,
+                serializeDate(start),
+                serializeDate(end),
+            ], { plan_ids: this.state.planId ? [this.state.planId] : null });
         }
         this.action.doAction({
             type: "ir.actions.act_window",
