@@ -203,20 +203,19 @@ bdelta AS (
     -- end (one that also ends inside adds nothing), one started before and
     -- ending inside (lo <= si <= hi < ei), one covering the whole window in
     -- a currency whose rate moved.
-    SELECT n, partner_id, pm, si, ei, SUM(d) AS d
-      FROM (SELECT w.n, c.partner_id, c.pm, w.si, w.ei,
-                   c.amt * w.re AS d
+    SELECT n, partner_id, MIN(pm) AS pm, SUM(d) AS d
+      FROM (SELECT w.n, c.partner_id, c.pm, c.amt * w.re AS d
               FROM pcov c JOIN wlo w ON w.i = c.lo AND w.currency_id = c.currency_id
              WHERE c.hi >= w.ei
             UNION ALL
-            SELECT w.n, c.partner_id, c.pm, w.si, w.ei, -c.amt * w.rs
+            SELECT w.n, c.partner_id, c.pm, -c.amt * w.rs
               FROM pcov c JOIN whi w ON w.i = c.hi AND w.currency_id = c.currency_id
              WHERE c.lo <= w.si
             UNION ALL
-            SELECT w.n, c.partner_id, c.pm, w.si, w.ei, c.amt * (w.re - w.rs)
+            SELECT w.n, c.partner_id, c.pm, c.amt * (w.re - w.rs)
               FROM wj w JOIN pcov c USING (currency_id)
              WHERE w.rt AND w.rs <> w.re AND c.lo <= w.si AND w.ei <= c.hi) pairs
-     GROUP BY n, partner_id, pm, si, ei
+     GROUP BY n, partner_id
 ),
 retention AS (
     SELECT win.k,
@@ -228,10 +227,10 @@ retention AS (
            COALESCE(SUM(d) FILTER (WHERE NOT in_base AND at_end), 0) AS joined_mrr,
            array_agg(partner_id) FILTER (WHERE win.k = 'cur' AND in_base AND at_end AND d < 0)
                AS contracted_ids
-      FROM (SELECT n, partner_id, d, (pm >> (si - 1)) & 1 = 1 AS in_base,
-                   (pm >> (ei - 1)) & 1 = 1 AS at_end
-              FROM bdelta) b
-      JOIN win USING (n) GROUP BY win.k
+      FROM (SELECT win.k, b.partner_id, b.d, (b.pm >> (win.si - 1)) & 1 = 1 AS in_base,
+                   (b.pm >> (win.ei - 1)) & 1 = 1 AS at_end
+              FROM bdelta b JOIN win USING (n)) win
+     GROUP BY win.k
 ),
 pmc AS (
     -- Customers sharing a bitmask count together: a few hundred masks
@@ -473,7 +472,7 @@ class WoowPaasDashboard(models.AbstractModel):
             )
             if key in ("nrr", "grr", "revenue_churn"):
                 kpis[-1]["parts"] = {part: self._paas_round(cur[part]) for part in RETENTION_PARTS}
-        ctx = {"windows": windows, "plan_ids": plan_ids, "rows": rows}
+        ctx = {"windows": windows, "plan_ids": plan_ids, "rows": rows, "tables": tables}
         for provider in self._paas_dashboard_providers():
             kpis.extend(provider(ctx))
         return {
@@ -649,16 +648,20 @@ class WoowPaasDashboard(models.AbstractModel):
         """Hook: return the callables that add figures to the dashboard.
 
         Override to append your own and return the list (``super()`` first).
-        Each callable takes a dict ``{"windows", "plan_ids", "rows"}``:
+        Each callable takes a dict ``{"windows", "plan_ids", "rows", "tables"}``:
         ``windows`` maps ``"cur"`` (the period), ``"prev"`` (the previous
         one) and ``"m0"``..``"m11"`` (the trend months) to ``(start, end)``
         dates, the end excluded; ``plan_ids`` is the plan filter (or
-        ``None``); ``rows`` holds the core figures per window. It returns a
+        ``None``); ``rows`` holds the core figures per window; ``tables``
+        the rates of the subscriptions' currencies to the dashboard's
+        (:meth:`_paas_rate_tables`). It returns a
         list of KPI dicts shaped like the core ones: ``key``, ``label``
         (translated), ``format`` (``monetary``, ``integer``, ``percent`` or
         ``number``), ``higher_is_better``, ``value``, ``previous``,
         ``trend`` (one value per trend month) and ``drill``
-        (``{"res_model", "ids"}`` or ``{"res_model", "domain"}``).
+        (``{"res_model", "ids"}`` or ``{"res_model", "domain"}``). ``tables``
+        are the rates of the subscriptions' currencies to the dashboard's
+        (:meth:`_paas_rate_tables`), for amounts to convert.
         Providers should compute every window in one query.
         """
         return []
@@ -769,7 +772,8 @@ class WoowPaasDashboard(models.AbstractModel):
     def _paas_expansion_candidates(self, plan_ids, saturated_ids, rates, limit=10):
         """The paying subscriptions with the largest expansion MRR: the move to
         the cheapest dearer plan of the same currency and interval, those
-        with a tenant near a quota first. One query."""
+        with a tenant near a quota first. One query, whose cost does not grow
+        with the number of subscriptions beyond one scan."""
         self.env.cr.execute(
             SQL(
                 """
@@ -791,15 +795,35 @@ class WoowPaasDashboard(models.AbstractModel):
                               AND COALESCE(p.billing_interval, 'month') = k.billing_interval
                               AND (p.company_id IS NULL OR p.company_id = k.company_id)
                             ORDER BY p.price, p.id LIMIT 1) n
+                ), ranked AS MATERIALIZED (
+                    SELECT nxt.*,
+                           (nxt.next_price - nxt.price)
+                           / CASE WHEN nxt.billing_interval = 'year' THEN 12 ELSE 1 END
+                           * cur.rate AS gain
+                      FROM nxt JOIN (VALUES %(currencies)s) cur(currency_id, rate)
+                        USING (currency_id)
                 )
-                SELECT s.id, nxt.plan_id,
-                       (nxt.next_price - s.price) / CASE WHEN s.billing_interval = 'year'
-                                                         THEN 12 ELSE 1 END * cur.rate AS gain
-                  FROM paying s
-                  JOIN nxt USING (price, billing_interval, currency_id, company_id)
-                  JOIN (VALUES %(currencies)s) cur(currency_id, rate)
-                    ON cur.currency_id = s.currency_id
-                 ORDER BY s.id = ANY(%(saturated)s) DESC, gain DESC, s.price DESC, s.id
+                -- A group's gain is that of each of its subscriptions: the
+                -- subscriptions near a quota, then the first ones (by id) of
+                -- each group, rather than a sort of every paying subscription.
+                SELECT id, plan_id, gain FROM (
+                    SELECT s.id, r.plan_id, r.gain, r.price, TRUE AS near
+                      FROM woow_paas_subscription s
+                      JOIN ranked r USING (price, billing_interval, currency_id, company_id)
+                     WHERE s.id = ANY(%(saturated)s) AND s.state = ANY(%(paying)s)
+                       AND %(plan_filter)s
+                    UNION ALL
+                    SELECT f.id, r.plan_id, r.gain, r.price, FALSE
+                      FROM ranked r
+                     CROSS JOIN LATERAL (
+                           SELECT s.id FROM woow_paas_subscription s
+                            WHERE s.state = ANY(%(paying)s) AND %(plan_filter)s
+                              AND s.price = r.price AND s.billing_interval = r.billing_interval
+                              AND s.currency_id = r.currency_id AND s.company_id = r.company_id
+                              AND NOT s.id = ANY(%(saturated)s)
+                            ORDER BY s.id LIMIT %(limit)s) f
+                ) candidates
+                 ORDER BY near DESC, gain DESC, price DESC, id
                  LIMIT %(limit)s
                 """,
                 currencies=SQL(", ").join(

@@ -100,12 +100,12 @@ class WoowPaasDashboard(models.AbstractModel):
         )
         rows = cr.fetchall()
         names = {currency for _key, currency, _amount, _ids in rows}
-        extra = (
-            self.env["res.currency"]
-            .with_context(active_test=False)
-            .search([("name", "in", list(names))])
-        )
-        tables = {currency.name: table for currency, table in self._paas_rate_tables(extra).items()}
+        Currency = self.env["res.currency"].with_context(active_test=False)
+        extra = Currency.search([("name", "in", list(names))]) if names else Currency
+        tables = ctx.get("tables") or {}
+        if extra - self.env["res.currency"].union(*tables):
+            tables = self._paas_rate_tables(extra)
+        tables = {currency.name: table for currency, table in tables.items()}
         at_risk = dict.fromkeys(windows, 0.0)
         at_risk_ids = []
         for key, currency, amount, ids in rows:
