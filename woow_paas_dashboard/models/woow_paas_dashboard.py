@@ -35,7 +35,11 @@ MOVEMENTS = (
 # reads the segment with t0 < X <= t1; a movement is a segment start in
 # [s, e). The window bounds are sorted once: a segment covers the bounds
 # lo..hi (width_bucket), a movement falls in bucket b, so windows compare
-# integers and add up buckets rather than join ranges.
+# integers and add up buckets rather than join ranges. Amounts are added up
+# in double precision (several times faster than numeric over these rows)
+# and every amount the statement returns is rounded to the currency's
+# digits: the sums of whole cents are exact, and the same figures come out
+# whatever the order of the rows (snapshot or live replay).
 DASHBOARD_SQL = """
 WITH win(k, s, e, si, ei, n, rt) AS (VALUES %(windows)s),
 -- Odoo's rate of each day, per currency: rates[i + 1] from starts[i] (the
@@ -70,9 +74,9 @@ seg AS (
            %(prev_plan_filter)s AS prev_in_plan,
            state = ANY(%(paying)s) AND %(plan_filter)s AS counted,
            CASE WHEN state = ANY(%(paying)s) AND %(plan_filter)s
-                THEN amount ELSE 0 END AS amt,
+                THEN amount::float8 ELSE 0 END AS amt,
            CASE WHEN prev_state = ANY(%(paying)s) AND %(prev_plan_filter)s
-                THEN prev_amount ELSE 0 END AS prev_amt
+                THEN prev_amount::float8 ELSE 0 END AS prev_amt
       FROM segs
 ),
 mrows AS (
@@ -295,7 +299,8 @@ plan_stock AS MATERIALIZED (
       FROM pdelta
 ),
 plans AS (
-    SELECT k, jsonb_object_agg(plan_id, mrr) FILTER (WHERE mrr <> 0) AS plan_mrr
+    SELECT k, jsonb_object_agg(plan_id, ROUND(mrr::numeric, %(digits)s)) FILTER (WHERE mrr <> 0)
+               AS plan_mrr
       FROM (SELECT w.k, p.plan_id, SUM(w.re * p.amt) AS mrr
               FROM wj w
              CROSS JOIN LATERAL (SELECT DISTINCT ON (plan_id) plan_id, amt FROM plan_stock b
@@ -305,11 +310,19 @@ plans AS (
      GROUP BY k
 )
 SELECT w.k,
-       f.new_mrr, f.new_count, f.reactivation_mrr, f.churned_mrr, f.churned_count,
-       f.expansion_mrr, f.contraction_mrr, f.trials, f.trials_ended, f.trials_converted,
-       s.mrr_start, s.mrr, c.customers_start, c.customers, c.customers_lost,
-       s.mrr - COALESCE(r.joined_mrr, 0) AS retained_mrr,
-       r.base_churned_mrr, r.base_expansion_mrr, r.base_contraction_mrr,
+       ROUND(f.new_mrr::numeric, %(digits)s) AS new_mrr, f.new_count,
+       ROUND(f.reactivation_mrr::numeric, %(digits)s) AS reactivation_mrr,
+       ROUND(f.churned_mrr::numeric, %(digits)s) AS churned_mrr, f.churned_count,
+       ROUND(f.expansion_mrr::numeric, %(digits)s) AS expansion_mrr,
+       ROUND(f.contraction_mrr::numeric, %(digits)s) AS contraction_mrr,
+       f.trials, f.trials_ended, f.trials_converted,
+       ROUND(s.mrr_start::numeric, %(digits)s) AS mrr_start,
+       ROUND(s.mrr::numeric, %(digits)s) AS mrr,
+       c.customers_start, c.customers, c.customers_lost,
+       ROUND((s.mrr - COALESCE(r.joined_mrr, 0))::numeric, %(digits)s) AS retained_mrr,
+       ROUND(r.base_churned_mrr::numeric, %(digits)s) AS base_churned_mrr,
+       ROUND(r.base_expansion_mrr::numeric, %(digits)s) AS base_expansion_mrr,
+       ROUND(r.base_contraction_mrr::numeric, %(digits)s) AS base_contraction_mrr,
        COALESCE((t.tenant_states->>'active')::integer, 0) AS tenants, t.tenant_states, pl.plan_mrr
        %(id_columns)s
   FROM win w
@@ -395,7 +408,7 @@ def _values(rows):
     """``VALUES`` rows (n, i, currency_id, si, ei, rs, re); one that matches
     nothing when there are none."""
     return SQL(", ").join(
-        SQL("(%s, %s, %s, %s, %s, %s::numeric, %s::numeric)", *row)
+        SQL("(%s, %s, %s, %s, %s, %s::float8, %s::float8)", *row)
         for row in rows or [(-1, -1, -1, -1, -1, 0, 0)]
     )
 
@@ -1077,7 +1090,7 @@ class WoowPaasDashboard(models.AbstractModel):
                 bounds_end.extend((n, i, *row) for i in range(si, ei))
         currency_sql = SQL(", ").join(
             SQL(
-                "(%s, %s::timestamp[], %s::numeric[])",
+                "(%s, %s::timestamp[], %s::float8[])",
                 currency.id,
                 [self._paas_instant(day) for day in days],
                 rates,
@@ -1086,7 +1099,7 @@ class WoowPaasDashboard(models.AbstractModel):
         )
         # A stock at a bound is that of the end of the day before it.
         window_rates_sql = SQL(", ").join(
-            SQL("(%s, %s, %s::numeric, %s::numeric)", key, currency_id, rs, re)
+            SQL("(%s, %s, %s::float8, %s::float8)", key, currency_id, rs, re)
             for (key, currency_id), (rs, re) in rates.items()
         )
         if plan_ids:
@@ -1116,6 +1129,7 @@ class WoowPaasDashboard(models.AbstractModel):
             companies=self.env.companies.ids,
             paying=list(SUBSCRIPTION_PAYING),
             id_columns=SQL(ID_COLUMNS if with_ids else ""),
+            digits=self._paas_currency().decimal_places,
             id_joins=SQL(ID_JOINS if with_ids else ""),
         )
         # Room for the sorts and hashes of one statement, and no JIT (its
