@@ -374,7 +374,7 @@ tsegs AS (
 SELECT array_agg(DISTINCT tenant_id ORDER BY tenant_id) FROM tsegs WHERE %(condition)s
 """
 # The movements of the MRR chart's bars, for their drill-down.
-MOVEMENT_KINDS = ("new_reactivated", "expansion", "churn_contraction")
+MOVEMENT_KINDS = ("new", "reactivation", "expansion", "contraction", "churn")
 
 FIGURE_COLUMNS = (
     "new_mrr", "new_count", "reactivation_mrr", "churned_mrr", "churned_count",
@@ -572,7 +572,8 @@ class WoowPaasDashboard(models.AbstractModel):
         paying on plan ``key`` at the end of ``date_to``), ``tenant_state``
         (the tenants in state ``key`` then), ``movement`` (the subscriptions
         with a movement ``key`` between ``date_from`` and ``date_to``: one of
-        ``new_reactivated``, ``expansion``, ``churn_contraction``) or what
+        ``new``, ``reactivation``, ``expansion``, ``contraction`` or
+        ``churn``, as the dashboard's movements) or what
         other addons add (:meth:`_paas_chart_records`)."""
         if not self.env.su and not self.env.user.has_group("woow_paas_core.group_paas_user"):
             raise AccessError(self.env._("Only PaaS users can see the PaaS dashboard."))
@@ -628,14 +629,16 @@ class WoowPaasDashboard(models.AbstractModel):
             if chart == "plan" and isinstance(key, int) and not isinstance(key, bool):
                 condition = SQL("t0 < %s AND %s <= t1 AND %s AND plan_id = %s", end, end, pays, key)
             elif chart == "movement" and key in MOVEMENT_KINDS:
+                fresh = SQL("prev_state IN ('draft', 'trial')")
                 moves = {
-                    "new_reactivated": SQL("NOT %s AND %s AND %s", paid, pays, in_plan),
-                    "expansion": SQL("%s AND %s AND %s > %s", paid, pays, amt, prev_amt),
-                    "churn_contraction": SQL(
-                        "(%s AND NOT %s AND %s) OR (%s AND %s AND %s < %s)",
-                        paid, pays, prev_in_plan, paid, pays, amt, prev_amt,
+                    "new": SQL("NOT %s AND %s AND %s AND %s", paid, pays, fresh, in_plan),
+                    "reactivation": SQL(
+                        "NOT %s AND %s AND NOT %s AND %s", paid, pays, fresh, in_plan
                     ),
-                }  # fmt: skip
+                    "expansion": SQL("%s AND %s AND %s > %s", paid, pays, amt, prev_amt),
+                    "contraction": SQL("%s AND %s AND %s < %s", paid, pays, amt, prev_amt),
+                    "churn": SQL("%s AND NOT %s AND %s", paid, pays, prev_in_plan),
+                }
                 condition = SQL(
                     "t0 >= %s AND t0 < %s AND prev_state IS NOT NULL AND (%s)",
                     start, end, moves[key],

@@ -297,22 +297,23 @@ class TestDashboard(WoowPaasCase):
             ("plan", ("2026-02-01", "2026-02-28"), self.plan_yearly.id, self.s2),
             ("tenant_state", june, "suspended", self.t2),
             ("tenant_state", ("2026-02-01", "2026-02-28"), "active", self.t1 | self.t2),
-            ("movement", ("2026-03-01", "2026-03-31"), "new_reactivated", self.s3),
+            ("movement", ("2026-03-01", "2026-03-31"), "new", self.s3),
             ("movement", ("2026-03-01", "2026-03-31"), "expansion", self.s1),
-            ("movement", april, "churn_contraction", self.s2),
-            ("movement", may, "churn_contraction", self.s5),
-            ("movement", may, "new_reactivated", self.s5),
+            ("movement", april, "churn", self.s2),
+            ("movement", april, "new", self.s5),
+            ("movement", may, "churn", self.s5),
+            ("movement", may, "reactivation", self.s5),
+            ("movement", may, "new", self.s5.browse()),
             ("movement", june, "expansion", self.s3 | self.s5),
-            ("movement", june, "churn_contraction", self.s1),
+            ("movement", june, "contraction", self.s1),
+            ("movement", june, "churn", self.s1.browse()),
         ]
         for chart, period, key, records in expected:
             drill = self._chart_records(chart, period, key)
             self.assertEqual(drill["res_model"], records._name, (chart, period, key))
             self.assertEqual(drill["ids"], sorted(records.ids), (chart, period, key))
         # With a plan filter: moving off the plan is contraction of that plan.
-        drill = self._chart_records(
-            "movement", june, "churn_contraction", plan_ids=self.plan_big.ids
-        )
+        drill = self._chart_records("movement", june, "contraction", plan_ids=self.plan_big.ids)
         self.assertEqual(drill["ids"], self.s1.ids)
         self.assertEqual(self._chart_records("plan", june, self.plan_big.id)["ids"], [])
 

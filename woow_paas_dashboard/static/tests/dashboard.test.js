@@ -375,13 +375,13 @@ test("a movement bar of the MRR chart opens the subscriptions that moved", async
     await openDashboard();
     const chart = Chart.getChart(document.querySelector(".o_paas_mrr_chart canvas"));
     const kinds = chart.data.datasets.map((dataset) => dataset.kind);
-    expect(kinds).toEqual([undefined, "new_reactivated", "expansion", "churn_contraction"]);
+    expect(kinds).toEqual([undefined, "new", "reactivation", "expansion", "contraction", "churn"]);
     chart.options.onClick(new MouseEvent("click"), [], {
         ...chart,
         data: chart.data,
-        getElementsAtEventForMode: () => [{ datasetIndex: 3, index: 2 }],
+        getElementsAtEventForMode: () => [{ datasetIndex: 5, index: 2 }],
     });
     await animationFrame();
-    expect(asked.at(-1)).toEqual(["movement", "2025-03-01", "2025-03-31", "churn_contraction"]);
+    expect(asked.at(-1)).toEqual(["movement", "2025-03-01", "2025-03-31", "churn"]);
     expect(".o_list_view .o_data_row").toHaveCount(2);
 });

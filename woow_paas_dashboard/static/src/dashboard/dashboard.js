@@ -165,36 +165,23 @@ export class MrrChart extends Component {
                 yAxisID: "y",
                 order: 0,
             },
-            {
+            // The five movements, gains above the axis and losses below.
+            ...[
+                ["new", _t("New"), moves.new_mrr, 1, "rgba(40, 167, 69, 0.6)"],
+                ["reactivation", _t("Reactivation"), moves.reactivation_mrr, 1, "rgba(32, 201, 151, 0.6)"],
+                ["expansion", _t("Expansion"), moves.expansion_mrr, 1, "rgba(23, 162, 184, 0.6)"],
+                ["contraction", _t("Contraction"), moves.contraction_mrr, -1, "rgba(253, 126, 20, 0.6)"],
+                ["churn", _t("Churn"), moves.churned_mrr, -1, "rgba(220, 53, 69, 0.6)"],
+            ].map(([kind, label, values, sign, backgroundColor]) => ({
                 type: "bar",
-                label: _t("New and reactivated"),
-                kind: "new_reactivated",
-                data: moves.new_mrr.map((v, i) => v + moves.reactivation_mrr[i]),
-                backgroundColor: "rgba(40, 167, 69, 0.55)",
+                label,
+                kind,
+                data: values.map((v) => sign * v),
+                backgroundColor,
                 stack: "moves",
                 yAxisID: "y",
                 order: 1,
-            },
-            {
-                type: "bar",
-                label: _t("Expansion"),
-                kind: "expansion",
-                data: moves.expansion_mrr,
-                backgroundColor: "rgba(23, 162, 184, 0.55)",
-                stack: "moves",
-                yAxisID: "y",
-                order: 1,
-            },
-            {
-                type: "bar",
-                label: _t("Churn and contraction"),
-                kind: "churn_contraction",
-                data: moves.churned_mrr.map((v, i) => -(v + moves.contraction_mrr[i])),
-                backgroundColor: "rgba(220, 53, 69, 0.55)",
-                stack: "moves",
-                yAxisID: "y",
-                order: 1,
-            },
+            })),
         ];
         // Only with several currencies: the change that no movement explains.
         if (moves.fx_mrr?.some(Boolean)) {
