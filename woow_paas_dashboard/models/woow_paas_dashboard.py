@@ -54,16 +54,18 @@ wj AS (SELECT * FROM win JOIN wrate USING (k)),
 %(tenant_segment_ctes)s,
 segs AS (
     -- The snapshot, except for the subscriptions changed since its refresh,
-    -- which are replayed from the event log (sseg).
+    -- which are replayed from the event log (sseg). A segment over before
+    -- the first bound covers no bound and moves nothing in any window: the
+    -- cost follows the years shown, not the years kept (index on t1).
     SELECT sub_id, partner_id, currency_id, state, prev_state, t0, t1, amount, prev_amount,
            plan_id, prev_plan_id
       FROM woow_paas_dashboard_segment
-     WHERE company_id = ANY(%(companies)s)
+     WHERE company_id = ANY(%(companies)s) AND t1 >= %(first_bound)s
        AND sub_id NOT IN (SELECT unnest(%(dirty_subs)s::integer[]))
     UNION ALL
     SELECT sub_id, partner_id, currency_id, state, prev_state, t0, t1, amount, prev_amount,
            plan_id, prev_plan_id
-      FROM sseg WHERE company_id = ANY(%(companies)s)
+      FROM sseg WHERE company_id = ANY(%(companies)s) AND t1 >= %(first_bound)s
 ),
 seg AS (
     -- Amounts in the subscription's currency, converted where they are read.
@@ -261,10 +263,12 @@ customer_ids AS (
 tseg AS (
     SELECT tenant_id, state, t0, t1 FROM woow_paas_dashboard_tenant_segment
      WHERE company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
+       AND t1 >= %(first_bound)s
        AND tenant_id NOT IN (SELECT unnest(%(dirty_tenants)s::integer[]))
     UNION ALL
     SELECT tenant_id, state, t0, t1 FROM ttseg
      WHERE company_id = ANY(%(companies)s) AND %(tenant_plan_filter)s
+       AND t1 >= %(first_bound)s
 ),
 tcov AS (
     SELECT tenant_id, state, width_bucket(t0, %(bounds)s) + 1 AS lo,
@@ -432,8 +436,9 @@ class WoowPaasDashboard(models.AbstractModel):
         Each KPI has its value, its value over the previous period of the
         same length, a trend of one point per month for the twelve months
         ending with ``date_to``'s month, and the records behind it
-        (``drill``: model and ids). ``plan_ids`` narrows every figure to
-        subscriptions on those plans at the time. Amounts are in
+        (``drill``: the model, and the key to give :meth:`get_kpi_records`).
+        ``plan_ids`` narrows every figure to subscriptions on those plans at
+        the time. Amounts are in
         ``currency_id`` (an active currency; the company's by default),
         converted with Odoo's rates of each date. Other addons add figures
         through :meth:`_paas_dashboard_providers`.
@@ -1124,6 +1129,7 @@ class WoowPaasDashboard(models.AbstractModel):
             bounds_in=_values(bounds_in),
             bounds_end=_values(bounds_end),
             bounds=SQL("%s::timestamp[]", bounds),
+            first_bound=bounds[0],
             currencies=currency_sql,
             window_rates=window_rates_sql,
             plan_filter=plan_filter,

@@ -180,6 +180,8 @@ class WoowPaasDashboardSegment(models.Model):
     prev_plan_id = fields.Integer()
 
     _sub_idx = models.Index("(sub_id)")
+    # The dashboard reads the segments still running at its first bound.
+    _t1_idx = models.Index("(t1)")
 
     @api.model
     def _paas_segment_query(self, sub_ids=None):

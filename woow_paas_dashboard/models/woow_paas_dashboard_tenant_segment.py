@@ -17,3 +17,4 @@ class WoowPaasDashboardTenantSegment(models.Model):
     t1 = fields.Datetime()
 
     _tenant_idx = models.Index("(tenant_id)")
+    _t1_idx = models.Index("(t1)")
