@@ -133,17 +133,32 @@ export class KpiCard extends Component {
     }
 }
 
+/** Draw ``getConfig()`` with Odoo's Chart.js on the ``canvas`` ref; later
+ * renders replace the data in place: no flash of an empty canvas when the
+ * period changes. Options read the props when called, so they stay current. */
+function useChart(getConfig) {
+    const canvasRef = useRef("canvas");
+    let chart = null;
+    onWillStart(() => loadBundle("web.chartjs_lib"));
+    useEffect(() => {
+        const config = getConfig();
+        if (chart) {
+            chart.data = config.data;
+            chart.update("none");
+        } else {
+            chart = new Chart(canvasRef.el, config);
+        }
+    });
+    onWillUnmount(() => chart?.destroy());
+}
+
 /** MRR per month (line) and its movements (bars), drawn with Odoo's Chart.js. */
 export class MrrChart extends Component {
     static template = "woow_paas_dashboard.MrrChart";
     static props = { months: Array, movements: Object, currency: Object, onSegment: { type: Function, optional: true } };
 
     setup() {
-        this.canvasRef = useRef("canvas");
-        this.chart = null;
-        onWillStart(() => loadBundle("web.chartjs_lib"));
-        useEffect(() => this.renderChart());
-        onWillUnmount(() => this.chart?.destroy());
+        useChart(() => this.chartConfig);
     }
 
     get labels() {
@@ -198,17 +213,13 @@ export class MrrChart extends Component {
         return { labels: this.labels, datasets };
     }
 
-    renderChart() {
-        const data = this.chartData;
-        if (this.chart) {
-            // Update in place: no flash of an empty canvas when the period changes.
-            this.chart.data = data;
-            this.chart.update("none");
-            return;
-        }
-        const currency = this.props.currency;
-        this.chart = new Chart(this.canvasRef.el, {
-            data,
+    money(value) {
+        return formatKpi(value, "monetary", this.props.currency);
+    }
+
+    get chartConfig() {
+        return {
+            data: this.chartData,
             options: {
                 maintainAspectRatio: false,
                 animation: false,
@@ -218,20 +229,19 @@ export class MrrChart extends Component {
                     x: { stacked: true },
                     y: {
                         stacked: true,
-                        ticks: { callback: (v) => formatKpi(v, "monetary", currency) },
+                        ticks: { callback: (v) => this.money(v) },
                     },
                 },
                 plugins: {
                     legend: { position: "bottom" },
                     tooltip: {
                         callbacks: {
-                            label: (ctx) =>
-                                `${ctx.dataset.label}: ${formatKpi(ctx.parsed.y, "monetary", currency)}`,
+                            label: (ctx) => `${ctx.dataset.label}: ${this.money(ctx.parsed.y)}`,
                         },
                     },
                 },
             },
-        });
+        };
     }
 }
 
@@ -266,11 +276,7 @@ export class BarChart extends Component {
     };
 
     setup() {
-        this.canvasRef = useRef("canvas");
-        this.chart = null;
-        onWillStart(() => loadBundle("web.chartjs_lib"));
-        useEffect(() => this.renderChart());
-        onWillUnmount(() => this.chart?.destroy());
+        useChart(() => this.chartConfig);
     }
 
     format(value) {
@@ -290,16 +296,10 @@ export class BarChart extends Component {
         };
     }
 
-    renderChart() {
-        const data = this.chartData;
-        if (this.chart) {
-            this.chart.data = data;
-            this.chart.update("none");
-            return;
-        }
-        this.chart = new Chart(this.canvasRef.el, {
+    get chartConfig() {
+        return {
             type: "bar",
-            data,
+            data: this.chartData,
             options: {
                 maintainAspectRatio: false,
                 animation: false,
@@ -323,7 +323,7 @@ export class BarChart extends Component {
                     },
                 },
             },
-        });
+        };
     }
 }
 
