@@ -54,15 +54,24 @@ INTENDED = {
     },
     "woow.paas.oauth.client": {
         "paas_user": {
-            "name", "redirect_uris", "scopes", "access_token_lifetime",
-            "refresh_token_lifetime", "active",
+            "name",
+            "redirect_uris",
+            "scopes",
+            "access_token_lifetime",
+            "refresh_token_lifetime",
+            "active",
         },
-    },  # fmt: skip
+    },
     "woow.paas.webhook.endpoint": {
         "paas_user": {
-            "url", "description", "event_types", "enabled", "ordered", "custom_headers",
+            "url",
+            "description",
+            "event_types",
+            "enabled",
+            "ordered",
+            "custom_headers",
         },
-    },  # fmt: skip
+    },
     "woow.paas.tenant.config": {"paas_user": {"value"}},
     "woow.paas.example.project": {"paas_user": {"name", "description", "active"}},
     "woow.paas.example.task": {"paas_user": {"name", "user_id", "priority", "done"}},
@@ -123,7 +132,10 @@ class TestAuthorizationMatrix(WoowPaasCase):
         if "woow.paas.example.project" in env:
             # The PaaS User works in tenant A; tenant B is out of its reach.
             cls.paas_user.write(
-                {"paas_tenant_ids": [Command.set(cls.tenant_a.ids)], "paas_tenant_id": cls.tenant_a.id}
+                {
+                    "paas_tenant_ids": [Command.set(cls.tenant_a.ids)],
+                    "paas_tenant_id": cls.tenant_a.id,
+                }
             )
             Project = env["woow.paas.example.project"]
             project_a = Project.create({"name": "Matrix A", "tenant_id": cls.tenant_a.id})
@@ -186,8 +198,11 @@ class TestAuthorizationMatrix(WoowPaasCase):
             for name, field in record._fields.items()
             if name not in MAGIC
             and field.store
-            and not field.type == "one2many"
-            and (record._name.startswith("woow.paas.") or (field._module or "").startswith("woow_paas"))
+            and field.type != "one2many"
+            and (
+                record._name.startswith("woow.paas.")
+                or (field._module or "").startswith("woow_paas")
+            )
         ]
         writable, untested = set(), set()
         for field in own_fields:

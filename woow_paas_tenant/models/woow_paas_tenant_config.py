@@ -34,7 +34,9 @@ class WoowPaasTenantConfig(models.Model):
 
     def write(self, vals):
         if not self.env.su and any(
-            line[name].id != vals[name] for name in ("tenant_id", "key_id") if name in vals
+            line[name].id != vals[name]
+            for name in ("tenant_id", "key_id")
+            if name in vals
             for line in self
         ):
             raise UserError(
