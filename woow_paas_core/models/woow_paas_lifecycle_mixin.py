@@ -68,6 +68,20 @@ class WoowPaasLifecycleMixin(models.AbstractModel):
             "paas_retry_at": (None, self.env._("it is set by the schedulers")),
         }
 
+    def _paas_computed_written(self, names):
+        """The stored fields among ``names`` that the ORM computes and nothing
+        inverts (stored related fields included): a plain write would only
+        overwrite their column, out of step with what they are computed
+        from (a tenant's plan, a subscription's MRR, a record's customer)."""
+        return [
+            name
+            for name in names
+            if (field := self._fields.get(name))
+            and field.store
+            and field.compute
+            and not field.inverse
+        ]
+
     def _paas_protected_error(self, field_name, hint):
         return UserError(
             self.env._(
@@ -84,7 +98,11 @@ class WoowPaasLifecycleMixin(models.AbstractModel):
         if self.env.su:
             return
         protected = self._paas_protected_fields()
+        computed_hint = self.env._("it is computed")
         for vals in vals_list:
+            for name in self._paas_computed_written(vals):
+                self.check_access("create")
+                raise self._paas_protected_error(name, computed_hint)
             for name, (states, hint) in protected.items():
                 if states and "draft" in states:
                     continue  # a new record is a draft: these are still free
@@ -101,6 +119,9 @@ class WoowPaasLifecycleMixin(models.AbstractModel):
     def _paas_check_protected_write(self, vals):
         if self.env.su:
             return
+        for name in self._paas_computed_written(vals):
+            self.check_access("write")
+            raise self._paas_protected_error(name, self.env._("it is computed"))
         for name, (states, hint) in self._paas_protected_fields().items():
             if name not in vals:
                 continue

@@ -288,6 +288,7 @@ class WoowPaasSubscription(models.Model):
         fields_.update(
             {
                 "name": (None, self.env._("the reference comes from its sequence")),
+                "access_token": (None, self.env._("the portal generates it")),
                 "trial_end_date": (None, self.env._("use Start Trial")),
                 "current_period_start": (None, periods),
                 "current_period_end": (None, periods),

@@ -148,6 +148,7 @@ class WoowPaasTenant(models.Model):
         fields_.update(
             {
                 "suspended_by_subscription": (None, status),
+                "access_token": (None, self.env._("the portal generates it")),
                 "state_message": (None, status),
                 "provisioned_date": (None, status),
                 "archived_date": (None, status),

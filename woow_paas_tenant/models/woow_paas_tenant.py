@@ -161,6 +161,7 @@ class WoowPaasTenant(models.Model):
                      "paas_pool_password", "paas_archive_delete_date",
                      "paas_signin_token"):  # fmt: skip
             fields_[name] = (None, hint)
+        fields_["paas_usage_measured_at"] = (None, self.env._("the usage measure sets it"))
         return fields_
 
     @api.depends("code")

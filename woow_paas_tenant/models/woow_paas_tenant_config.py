@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class WoowPaasTenantConfig(models.Model):
@@ -32,6 +33,18 @@ class WoowPaasTenantConfig(models.Model):
         return lines
 
     def write(self, vals):
+        if not self.env.su and any(
+            line[name].id != vals[name]
+            for name in ("tenant_id", "key_id")
+            if name in vals
+            for line in self
+        ):
+            raise UserError(
+                self.env._(
+                    "A configuration value stays with its tenant and key: delete it and "
+                    "create one for the other tenant or key."
+                )
+            )
         res = super().write(vals)
         self.tenant_id._paas_push_params_safe()
         return res
