@@ -301,6 +301,8 @@ class OdooAuthorizationServer(AuthorizationServer):
         self.register_endpoint(Introspection)
 
     def query_client(self, client_id):
+        if not (client_id or "").isprintable():  # NUL would reach PostgreSQL: a 500
+            return None
         record = (
             self.env["woow.paas.oauth.client"]
             .sudo()

@@ -8,3 +8,4 @@ from . import test_tour
 from . import test_webhooks
 from . import test_webhook_api
 from . import test_security_api
+from . import test_fuzz
