@@ -1,7 +1,10 @@
 """Read-only GraphQL at /api/graphql over the REST API's resources.
 
 Same credentials, scopes, record rules and rate limits as /api/v1 (the
-request goes through the REST dispatcher). Nested lists are resolved on the
+request goes through the REST dispatcher). A nested object needs the scope
+of its own kind, as at the top level (``tenants { subscription { price } }``
+needs ``subscriptions:read`` too), and a credential bound to a tenant reaches
+that tenant's records only, nested or not. Nested lists are resolved on the
 parent's recordset, so Odoo's prefetching reads each level in one query
 whatever the number of parents (no N+1). Queries deeper than MAX_DEPTH or
 asking for more than MAX_COST records in all are refused before they run.
@@ -25,6 +28,14 @@ MAX_COST = 5000
 def _scoped(scope):
     if scope not in request.woow_paas_call.key._scope_set():
         raise ApiError(403, f"The credential lacks the scope {scope}.")
+
+
+def _nested(records, scope):
+    """Records reached through a parent: they need their own scope, and a
+    tenant-bound credential sees only those of its tenant."""
+    _scoped(scope)
+    domain = request.woow_paas_call.tenant_domain(records._name)
+    return records.filtered_domain(domain) if domain else records
 
 
 class Plan(graphene.ObjectType):
@@ -54,10 +65,10 @@ class Tenant(graphene.ObjectType):
         return tenant.commercial_partner_id.id
 
     def resolve_plan(tenant, info):
-        return tenant.plan_id or None
+        return _nested(tenant.plan_id, "plans:read") or None
 
     def resolve_subscription(tenant, info):
-        return tenant.subscription_id or None
+        return _nested(tenant.subscription_id, "subscriptions:read") or None
 
     def resolve_created_at(tenant, info):
         return _iso(tenant.create_date)
@@ -88,10 +99,10 @@ class Subscription(graphene.ObjectType):
         return _iso(sub.current_period_end)
 
     def resolve_plan(sub, info):
-        return sub.plan_id
+        return _nested(sub.plan_id, "plans:read") or None
 
     def resolve_tenants(sub, info):
-        return list(sub.tenant_ids)
+        return list(_nested(sub.tenant_ids, "tenants:read"))
 
 
 class Event(graphene.ObjectType):
@@ -125,6 +136,7 @@ def _records(model, domain, first, scope):
     if not 1 <= first <= MAX_LIMIT:
         raise ApiError(400, f"first must be between 1 and {MAX_LIMIT}.")
     Model = request.env[model] if isinstance(model, str) else model
+    domain = [*domain, *request.woow_paas_call.tenant_domain(Model._name)]
     return list(Model.search(domain, limit=first, order="id desc"))
 
 

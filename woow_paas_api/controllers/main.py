@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import logging
+import math
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -40,7 +41,15 @@ _logger = logging.getLogger(__name__)
 PREFIX = "/api/v1"
 MAX_BODY = 1024 * 1024
 MAX_LIMIT = 200
+# Deeper JSON is refused before it is validated: no schema of the API nests
+# this far, and recursion over a deeper value would exhaust Python's stack.
+MAX_JSON_DEPTH = 32
+# Integers beyond PostgreSQL's bigint are refused with a 4xx, not stored.
+MAX_INT = 2**63 - 1
 ROUTES = []
+# Per model, the domain that limits a credential bound to one tenant to what
+# concerns that tenant (a bridge adds its models with register_tenant_domain).
+TENANT_DOMAINS = {}
 PROBLEM_TYPE = "https://woow-paas.dev/problems/"
 STATUS_TITLES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
@@ -98,9 +107,37 @@ class Credential:
         self.is_customer_key = user.share
         self.rate_limit = rate_limit
         self._scopes = set(scopes)
+        self.tenant = _bound_tenant(record)
 
     def _scope_set(self):
         return self._scopes
+
+
+def _bound_tenant(record):
+    """The tenant a credential acts for, or None. woow_paas_api_tenant binds
+    an API key or an OAuth2 client to one tenant (``paas_tenant_id``): such a
+    credential reads and acts on that tenant only (see :data:`TENANT_DOMAINS`)."""
+    if record is None or "paas_tenant_id" not in record._fields:
+        return None
+    return record.sudo().paas_tenant_id or None
+
+
+def register_tenant_domain(model, domain):
+    """Limit ``model`` for credentials bound to a tenant: ``domain(tenant)``
+    returns the domain of the records that concern ``tenant``."""
+    TENANT_DOMAINS[model] = domain
+
+
+register_tenant_domain("woow.paas.tenant", lambda tenant: [("id", "=", tenant.id)])
+register_tenant_domain(
+    "woow.paas.subscription", lambda tenant: [("id", "=", tenant.subscription_id.id)]
+)
+# The tenant's events, and those of its subscription that name no tenant.
+register_tenant_domain(
+    "woow.paas.event",
+    lambda tenant: ["|", ("tenant_id", "=", tenant.id), "&", ("tenant_id", "=", False),
+                    ("subscription_id", "=", tenant.subscription_id.id)],
+)  # fmt: skip
 
 
 class Call:
@@ -113,11 +150,30 @@ class Call:
         self.user = key.user_id if key else None
         self.is_customer = bool(key and key.is_customer_key)
         self.partner = key.partner_id if key else None
+        self.tenant = key.tenant if key else None
+
+    def tenant_domain(self, model):
+        """The domain that limits ``model`` to the bound tenant's records
+        (empty for a credential bound to no tenant, or a model that does not
+        concern tenants)."""
+        if not self.tenant or model not in TENANT_DOMAINS:
+            return []
+        return TENANT_DOMAINS[model](self.tenant.sudo())
+
+    def check_unbound(self, what):
+        """Refuse (403) what reaches beyond the tenant a credential is bound to."""
+        if self.tenant:
+            raise ApiError(
+                403, f"This credential acts for tenant {self.tenant.sudo().code} only: it may "
+                f"not {what}.",
+            )  # fmt: skip
 
     def find(self, model, record_id):
         """The record if the credential may see it; 404 otherwise, so that
         another customer's ids reveal nothing."""
-        record = self.env[model].search([("id", "=", record_id)], limit=1)
+        record = self.env[model].search(
+            [("id", "=", record_id), *self.tenant_domain(model)], limit=1
+        )
         if not record:
             raise ApiError(404, f"No {model.split('.')[-1]} {record_id}.")
         return record
@@ -175,7 +231,8 @@ def _authenticate(meta):
             401, "Send a credential: Authorization: Bearer <API key or OAuth2 access token>.",
             headers=[("WWW-Authenticate", 'Bearer realm="api"')],
         )  # fmt: skip
-    credential = _credential(secret.strip())
+    secret = secret.strip()
+    credential = _credential(secret) if secret.isascii() and secret.isprintable() else None
     if not credential or not credential.user_id.active:
         raise ApiError(
             401, "The credential is unknown, expired or revoked.",
@@ -187,9 +244,19 @@ def _authenticate(meta):
             headers=[("WWW-Authenticate",
                       f'Bearer error="insufficient_scope", scope="{meta["scope"]}"')],
         )  # fmt: skip
+    if credential.tenant and meta["scope"] in TENANT_UNBOUND_SCOPES:
+        raise ApiError(
+            403, f"This credential acts for tenant {credential.tenant.code} only: "
+            f"{meta['scope']} reaches all of the customer's events.",
+        )  # fmt: skip
     request.update_env(user=credential.user_id.id)
     credential.user_id = credential.user_id.with_env(request.env)
     return credential
+
+
+# Scopes that reach beyond one tenant: a tenant-bound credential may not use
+# them (webhook endpoints receive every event of their owner's customer).
+TENANT_UNBOUND_SCOPES = {"webhooks:manage"}
 
 
 def _credential(secret):
@@ -222,27 +289,53 @@ def _parse_body(meta):
         raise ApiError(415, "Send the body as application/json.")
     try:
         data = json.loads(raw or b"{}")
+    except RecursionError as exc:
+        raise ApiError(400, f"The body nests deeper than {MAX_JSON_DEPTH} levels.") from exc
     except ValueError as exc:
         raise ApiError(400, f"The body is not valid JSON: {exc}.") from exc
-    if _unstorable_text(data):
-        raise ApiError(422, "Text may not contain NUL characters or unpaired surrogates.")
+    _check_json(data)
     return meta["body"].model_validate(data)
 
 
+def _check_json(data):
+    """Refuse (4xx) a JSON value that the platform could not store or walk:
+    nested deeper than MAX_JSON_DEPTH, text PostgreSQL refuses (NUL, or what
+    is not UTF-8), integers beyond bigint, NaN or infinities. Iterative, so
+    that no value can exhaust the stack."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if _unstorable_text(value):
+                raise ApiError(422, "Text may not contain NUL characters or unpaired surrogates.")
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int):
+            if abs(value) > MAX_INT:
+                raise ApiError(422, f"Numbers may not exceed {MAX_INT} in magnitude.")
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise ApiError(422, "Numbers must be finite (no NaN or Infinity).")
+        elif isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise ApiError(400, f"The body nests deeper than {MAX_JSON_DEPTH} levels.")
+            if isinstance(value, dict):
+                stack.extend((key, depth) for key in value)
+                stack.extend((item, depth + 1) for item in value.values())
+            else:
+                stack.extend((item, depth + 1) for item in value)
+
+
 def _unstorable_text(value):
-    """Whether a JSON value holds text PostgreSQL refuses (NUL, or what is
-    not UTF-8): found here, it is a 422 rather than a 500."""
-    if isinstance(value, str):
-        try:
-            value.encode()
-        except UnicodeEncodeError:
-            return True
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_unstorable_text(k) or _unstorable_text(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable_text(v) for v in value)
-    return False
+    """Whether a text holds what PostgreSQL refuses (NUL, or what is not
+    UTF-8): found here, it is a 4xx rather than a 500."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return True
+    return "\x00" in value
 
 
 def _parse_query(meta):
@@ -262,6 +355,8 @@ def _parse_query(meta):
         try:
             if kind == "integer":
                 values[name] = int(raw)
+                if abs(values[name]) > MAX_INT:
+                    raise ValueError(f"beyond {MAX_INT}")
             elif kind == "date-time":
                 stamp = datetime.fromisoformat(raw)  # RFC 3339: Z, offsets, fractions
                 if stamp.tzinfo:
@@ -271,7 +366,7 @@ def _parse_query(meta):
                 values[name] = fields.Date.to_date(raw)
             else:
                 values[name] = raw
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise ApiError(
                 400, f"Query parameter {name} is not a valid {kind}.",
                 errors=[{"name": name, "reason": str(exc)}],
@@ -332,6 +427,7 @@ def _dispatch(func, meta, kwargs):
             rate_headers = _rate_limit(None)  # unknown callers share their address's bucket
             raise
         rate_headers = _rate_limit(key)
+        _check_path(kwargs)
         body = _parse_body(meta)
         query = _parse_query(meta)
         call = Call(key, body, query)
@@ -355,6 +451,10 @@ def _dispatch(func, meta, kwargs):
     except ValidationError as exc:
         request.env.cr.rollback()
         response = _problem(422, str(exc.args[0] if exc.args else exc))
+    except (AccessError, MissingError) as exc:
+        # Before UserError, of which both are subclasses.
+        request.env.cr.rollback()
+        response = _problem(403, str(exc.args[0] if exc.args else exc))
     except UserError as exc:
         # A business rule refused the move in the record's current state.
         request.env.cr.rollback()
@@ -362,9 +462,6 @@ def _dispatch(func, meta, kwargs):
     except psycopg2.IntegrityError as exc:
         request.env.cr.rollback()
         response = _problem(409, _integrity_message(exc))
-    except (AccessError, MissingError) as exc:
-        request.env.cr.rollback()
-        response = _problem(403, str(exc.args[0] if exc.args else exc))
     except (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, ConcurrencyError):
         raise  # Odoo retries the request with a fresh transaction
     except Exception:
@@ -374,6 +471,15 @@ def _dispatch(func, meta, kwargs):
     for name, value in rate_headers:
         response.headers.setdefault(name, value)
     return response
+
+
+def _check_path(kwargs):
+    """Path parameters are text PostgreSQL can hold, and ids fit its integers."""
+    for name, value in kwargs.items():
+        if isinstance(value, str) and _unstorable_text(value):
+            raise ApiError(400, f"Path parameter {name} contains a NUL character.")
+        if isinstance(value, int) and value > MAX_INT:
+            raise ApiError(404, f"No record {value}.")
 
 
 def _integrity_message(exc):
@@ -403,6 +509,8 @@ def _idempotent(call, func, meta, kwargs):
         return _json(status, payload)
     if len(idem_key) > 255:
         raise ApiError(400, "The Idempotency-Key is longer than 255 characters.")
+    if not (idem_key.isascii() and idem_key.isprintable()):
+        raise ApiError(400, "The Idempotency-Key must be printable ASCII.")
     digest = hashlib.sha256(
         request.httprequest.path.encode() + b"\n" + request.httprequest.get_data(cache=True)
     ).hexdigest()
@@ -548,6 +656,7 @@ def _page(call, model, domain, serialize):
     limit = call.query.get("limit", 50)
     if not 1 <= limit <= MAX_LIMIT:
         raise ApiError(400, f"limit must be between 1 and {MAX_LIMIT}.")
+    domain = [*domain, *call.tenant_domain(model._name)]
     if "cursor" in call.query:
         try:
             last_id = int(base64.urlsafe_b64decode(call.query["cursor"].encode()).decode())
@@ -572,11 +681,14 @@ def _customer_act(call, record):
 
 def _events(call):
     """Customers read their own customer's events (the event log has no
-    portal access of its own); operators what their user may."""
+    portal access of its own); operators what their user may. A credential
+    bound to a tenant reads that tenant's."""
+    tenant_domain = call.tenant_domain("woow.paas.event")
     if call.is_customer:
-        return call.env["woow.paas.event"].sudo(), [("partner_id", "=", call.partner.id)]
+        Event = call.env["woow.paas.event"].sudo()
+        return Event, [("partner_id", "=", call.partner.id), *tenant_domain]
     _check_read(call, "woow.paas.event")
-    return call.env["woow.paas.event"], []
+    return call.env["woow.paas.event"], tenant_domain
 
 
 def _check_read(call, model):
@@ -678,6 +790,7 @@ class WoowPaasApi(http.Controller):
     def create_subscription(call):
         """Subscribe a customer to a plan and start it (trial by default).
         A customer credential subscribes its own customer to a public plan."""
+        call.check_unbound("create subscriptions")
         body = call.body
         plan = call.env["woow.paas.plan"].search([("code", "=", body.plan)], limit=1)
         if not plan:
@@ -708,6 +821,7 @@ class WoowPaasApi(http.Controller):
                body=S.PlanChange, response=S.Subscription, tags=("subscriptions",))  # fmt: skip
     def change_plan(call, sub_id):
         sub = call.find("woow.paas.subscription", sub_id)
+        call.check_unbound("change the plan of its subscription")
         plan = call.env["woow.paas.plan"].search([("code", "=", call.body.plan)], limit=1)
         if not plan or (call.is_customer and not plan.is_public):
             raise ApiError(422, f"No plan {call.body.plan} is offered.")
@@ -719,6 +833,7 @@ class WoowPaasApi(http.Controller):
                response=S.Subscription, tags=("subscriptions",))  # fmt: skip
     def cancel_subscription(call, sub_id):
         sub = call.find("woow.paas.subscription", sub_id)
+        call.check_unbound("cancel its subscription")
         _customer_act(call, sub).action_cancel(reason=call.body.reason)
         return 200, _subscriptions(sub)[0]
 
@@ -753,6 +868,7 @@ class WoowPaasApi(http.Controller):
                scope="tenants:write", body=S.TenantCreate, response=S.Tenant, status=201,
                tags=("tenants",))  # fmt: skip
     def create_tenant(call):
+        call.check_unbound("create tenants")
         body = call.body
         sub = call.find("woow.paas.subscription", body.subscription_id)
         env = call.env(su=True) if call.is_customer else call.env
@@ -768,16 +884,27 @@ class WoowPaasApi(http.Controller):
                scope="tenants:write", body=S.Suspend, response=S.Tenant,
                tags=("tenants",))  # fmt: skip
     def suspend_tenant(call, tenant_id):
+        """A customer suspends an active tenant where its plan allows
+        self-suspension (else 403); only such a suspension may the customer
+        resume."""
         tenant = call.find("woow.paas.tenant", tenant_id)
-        _customer_act(call, tenant).action_suspend(reason=call.body.reason)
+        if call.is_customer:
+            tenant._paas_customer_suspend(reason=call.body.reason)
+        else:
+            tenant.action_suspend(reason=call.body.reason)
         return 200, _tenants(tenant)[0]
 
     @api_route(f"{PREFIX}/tenants/<int:tenant_id>/resume", "POST", summary="Resume a tenant",
                scope="tenants:write", body=S.Strict, response=S.Tenant,
                tags=("tenants",))  # fmt: skip
     def resume_tenant(call, tenant_id):
+        """A customer resumes only a tenant it suspended itself (403 for a
+        suspension by the platform: an operator, dunning or the subscription)."""
         tenant = call.find("woow.paas.tenant", tenant_id)
-        _customer_act(call, tenant).action_activate()
+        if call.is_customer:
+            tenant._paas_customer_resume()
+        else:
+            tenant.action_activate()
         return 200, _tenants(tenant)[0]
 
     # ------------------------------------------------------------------
@@ -814,8 +941,9 @@ class WoowPaasApi(http.Controller):
                read_committed=True)  # fmt: skip
     def post_usage(call):
         """A batch of usage events; one result per event, in order. Duplicates
-        (the same tenant and idempotency key) are accepted and counted once."""
-        results = _usage_model(call).ingest(call.body.events)
+        (the same tenant and idempotency key) are accepted and counted once.
+        A credential bound to a tenant sends for that tenant only."""
+        results = _ingest(call, call.body.events)
         counts = Counter(result["status"] for result in results)
         # A plain dict of S.UsageResults' shape: ingest() returns exactly its
         # items, and a pydantic round trip of 1,000 of them costs more than
@@ -856,6 +984,28 @@ class WoowPaasApi(http.Controller):
             tenant_id=tenant.id, metric=metric.code, aggregation=metric.aggregation,
             date_from=date_from, date_to=date_to, quantity=float(quantity),
         )  # fmt: skip
+
+
+def _ingest(call, events):
+    """Ingest ``events``; for a tenant-bound credential, those of another
+    tenant are rejected one by one (the others are ingested)."""
+    Usage = _usage_model(call)
+    if not call.tenant:
+        return Usage.ingest(events)
+    code = call.tenant.sudo().code
+    results = [None] * len(events)
+    own = []
+    for index, event in enumerate(events):
+        if isinstance(event, dict) and event.get("tenant") != code:
+            results[index] = {
+                "idempotency_key": event.get("idempotency_key"), "status": "rejected",
+                "reason": f"This credential acts for tenant {code} only.",
+            }  # fmt: skip
+        else:
+            own.append(index)
+    for index, result in zip(own, Usage.ingest([events[i] for i in own]), strict=True):
+        results[index] = result
+    return results
 
 
 def _usage_model(call):

@@ -7,6 +7,12 @@ PKCE S256 (required, ``plain`` refused) and refresh_token with rotation and
 reuse detection (a used refresh token presented again revokes its family,
 RFC 9700). Authlib drives the protocol; the classes below only bind it to
 Odoo records.
+
+Scopes: a token gets the scopes asked that the client is registered for
+(all of the client's when none are asked); asking only for others is
+refused with ``invalid_scope``. Introspection (RFC 7662) answers a client
+about its own tokens; a client owned by a PaaS Manager acts as a resource
+server and may introspect any token. Every other token is ``{"active": false}``.
 """
 
 import json
@@ -16,7 +22,7 @@ import uuid
 from datetime import timedelta
 
 from authlib.oauth2 import AuthorizationServer, OAuth2Error, OAuth2Request
-from authlib.oauth2.rfc6749 import InvalidRequestError, grants
+from authlib.oauth2.rfc6749 import InvalidRequestError, InvalidScopeError, grants
 from authlib.oauth2.rfc6749.util import list_to_scope, scope_to_list
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -47,10 +53,12 @@ class ClientView:
         return uris[0] if uris else None
 
     def get_allowed_scope(self, scope):
-        allowed = set(self.record.scopes.split())
+        """The scopes asked that the client is registered for; all of the
+        client's when none are asked."""
+        allowed = self.record.scopes.split()
         if not scope:
-            return self.record.scopes
-        return list_to_scope([s for s in scope_to_list(scope) if s in allowed])
+            return list_to_scope(allowed)
+        return list_to_scope([s for s in dict.fromkeys(scope_to_list(scope)) if s in allowed])
 
     def check_redirect_uri(self, redirect_uri):
         return redirect_uri in self.record._redirect_uri_list()  # exact match only
@@ -60,7 +68,8 @@ class ClientView:
 
     def check_endpoint_auth_method(self, method, endpoint):
         if self.record.client_type == "public":
-            return method == "none" and endpoint in ("token", "revoke")
+            # Authlib names the endpoints "token", "revocation", "introspection".
+            return method == "none" and endpoint in ("token", Revocation.ENDPOINT_NAME)
         return method in ("client_secret_basic", "client_secret_post")
 
     def check_response_type(self, response_type):
@@ -115,6 +124,40 @@ class TokenView:
 # ----------------------------------------------------------------------
 # Grants and endpoints
 # ----------------------------------------------------------------------
+class ScopedRequest(OAuth2Request):
+    """Authlib's request, whose ``scope`` becomes the scope granted once the
+    grant has checked it against the client's (:class:`ClientScopes`)."""
+
+    granted_scope = None
+
+    @property
+    def scope(self):
+        if self.granted_scope is not None:
+            return self.granted_scope
+        return self.data.get("scope")
+
+
+class ClientScopes:
+    """Grant mixin: grant the scopes asked that the client is registered for
+    (the client's own when none are asked); refuse with ``invalid_scope``
+    when none of those asked is the client's."""
+
+    def validate_requested_scope(self):
+        super().validate_requested_scope()  # scopes the server knows
+        req = self.request
+        granted = req.client.get_allowed_scope(req.scope)
+        if not granted:
+            raise InvalidScopeError(
+                description="None of the scopes asked is registered for this client.",
+                state=req.state,
+            )
+        req.granted_scope = granted
+
+
+class ClientCredentialsGrant(ClientScopes, grants.ClientCredentialsGrant):
+    pass
+
+
 class S256Only(CodeChallenge):
     """PKCE for every client (RFC 9700), S256 only: ``plain`` is refused."""
 
@@ -127,7 +170,7 @@ class S256Only(CodeChallenge):
         return super().validate_code_challenge(grant)
 
 
-class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+class AuthorizationCodeGrant(ClientScopes, grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
     def save_authorization_code(self, code, req):
@@ -213,7 +256,16 @@ class Introspection(IntrospectionEndpoint):
         return _query_token(self.server.env, token_string)
 
     def check_permission(self, token, client, req):
-        return client.record.client_type == "confidential"
+        """A confidential client introspects its own tokens; one owned by a
+        PaaS Manager (a resource server of the platform) any token. Others
+        hear ``{"active": false}``, as for an unknown token (RFC 7662, 2.2)."""
+        record = client.record
+        if record.client_type != "confidential":
+            return False
+        if token.record.client_id == record:
+            return True
+        owner = record.user_id
+        return not owner.share and owner.has_group("woow_paas_core.group_paas_manager")
 
     def introspect_token(self, token):
         record = token.record
@@ -242,13 +294,15 @@ class OdooAuthorizationServer(AuthorizationServer):
         super().__init__(scopes_supported=list(SCOPES))
         self.env = env
         self.register_token_generator("default", self._generate_token)
-        self.register_grant(grants.ClientCredentialsGrant)
+        self.register_grant(ClientCredentialsGrant)
         self.register_grant(AuthorizationCodeGrant, [S256Only(required=True)])
         self.register_grant(RefreshTokenGrant)
         self.register_endpoint(Revocation)
         self.register_endpoint(Introspection)
 
     def query_client(self, client_id):
+        if not (client_id or "").isprintable():  # NUL would reach PostgreSQL: a 500
+            return None
         record = (
             self.env["woow.paas.oauth.client"]
             .sudo()
@@ -258,6 +312,10 @@ class OdooAuthorizationServer(AuthorizationServer):
 
     def _generate_token(self, grant_type, client, user=None, scope=None, expires_in=None,
                         include_refresh_token=True):  # fmt: skip
+        # Never more than the client is registered for now (a refresh of a
+        # grant made before its scopes were narrowed included).
+        allowed = client.record.scopes.split()
+        scope = list_to_scope([s for s in scope_to_list(scope or "") if s in allowed])
         token = {
             "token_type": "Bearer",
             "access_token": TOKEN_PREFIX + secrets.token_urlsafe(32),
@@ -302,7 +360,7 @@ class OdooAuthorizationServer(AuthorizationServer):
         url = re.sub(
             r"^http://(127\.0\.0\.1|\[::1\])(?=[:/])", "http://localhost", http_request.url
         )
-        return OAuth2Request(
+        return ScopedRequest(
             http_request.method,
             url,
             http_request.form.to_dict(flat=True),
@@ -331,13 +389,14 @@ class WoowPaasOauth(http.Controller):
             request.env.cr.rollback()
         return response
 
+    # auth="none" routes start read-only: these write (tokens, revocations).
     @http.route("/oauth2/token", type="http", auth="none", methods=["POST"], csrf=False,
-                save_session=False)  # fmt: skip
+                save_session=False, readonly=False)  # fmt: skip
     def token(self, **_params):
         return self._rolled_back_on_error(self._server().create_token_response())
 
     @http.route("/oauth2/revoke", type="http", auth="none", methods=["POST"], csrf=False,
-                save_session=False)  # fmt: skip
+                save_session=False, readonly=False)  # fmt: skip
     def revoke(self, **_params):
         return self._server().create_endpoint_response(Revocation.ENDPOINT_NAME)
 

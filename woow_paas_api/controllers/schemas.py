@@ -1,10 +1,28 @@
 """Typed request and response bodies of /api/v1: the source of both the
 validation of what comes in and of the OpenAPI document."""
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+# Record ids are PostgreSQL integers.
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+def _naive_utc(value):
+    """A moment as Odoo stores it (naive UTC); one that UTC cannot hold
+    (year 1 at +14:00, year 9999 at -14:00) is refused, not a 500."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError as exc:
+        raise ValueError("the moment is out of the range of dates in UTC") from exc
+
+
+# An RFC 3339 moment, converted to naive UTC on validation.
+UtcDateTime = Annotated[datetime, AfterValidator(_naive_utc)]
 
 
 class Strict(BaseModel):
@@ -101,7 +119,7 @@ class EventPage(Page):
 
 class SubscriptionCreate(Strict):
     plan: str = Field(min_length=1, description="Plan code.")
-    customer_id: int | None = Field(
+    customer_id: Id | None = Field(
         None, description="Operators only: the customer; customer credentials act for themselves."
     )
     start: Literal["draft", "trial", "active"] = "trial"
@@ -123,7 +141,7 @@ class TenantCreate(Strict):
         description="DNS label: the tenant's host name (reserved platform names are refused).",
     )
     name: str = Field(min_length=1, max_length=200)
-    subscription_id: int
+    subscription_id: Id
     provision: bool = True
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from .schemas import Page, Strict
+from .schemas import Page, Strict, UtcDateTime
 
 
 class WebhookEndpoint(BaseModel):
@@ -65,7 +65,7 @@ class WebhookEndpointUpdate(Strict):
 
 
 class Redelivery(Strict):
-    since: datetime = Field(
+    since: UtcDateTime = Field(
         description="Failed deliveries created at or after this moment (RFC 3339) are sent "
         "again, with their webhook-id."
     )

@@ -2,7 +2,7 @@
 redelivery. A customer credential sees and manages its own endpoints only."""
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from odoo import http
 from odoo.exceptions import ValidationError
@@ -50,10 +50,6 @@ def _delivery(delivery):
 def _check_private_network(call, allow):
     if allow and (call.is_customer or not call.user.has_group("woow_paas_core.group_paas_manager")):
         raise ApiError(403, "Only a PaaS Manager's credential may allow private networks.")
-
-
-def _naive_utc(stamp):
-    return stamp.astimezone(UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
 
 
 def _act(call, record):
@@ -160,7 +156,7 @@ class WoowPaasWebhookApi(http.Controller):
         endpoint created at or after since, each with its webhook-id and a
         fresh schedule of retries. A disabled endpoint is refused (409)."""
         endpoint = call.find(ENDPOINT, endpoint_id)
-        count = _act(call, endpoint)._redeliver_failed(_naive_utc(call.body.since))
+        count = _act(call, endpoint)._redeliver_failed(call.body.since)
         return 202, {"endpoint_id": endpoint.id, "redelivered": count}
 
     @api_route(f"{PREFIX}/webhooks/endpoints/<int:endpoint_id>/replay-missed", "POST",

@@ -7,3 +7,5 @@ from . import test_graphql
 from . import test_tour
 from . import test_webhooks
 from . import test_webhook_api
+from . import test_security_api
+from . import test_fuzz

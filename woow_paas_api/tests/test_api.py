@@ -96,7 +96,9 @@ class TestRestApi(WoowPaasApiCase):
     # ------------------------------------------------------------------
     def test_customer_creates_and_runs_a_tenant(self):
         """A customer creates a tenant on its own subscription (provisioned at once),
-        suspends and resumes it; another customer's subscription is 404."""
+        suspends and resumes it (its plan allows it); another customer's
+        subscription is 404."""
+        self.plan_monthly.portal_self_suspend = True
         body = {"code": "api-created", "name": "Created", "subscription_id": self.sub_a.id}
         response = self.api("POST", "/api/v1/tenants", self.key_a, body)
         self.assertEqual(response.status_code, 201, response.text)

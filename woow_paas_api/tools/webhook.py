@@ -112,8 +112,12 @@ def check_url(url, allow_private=False):
     so that a host with mixed records cannot be used to reach inside).
     Raises :class:`UnsafeTarget` with a sentence for the user.
     """
-    parts = urlsplit(url or "")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url or "")
+        hostname = parts.hostname
+    except ValueError as exc:  # e.g. "http://[zz::1]/": not an IPv6 address
+        raise UnsafeTarget("The URL is not valid.") from exc
+    if parts.scheme not in ("http", "https") or not hostname:
         raise UnsafeTarget("The URL must be an http:// or https:// URL with a host.")
     if parts.username or parts.password:
         raise UnsafeTarget("The URL may not carry a user name or password.")
@@ -121,7 +125,7 @@ def check_url(url, allow_private=False):
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
         raise UnsafeTarget("The URL's port is not valid.") from exc
-    return _check_host(parts.hostname, port, allow_private)
+    return _check_host(hostname, port, allow_private)
 
 
 def _check_host(host, port, allow_private):

@@ -2,7 +2,8 @@
 
 A customer credential reads its own commercial partner's posted invoices
 and credit notes (another customer's id answers 404); an operator
-credential reads the customer invoices its user may read in Accounting.
+credential reads the customer invoices its user may read in Accounting. A
+credential bound to a tenant reads the invoices of that tenant's subscription.
 """
 
 from odoo import http
@@ -18,6 +19,7 @@ from odoo.addons.woow_paas_api.controllers.main import (
     _iso,
     _page,
     api_route,
+    register_tenant_domain,
 )  # fmt: skip
 
 from . import invoice_schemas as I
@@ -35,10 +37,15 @@ FIELDS = [
 ]  # fmt: skip
 
 
+register_tenant_domain(
+    "account.move", lambda tenant: [("paas_subscription_id", "=", tenant.subscription_id.id)]
+)
+
+
 def _invoices(call):
     """The model to search and the domain that limits it to what the
     credential may see."""
-    domain = [("move_type", "in", list(MOVE_TYPES))]
+    domain = [("move_type", "in", list(MOVE_TYPES)), *call.tenant_domain("account.move")]
     if call.is_customer:
         # Portal users have no read right of their own on account.move
         # beyond followers; the API limits them to their customer instead.

@@ -1,1 +1,2 @@
 from . import test_api_calls
+from . import test_tenant_bound

@@ -33,6 +33,13 @@ class WoowPaasPlan(models.Model):
     )
     description = fields.Html(translate=True)
     trial_days = fields.Integer(default=0, tracking=True)
+    portal_self_suspend = fields.Boolean(
+        string="Customers May Suspend",
+        tracking=True,
+        help="Customers may suspend their own active tenants of this plan (from the portal "
+        "or the API) and resume those they suspended; a suspension by the platform is "
+        "never theirs to lift.",
+    )
     company_id = fields.Many2one(
         "res.company", help="Leave empty to offer the plan in every company."
     )

@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import WoowPaasCase
@@ -148,3 +148,37 @@ class TestTenantLifecycle(WoowPaasCase):
         with self.assertRaises(UserError):
             tenant.action_provision()
         self.assertEqual(tenant.state, "archived")
+
+    def test_customer_self_service_rules(self):
+        """A customer suspends only where the plan allows it and resumes only
+        its own suspension: never the platform's, even after an operator
+        lifted the customer's and suspended again; another customer's tenant
+        is refused."""
+        tenant = self._in_state("active").with_user(self.portal_a)
+        with self.assertRaises(AccessError):
+            tenant._paas_customer_suspend()
+        self.assertEqual(tenant.state, "active")
+        self.plan_monthly.portal_self_suspend = True
+        with self.assertRaises(AccessError):
+            tenant.with_user(self.portal_b)._paas_customer_suspend()
+        self.assertFalse(tenant._paas_customer_can("resume"))
+        tenant._paas_customer_suspend(reason="Holidays")
+        self.assertEqual((tenant.state, tenant.paas_customer_suspended), ("suspended", True))
+        self.assertTrue(tenant._paas_customer_can("resume"))
+        tenant.sudo().action_activate()
+        self.assertFalse(tenant.paas_customer_suspended)
+        tenant.sudo().action_suspend(reason="Abuse")
+        self.assertFalse(tenant._paas_customer_can("resume"))
+        with self.assertRaises(AccessError):
+            tenant._paas_customer_resume()
+        self.assertEqual(tenant.state, "suspended")
+        # The customer's own, under a stopped subscription: not now.
+        tenant.sudo().action_activate()
+        tenant._paas_customer_suspend()
+        self.sub.action_suspend()
+        with self.assertRaises(UserError):
+            tenant._paas_customer_resume()
+        self.assertEqual(tenant.state, "suspended")
+        # The mark follows the moves only: an operator does not set it by hand.
+        with self.assertRaises(UserError):
+            tenant.with_user(self.paas_manager).write({"paas_customer_suspended": False})

@@ -28,10 +28,6 @@ class WoowPaasPlan(models.Model):
     portal_features = fields.Text(
         string="Features", translate=True, help="One feature per line, listed on the pricing page."
     )
-    portal_self_suspend = fields.Boolean(
-        string="Customers May Suspend",
-        help="Customers may suspend and resume their own tenants of this plan from the portal.",
-    )
 
     @api.constrains("portal_yearly_plan_id", "billing_interval", "currency_id")
     def _check_portal_yearly_plan(self):

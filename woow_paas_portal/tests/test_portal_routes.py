@@ -178,7 +178,7 @@ class TestPortalActions(WoowPaasPortalCase):
         self.tenant_a.action_suspend(reason="Abuse")
         response = self.url_open(f"{url}/resume", data={"csrf_token": csrf})
         self.assertEqual(response.status_code, 400)
-        self.assertIn("cannot be suspended or resumed", response.text)
+        self.assertIn("only the platform can resume it", response.text)
         self.assertEqual(self.tenant_a.state, "suspended")
         # Not on a plan that does not allow it; not for another customer.
         self.tenant_a.action_activate()
@@ -192,6 +192,23 @@ class TestPortalActions(WoowPaasPortalCase):
         response = self.url_open(f"{url}/suspend", data={"csrf_token": csrf})
         self.assertEqual(response.status_code, 404)
         self.assertEqual(self.tenant_a.state, "active")
+
+    def test_operator_suspension_after_customer_one(self):
+        """The customer's suspension lifted by the operator, then the
+        operator's own: the portal offers no resume and refuses it."""
+        url = f"/my/tenants/{self.tenant_a.id}"
+        self.authenticate("test_portal_a", "test_portal_a")
+        csrf = self._csrf(url)
+        self.url_open(f"{url}/suspend", data={"csrf_token": csrf})
+        self.assertEqual(self.tenant_a.state, "suspended")
+        self.tenant_a.action_activate()
+        self.tenant_a.action_suspend(reason="Abuse")
+        self.assertNotIn(f"{url}/resume", self.url_open(url).text)
+        response = self.url_open(f"{url}/resume", data={"csrf_token": csrf})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("only the platform can resume it", response.text)
+        self.assertEqual(self.tenant_a.state, "suspended")
+        self.assertEqual(self.tenant_a.state_message, "Abuse")
 
     def test_public_user_routes(self):
         """The public user sees the pricing and sign-up pages only."""

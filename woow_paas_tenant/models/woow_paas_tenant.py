@@ -861,9 +861,9 @@ class WoowPaasTenant(models.Model):
                 )
         return True
 
-    def _paas_suspend(self, reason=None, by_subscription=False):
+    def _paas_suspend(self, reason=None, **kwargs):
         """Override of ``woow_paas_core``: a database tenant turns read-only."""
-        res = super()._paas_suspend(reason=reason, by_subscription=by_subscription)
+        res = super()._paas_suspend(reason=reason, **kwargs)
         self._paas_push_params_safe()
         return res
 
