@@ -9,3 +9,4 @@ from . import test_integrity
 from . import test_periods
 from . import test_crons
 from . import test_audit
+from . import test_formatting
