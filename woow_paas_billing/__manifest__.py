@@ -37,6 +37,9 @@
     ],
     "post_init_hook": "post_init_hook",
     "assets": {
+        "web.assets_backend": [
+            "woow_paas_billing/static/src/fields/*.js",
+        ],
         "web.assets_tests": [
             "woow_paas_billing/static/tests/tours/*.js",
         ],

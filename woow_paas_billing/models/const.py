@@ -11,6 +11,11 @@ AGGREGATIONS = [
     ("time_weighted_sum", "Time-Weighted Sum"),
 ]
 
+# Aggregations whose figures are whole numbers: their metrics show no decimals
+# unless the operator says otherwise (``woow.paas.metric.digits``).
+INTEGER_AGGREGATIONS = ("count", "unique_count")
+MAX_METRIC_DIGITS = 6
+
 PRICING_MODELS = [
     ("flat", "Flat (per unit)"),
     ("graduated", "Graduated Tiers"),

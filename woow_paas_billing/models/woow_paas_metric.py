@@ -1,9 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.woow_paas_core.formatting import format_number
 from odoo.addons.woow_paas_core.models.const import RESOURCE_CODE_RE
 
-from .const import AGGREGATIONS
+from .const import AGGREGATIONS, INTEGER_AGGREGATIONS, MAX_METRIC_DIGITS
 
 
 class WoowPaasMetric(models.Model):
@@ -42,6 +43,16 @@ class WoowPaasMetric(models.Model):
         help="For Unique Count: the key of the event properties whose distinct values "
         "are counted, e.g. user_id.",
     )
+    digits = fields.Integer(
+        string="Decimals",
+        compute="_compute_digits",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Decimals shown for this metric's quantities on the portal, invoices and "
+        "dashboard (at most 6; counts default to 0, other aggregations to 2). "
+        "Quantities are stored and billed exactly whatever this shows.",
+    )
     billable = fields.Boolean(default=True, help="Usage of this metric may be charged.")
     resource_id = fields.Many2one(
         "woow.paas.resource",
@@ -67,6 +78,16 @@ class WoowPaasMetric(models.Model):
         "CHECK(aggregation != 'unique_count' OR property_key IS NOT NULL)",
         "A unique count metric needs the property whose distinct values it counts.",
     )
+
+    _digits_check = models.Constraint(
+        f"CHECK(digits BETWEEN 0 AND {MAX_METRIC_DIGITS})",
+        f"A metric shows between 0 and {MAX_METRIC_DIGITS} decimals.",
+    )
+
+    @api.depends("aggregation")
+    def _compute_digits(self):
+        for metric in self:
+            metric.digits = 0 if metric.aggregation in INTEGER_AGGREGATIONS else 2
 
     @api.constrains("code")
     def _check_code(self):
@@ -107,3 +128,26 @@ class WoowPaasMetric(models.Model):
             self.code = self.code or resource.code
             self.name = self.name or resource.name
             self.unit = self.unit or resource.unit
+
+    def _paas_format_quantity(self, value, unit=True):
+        """A quantity of this metric as customers read it: in their language,
+        with the metric's decimals (``digits``) and, unless ``unit`` is
+        false, its unit: "58.24 GB-days", "2,200 calls"."""
+        self.ensure_one()
+        number = format_number(self.env, value or 0, self.digits)
+        return f"{number} {self.unit}" if unit and self.unit else number
+
+    def _paas_customer_aggregation(self):
+        """How a period's figure of this metric is counted, in the words of
+        a customer (the usage page), rather than the aggregation's name."""
+        self.ensure_one()
+        return {
+            "sum": self.env._("Total of the period"),
+            "count": self.env._("Number of events"),
+            "min": self.env._("Lowest value"),
+            "max": self.env._("Highest value"),
+            "average": self.env._("Average value"),
+            "unique_count": self.env._("Distinct values"),
+            "last": self.env._("Latest value"),
+            "time_weighted_sum": self.env._("Value × days it held"),
+        }.get(self.aggregation, "")

@@ -3,6 +3,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.woow_paas_core.formatting import format_money, price_digits
+
 from .const import PRICING_MODELS
 
 
@@ -38,6 +40,7 @@ class WoowPaasPlanMetric(models.Model):
     metric_id = fields.Many2one("woow.paas.metric", required=True, index=True, ondelete="restrict")
     sequence = fields.Integer(default=10)
     unit = fields.Char(related="metric_id.unit")
+    metric_digits = fields.Integer(related="metric_id.digits")
     aggregation = fields.Selection(related="metric_id.aggregation")
     currency_id = fields.Many2one(related="plan_id.currency_id")
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
@@ -66,12 +69,16 @@ class WoowPaasPlanMetric(models.Model):
         for line in self:
             line.display_name = f"{line.plan_id.name} / {line.metric_id.name}"
 
-    @api.depends("pricing_model", "unit_price", "tier_ids.unit_price", "tier_ids.up_to")
+    @api.depends(
+        "pricing_model", "unit_price", "currency_id", "tier_ids.unit_price", "tier_ids.up_to"
+    )
     def _compute_tier_summary(self):
         labels = dict(self._fields["pricing_model"]._description_selection(self.env))
         for line in self:
             if line.pricing_model == "flat":
-                line.tier_summary = self.env._("%(price)s per unit", price=line.unit_price)
+                line.tier_summary = self.env._(
+                    "%(price)s per unit", price=line._paas_format_price(line.unit_price)
+                )
             else:
                 line.tier_summary = self.env._(
                     "%(model)s, %(count)s tiers",
@@ -147,19 +154,19 @@ class WoowPaasPlanMetric(models.Model):
         used = to_decimal(quantity)
         included = to_decimal(self.included_quantity)
         billable = max(used - included, Decimal(0))
-        fmt = self._format_quantity
+        qty = self.metric_id._paas_format_quantity
         head = self.env._(
-            "%(used)s %(unit)s used, %(included)s included",
-            used=fmt(used),
-            unit=self.unit or "",
-            included=fmt(included),
+            "%(used)s used, %(included)s included",
+            used=qty(used),
+            included=qty(included, unit=False),
         )
         if not billable:
             return [{"label": head, "amount": Decimal(0)}]
         if self.pricing_model == "flat" or not self.tier_ids:
             return [{
                 "label": self.env._("%(head)s, %(billable)s × %(price)s", head=head,
-                                    billable=fmt(billable), price=fmt(self.unit_price)),
+                                    billable=qty(billable, unit=False),
+                                    price=self._paas_format_price(self.unit_price)),
                 "amount": self._compute_amount(used),
             }]  # fmt: skip
         tiers = self._tiers()
@@ -169,9 +176,7 @@ class WoowPaasPlanMetric(models.Model):
                 (len(tiers) - 1, tiers[-1]),
             )
             return [{
-                "label": self.env._("%(head)s, tier %(tier)s: %(billable)s × %(price)s + %(flat)s",
-                                    head=head, tier=index + 1, billable=fmt(billable),
-                                    price=fmt(price), flat=fmt(flat)),
+                "label": self._paas_tier_label(head, index, qty(billable, unit=False), price, flat),
                 "amount": billable * price + flat,
             }]  # fmt: skip
         parts = []
@@ -183,25 +188,36 @@ class WoowPaasPlanMetric(models.Model):
                 break
             units = ceiling - floor
             parts.append({
-                "label": self.env._("%(head)s, tier %(tier)s: %(units)s × %(price)s + %(flat)s",
-                                    head=head, tier=index + 1, units=fmt(units),
-                                    price=fmt(price), flat=fmt(flat)),
+                "label": self._paas_tier_label(head, index, qty(units, unit=False), price, flat),
                 "amount": units * price + flat,
             })  # fmt: skip
             floor = ceiling
         return parts
 
-    @staticmethod
-    def _format_quantity(value):
-        """A quantity as plain decimal text without trailing zeros."""
-        text = format(to_decimal(value).normalize(), "f")
-        return text
+    def _paas_tier_label(self, head, index, units, price, flat):
+        """The detail of one tier of an invoice line: "tier 2: 1,000 ×
+        $ 0.0003", plus its flat amount when it has one."""
+        values = {
+            "head": head,
+            "tier": index + 1,
+            "units": units,
+            "price": self._paas_format_price(price),
+        }
+        if flat:
+            return self.env._(
+                "%(head)s, tier %(tier)s: %(units)s × %(price)s + %(flat)s",
+                flat=self._paas_format_price(flat),
+                **values,
+            )
+        return self.env._("%(head)s, tier %(tier)s: %(units)s × %(price)s", **values)
 
-    def _aggregation_label(self):
+    def _paas_format_price(self, price):
+        """A unit price or flat amount in the plan's currency, with the
+        decimals it has (a call at $ 0.0005), at least the currency's."""
         self.ensure_one()
-        return dict(self.metric_id._fields["aggregation"]._description_selection(self.env))[
-            self.metric_id.aggregation
-        ]
+        currency = self.currency_id
+        minimum = currency.decimal_places if currency else 2
+        return format_money(self.env, price, currency, digits=price_digits(price, minimum))
 
     def _round_amount(self, amount):
         """Round a :class:`Decimal` amount to the plan's currency (half up)."""

@@ -25,6 +25,7 @@ class WoowPaasPlanMetricTier(models.Model):
     unit_price = fields.Float(digits=(16, 6), required=True, default=0.0)
     flat_amount = fields.Float(digits=(16, 6), default=0.0)
     currency_id = fields.Many2one(related="plan_metric_id.currency_id")
+    metric_digits = fields.Integer(related="plan_metric_id.metric_id.digits")
 
     _amounts_check = models.Constraint(
         "CHECK(up_to >= 0 AND unit_price >= 0 AND flat_amount >= 0)",

@@ -236,9 +236,8 @@ class WoowPaasSubscription(models.Model):
                     {
                         "product_id": metric.product_id.id,
                         "name": self.env._(
-                            "%(metric)s (%(aggregation)s), %(period)s: %(detail)s",
+                            "%(metric)s, %(period)s: %(detail)s",
                             metric=metric.name,
-                            aggregation=price_line._aggregation_label(),
                             period=period,
                             detail=part["label"],
                         ),

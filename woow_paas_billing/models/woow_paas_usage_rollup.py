@@ -25,6 +25,7 @@ class WoowPaasUsageRollup(models.Model):
     day = fields.Date(required=True, readonly=True, help="UTC day of the events.")
     company_id = fields.Many2one(related="tenant_id.company_id")
     unit = fields.Char(related="metric_id.unit")
+    metric_digits = fields.Integer(related="metric_id.digits")
     event_count = fields.Integer(string="Events", readonly=True, aggregator="sum")
     quantity_sum = fields.Float(string="Sum", digits=(16, 6), readonly=True, aggregator="sum")
     quantity_min = fields.Float(string="Minimum", digits=(16, 6), readonly=True, aggregator="min")

@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 from freezegun import freeze_time
 from psycopg2.errors import UniqueViolation
@@ -9,6 +10,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.addons.woow_paas_core.formatting import format_money
 
 from .common import WoowPaasUsageCase
 
@@ -120,9 +122,13 @@ class TestInvoicing(WoowPaasInvoicingCase):
         usage_line = invoice.invoice_line_ids.filtered(
             lambda line: line.product_id == self.metrics["sum"].product_id
         )
-        self.assertIn("Sum", usage_line.name)
-        self.assertIn("30 ", usage_line.name)
-        self.assertIn("10 included", usage_line.name)
+        # The customer's words: the metric, the period, the figures with the
+        # metric's decimals and the price in money; no aggregation label.
+        price = format_money(self.env, 0.5, self.plan_monthly.currency_id)
+        self.assertEqual(
+            usage_line.name,
+            f"Test Sum, 03/01/2026 to 03/31/2026: 30.00 used, 10.00 included, 20.00 × {price}",
+        )
         # Renewing the same period again (a re-run) invoices nothing more.
         with freeze_time("2026-04-01"):
             self.Sub._paas_invoice_periods(
@@ -156,9 +162,9 @@ class TestInvoicing(WoowPaasInvoicingCase):
         self.assertIn("paas_period", html)
         self.assertIn("04/30/2026", html)  # the period's last day
         self.assertIn("03/31/2026", html)  # the usage period's last day
-        self.assertIn("5 ", html)
-        self.assertIn("2 included", html)
-        self.assertIn("3 × 3", html)
+        self.assertIn("5.00 used", html)
+        self.assertIn("2.00 included", html)
+        self.assertIn("3.00 ×", html)
 
     def test_period_key_is_unique_in_sql(self):
         """Even a direct second invoice for a period is refused by PostgreSQL."""
@@ -199,7 +205,43 @@ class TestInvoicing(WoowPaasInvoicingCase):
         usage = {(sub.id, self.metrics["sum"].id): 50}
         lines = sub._paas_usage_lines(usage, date(2026, 3, 1), date(2026, 4, 1))
         self.assertEqual([vals["price_unit"] for vals in lines], [0.0])
-        self.assertIn("50 ", lines[0]["name"])
+        self.assertIn("50.00 used", lines[0]["name"])
+
+    def test_usage_line_reads_as_the_customer_reads(self):
+        """An invoice line of a gauge metric says its figures with the
+        metric's decimals and unit, its unit prices in money with the
+        decimals they have, a tier's flat amount only when there is one,
+        and no aggregation label ("(Time-Weighted Sum)")."""
+        metric = self.metrics["time_weighted_sum"]
+        metric.unit = "GB-days"
+        self.env["woow.paas.plan.metric"].create(
+            {"plan_id": self.plan_monthly.id, "metric_id": metric.id,
+             "pricing_model": "graduated", "included_quantity": 10,
+             "tier_ids": [Command.create({"up_to": 20, "unit_price": 0.0005}),
+                          Command.create({"up_to": 0, "unit_price": 0.25, "flat_amount": 3})]}
+        )  # fmt: skip
+        sub = self._new_sub("2026-03-01")
+        usage = {(sub.id, metric.id): Decimal("58.2438227881252083")}
+        lines = sub._paas_usage_lines(usage, date(2026, 3, 1), date(2026, 4, 1))
+        names = [vals["name"] for vals in lines]
+        currency = self.plan_monthly.currency_id
+        head = (
+            "Test Time-Weighted Sum, 03/01/2026 to 03/31/2026: 58.24 GB-days used, 10.00 included"
+        )
+        tier_2 = format_money(self.env, 0.25, currency)
+        flat = format_money(self.env, 3, currency)
+        self.assertEqual(
+            names,
+            [
+                f"{head}, tier 1: 20.00 × {format_money(self.env, 0.0005, currency, digits=4)}",
+                f"{head}, tier 2: 28.24 × {tier_2} + {flat}",
+            ],
+        )
+        self.assertFalse(any("(" in name for name in names), names)
+        # Counted metrics show whole numbers.
+        self.assertEqual(self.metrics["count"].digits, 0)
+        self.assertEqual(self.metrics["unique_count"].digits, 0)
+        self.assertEqual(metric.digits, 2)
 
     def test_taxes_from_product_and_fiscal_position(self):
         """Taxes come from the plan's product; the customer's fiscal position maps them."""

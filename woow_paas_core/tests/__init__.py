@@ -10,3 +10,4 @@ from . import test_periods
 from . import test_crons
 from . import test_audit
 from . import test_authorization_matrix
+from . import test_formatting

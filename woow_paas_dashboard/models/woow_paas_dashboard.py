@@ -496,6 +496,9 @@ class WoowPaasDashboard(models.AbstractModel):
         return {
             "date_from": fields.Date.to_string(period[0]),
             "date_to": fields.Date.to_string(period[1]),
+            # False only before any subscription started: the dashboard says
+            # so; a period before the first one shows its cards at zero.
+            "has_subscriptions": self._paas_has_subscriptions(),
             "previous_from": fields.Date.to_string(windows["prev"][0]),
             "previous_to": fields.Date.to_string(windows["prev"][1] - relativedelta(days=1)),
             "currency": {
@@ -517,6 +520,19 @@ class WoowPaasDashboard(models.AbstractModel):
             "kpis": kpis,
             "forecast": self._paas_forecast(rows, plan_ids, today, tables),
         }
+
+    @api.model
+    def _paas_has_subscriptions(self):
+        """Whether a subscription of the companies ever left draft (one
+        indexed probe)."""
+        return bool(
+            self.env["woow.paas.subscription"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count(
+                [("state", "!=", "draft"), ("company_id", "in", self.env.companies.ids)], limit=1
+            )
+        )
 
     @api.model
     def get_kpi_records(self, key, date_from, date_to, plan_ids=None):
@@ -678,7 +694,8 @@ class WoowPaasDashboard(models.AbstractModel):
         (:meth:`_paas_rate_tables`). It returns a
         list of KPI dicts shaped like the core ones: ``key``, ``label``
         (translated), ``format`` (``monetary``, ``integer``, ``percent`` or
-        ``number``), ``higher_is_better``, ``value``, ``previous``,
+        ``number``; a ``number`` may say its ``digits``, 2 by default),
+        ``higher_is_better``, ``value``, ``previous``,
         ``trend`` (one value per trend month) and ``drill``
         (``{"res_model", "ids"}`` or ``{"res_model", "domain"}``). ``tables``
         are the rates of the subscriptions' currencies to the dashboard's
@@ -696,7 +713,8 @@ class WoowPaasDashboard(models.AbstractModel):
         ``lines`` are at most ``limit`` dicts ``{"tenant_id", "tenant",
         "resource", "usage", "limit", "ratio", "runs_out"}`` (``runs_out`` an
         ISO date, or ``None`` when the current trend never reaches the
-        limit), nearest first; ``saturated_subscription_ids`` are the
+        limit), nearest first, and may carry ``usage_text`` (usage and limit
+        with their unit, as the reader writes numbers); ``saturated_subscription_ids`` are the
         subscriptions with a tenant at 80 % of a limit or more, which the
         expansion candidates put first. ``saturation`` (optional) is the
         quota saturation chart: ``[{"key", "label", "count"}]``, whose

@@ -341,6 +341,24 @@ class TestDashboard(WoowPaasCase):
             with self.assertRaises(AccessError):
                 self._dashboard(user=user)
 
+    def test_period_before_the_first_subscription(self):
+        """A period before the first payment keeps its figures (zeros): the
+        dashboard says "nothing yet" only while no subscription ever
+        started in the user's companies."""
+        data = self._dashboard(("2025-01-01", "2025-01-31"))
+        self.assertIs(data["has_subscriptions"], True)
+        kpis = self._kpis(data)
+        self.assertEqual((kpis["mrr"]["value"], kpis["customers"]["value"]), (0.0, 0))
+        other = self.env["res.company"].create({"name": "Test Dash Empty Co"})
+        self.paas_user.company_ids |= other
+        Dashboard = (
+            self.env["woow.paas.dashboard"]
+            .with_user(self.paas_user)
+            .with_context(allowed_company_ids=other.ids, tz="UTC")
+        )
+        with freeze_time("2026-06-30 18:00:00"):
+            self.assertIs(Dashboard.get_dashboard(*Q2)["has_subscriptions"], False)
+
     def test_bad_arguments(self):
         """Bad dates and plan filters are refused with a sentence."""
         for period in (("2026-02-01", "2026-01-01"), ("yesterday", "2026-01-01")):

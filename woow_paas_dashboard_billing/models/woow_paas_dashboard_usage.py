@@ -104,7 +104,10 @@ class WoowPaasDashboardUsage(models.AbstractModel):
                         metric=metric.name,
                         unit=f" ({unit})" if unit else "",
                     ),
-                    "format": "number",
+                    # Counts are whole numbers; other figures have the
+                    # metric's decimals.
+                    "format": "integer" if metric.aggregation == "count" else "number",
+                    "digits": 0 if metric.aggregation == "count" else metric.digits,
                     "higher_is_better": True,
                     "value": totals.get(("cur", metric.id), 0.0),
                     "previous": totals.get(("prev", metric.id), 0.0),

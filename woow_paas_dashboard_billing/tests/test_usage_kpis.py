@@ -48,6 +48,19 @@ class TestUsageKpis(WoowPaasUsageCase):
         self.assertEqual(drill["res_model"], "woow.paas.usage.rollup")
         self.assertEqual(self.env[drill["res_model"]].search_count(drill["domain"]), 2)
 
+    def test_cards_say_how_to_show_their_figures(self):
+        """A count's card shows a whole number; a sum's card the metric's
+        decimals (whole calls for a metric set to 0 decimals)."""
+        kpis = self._kpis()
+        self.assertEqual(
+            (kpis["usage_test_count"]["format"], kpis["usage_test_count"]["digits"]), ("integer", 0)
+        )
+        self.assertEqual(
+            (kpis["usage_test_sum"]["format"], kpis["usage_test_sum"]["digits"]), ("number", 2)
+        )
+        self.metrics["sum"].digits = 0
+        self.assertEqual(self._kpis()["usage_test_sum"]["digits"], 0)
+
     def test_plan_filter(self):
         """The plan filter narrows usage to the tenants on those plans."""
         self.assertEqual(self._kpis([self.plan_yearly.id])["usage_test_sum"]["value"], 0.0)

@@ -29,10 +29,11 @@ class WoowPaasDashboard(models.AbstractModel):
         result = super()._paas_dashboard_quotas(plan_ids, limit=limit)
         self.env.flush_all()
         base = self._paas_quota_scope(plan_ids)
+        # Quotas not used at all are nearest nothing: not listed.
         self.env.cr.execute(
             SQL(
                 "SELECT q.id, COALESCE(q.usage, 0) / q.effective_limit AS ratio %s"
-                " ORDER BY ratio DESC, q.id LIMIT %s",
+                " AND q.usage > 0 ORDER BY ratio DESC, q.id LIMIT %s",
                 base,
                 limit,
             )
@@ -56,6 +57,7 @@ class WoowPaasDashboard(models.AbstractModel):
                 "resource": line.resource_id.display_name,
                 "usage": line.usage or 0.0,
                 "limit": line.effective_limit,
+                "usage_text": line.resource_id._paas_format_usage(line.usage, line.effective_limit),
                 "ratio": float(ratio),
                 "runs_out": self._paas_quota_runs_out(line, today),
             }

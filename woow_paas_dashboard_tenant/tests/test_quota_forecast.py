@@ -52,15 +52,18 @@ class TestQuotaForecast(WoowPaasTenantCase):
             )
 
     def test_nearest_quotas_and_run_out_days(self):
-        """Lines nearest their limit first, each with its run-out day."""
+        """Lines nearest their limit first, each with its run-out day and its
+        figures as the reader writes them; quotas not used at all (A's
+        users, B's calls: 0 %) are not listed."""
         quotas = self._forecast()["quotas"]
-        self.assertEqual(len(quotas), 4, "two resources limited for two tenants")
-        first, second = quotas[:2]
+        self.assertEqual(len(quotas), 2, "two resources limited for two tenants, two in use")
+        first, second = quotas
         self.assertEqual((first["tenant_id"], first["ratio"]), (self.tenant_b.id, 1.0))
         self.assertEqual(first["runs_out"], "2026-03-11", "at its limit today")
+        self.assertEqual(first["usage_text"], "5 / 5 users")
         self.assertEqual((second["tenant_id"], second["ratio"]), (self.tenant_a.id, 0.4))
         self.assertEqual(second["runs_out"], "2026-03-26")
-        self.assertEqual({q["runs_out"] for q in quotas[2:]}, {None}, "no trend, no day")
+        self.assertEqual(second["usage_text"], "400 / 1,000 calls / month")
 
     def test_period_ends_first(self):
         """A consumption that resets before it meets the limit never runs out."""

@@ -132,8 +132,7 @@ class WoowPaasSignup(http.Controller):
             quotas = [
                 {
                     "name": line.resource_id.name,
-                    "limit": f"{line.limit:g}",
-                    "unit": line.unit or "",
+                    "limit": line.resource_id._paas_format_limit(line.limit),
                 }
                 for line in plan.quota_ids
             ]

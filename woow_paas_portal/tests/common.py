@@ -2,6 +2,8 @@
 
 import re
 
+from lxml import html as lxml_html
+
 from odoo.fields import Command
 from odoo.tests import HttpCase
 
@@ -51,3 +53,37 @@ class WoowPaasPortalCase(WoowPaasCase, HttpCase):
 
     def _form_nonce(self, html):
         return re.search(r'name="nonce" value="([^"]+)"', html).group(1)
+
+
+# What a customer page must never show: a number with more than two decimals
+# (no figure of the portal has more: quantities take their metric's decimals,
+# amounts their currency's), a date in ISO format instead of the reader's,
+# a minus sign after the currency symbol, an aggregation's internal label.
+RAW_NUMBER_RE = re.compile(r"\d\.\d{3,}")  # in English, "." is the decimal point
+ISO_DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+SIGN_AFTER_SYMBOL_RE = re.compile(r"[$€£¥]\s*-")
+INTERNAL_LABELS = ("(Sum)", "(Count)", "(Minimum)", "(Maximum)", "(Average)", "Unique Count",
+                   "Last Value", "Time-Weighted Sum")  # fmt: skip
+
+
+def visible_text(html):
+    """The text a reader sees on a page (tooltips of the charts included),
+    whitespace collapsed: no script, style or template."""
+    tree = lxml_html.fromstring(html)
+    for node in tree.xpath("//script | //style | //template | //noscript | //head"):
+        node.drop_tree()
+    return " ".join(tree.text_content().split())
+
+
+class PortalFiguresMixin:
+    """``assertReadableFigures``: every figure of a page as its reader
+    writes numbers and dates (see ``RAW_NUMBER_RE`` and its siblings)."""
+
+    def assertReadableFigures(self, html, page=""):
+        text = visible_text(html)
+        for pattern in (RAW_NUMBER_RE, ISO_DATE_RE, SIGN_AFTER_SYMBOL_RE):
+            found = pattern.findall(text)
+            self.assertFalse(found, f"{page}: {found} in {text[:3000]}")
+        for label in INTERNAL_LABELS:
+            self.assertNotIn(label, text, page)
+        return text

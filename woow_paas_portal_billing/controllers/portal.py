@@ -1,5 +1,6 @@
 import csv
 import io
+import math
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -9,10 +10,10 @@ from odoo import _, fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.http import content_disposition, request
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from odoo.addons.account.controllers.portal import PortalAccount
-from odoo.addons.woow_paas_billing.models.const import AGGREGATIONS
+from odoo.addons.woow_paas_core.formatting import format_number
 from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_PAYING, SUBSCRIPTION_RUNNING
 from odoo.addons.woow_paas_portal.controllers.portal import WoowPaasCustomerPortal
 
@@ -20,6 +21,24 @@ from odoo.addons.woow_paas_portal.controllers.portal import WoowPaasCustomerPort
 USAGE_PERIODS = 12
 # Latest invoices listed on a subscription page (the rest: /my/invoices).
 SUBSCRIPTION_INVOICES = 5
+# The usage chart: its height in pixels, about as many ticks on the value
+# axis and at most as many dates on the time axis.
+CHART_HEIGHT = 200
+CHART_TICKS = 4
+CHART_DATES = 7
+
+
+def _nice_step(raw, digits):
+    """A round step (1, 2 or 5 times a power of ten) of at least ``raw``,
+    and not finer than the metric's decimals: seats step by whole seats."""
+    smallest = 10.0**-digits
+    if raw <= smallest:
+        return smallest
+    power = 10.0 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if factor * power >= raw - 1e-12:
+            return max(factor * power, smallest)
+    return 10 * power
 
 
 def _to_int(value):
@@ -323,9 +342,10 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
                 start = date.fromisoformat(period)
             except ValueError as error:
                 raise BadRequest(_("Not a valid period: %s", period)) from error
-            chosen = next((p for p in periods if p[0] == start), None)
-            if not chosen:
-                raise NotFound()
+            # A period of another subscription (the form keeps the period
+            # shown when the customer picks another subscription): the
+            # chosen subscription's current period.
+            chosen = next((p for p in periods if p[0] == start), chosen)
         start, end = chosen
         tenants = (
             request.env["woow.paas.tenant"]
@@ -351,29 +371,31 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
         )
         metrics = metrics.sorted(lambda m: (m.name or "", m.id))
         totals = sub._paas_usage_many([(sub, m.sudo(), start, end) for m in metrics])
-        labels = dict(AGGREGATIONS)
         metric_rows = [
             {
                 "metric": metric,
-                "aggregation": labels.get(metric.aggregation, metric.aggregation),
+                "aggregation": metric._paas_customer_aggregation(),
                 "total": float(totals.get((sub.id, metric.id), 0)),
                 "billable": metric in sub.plan_id.metric_price_ids.metric_id,
             }
             for metric in metrics
         ]
-        selected = metrics.filtered(lambda m: m.id == metric_id) if metric_id else metrics[:1]
-        if metric_id and not selected:
-            raise NotFound()
+        # A metric the period has not (one of another subscription, kept by
+        # the form like the period): the first one.
+        selected = metrics.filtered(lambda m: m.id == metric_id)[:1] or metrics[:1]
         days = []
         if selected:
             values_by_day = daily.get(selected, {})
             day = start
             while day < end and day <= fields.Date.context_today(sub):
                 figures = values_by_day.get(day)
+                value = self._paas_daily_value(selected, figures)
                 days.append(
                     {
                         "day": day,
-                        "value": self._paas_daily_value(selected, figures),
+                        "label": format_date(request.env, day),
+                        "value": value,
+                        "text": selected._paas_format_quantity(value),
                         "events": figures["count"] if figures else 0,
                     }
                 )
@@ -383,10 +405,18 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
                 "periods": periods,
                 "period": chosen,
                 "metrics": metric_rows,
+                "period_labels": {
+                    p: _(
+                        "%(start)s – %(end)s",
+                        start=format_date(request.env, p[0]),
+                        end=format_date(request.env, p[1] - timedelta(days=1)),
+                    )
+                    for p in periods
+                },
                 "metric": selected,
                 "days": days,
                 "daily": daily,
-                "chart": self._paas_chart(days),
+                "chart": self._paas_chart(days, selected),
             }
         )
         return values
@@ -408,24 +438,55 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
         return figures.get(aggregation) or 0.0
 
     @staticmethod
-    def _paas_chart(days, height=120):
-        """Bars of an inline SVG (no script): one per day, scaled to the
-        highest value."""
-        top = max((d["value"] for d in days), default=0) or 1
-        width = 10
+    def _paas_chart(days, metric, height=CHART_HEIGHT):
+        """An inline bar chart (SVG, no script) of the days with its axes:
+        the value axis with round ticks in the metric's unit, the time axis
+        with a few dates. Bars and dates are placed in percent of the width
+        and the ticks in pixels of a fixed height, so the chart fills any
+        screen while its text keeps its size."""
+        env = request.env
+        top = max((d["value"] for d in days), default=0)
+        step = _nice_step(top / CHART_TICKS, metric.digits if metric else 2)
+        axis_top = step * max(math.ceil(top / step), 1) if top > 0 else step * CHART_TICKS
+        count = len(days) or 1
+        slot = 100.0 / count
         bars = []
         for index, entry in enumerate(days):
-            bar = round(entry["value"] / top * (height - 10), 2)
+            bar = round(entry["value"] / axis_top * height, 2)
             bars.append(
                 {
-                    "x": index * width + 1,
+                    "x": round(index * slot + slot * 0.1, 3),
+                    "width": round(slot * 0.8, 3),
                     "y": round(height - bar, 2),
-                    "width": width - 2,
                     "height": bar,
-                    "entry": entry,
+                    "title": f"{entry['label']}: {entry['text']}",
                 }
             )
-        return {"bars": bars, "width": max(len(days), 1) * width, "height": height, "top": top}
+        ticks = []
+        tick = 0.0
+        while tick <= axis_top + step / 2:
+            ticks.append(
+                {
+                    "y": round(height - tick / axis_top * height, 2),
+                    "bottom": round(tick / axis_top * 100, 3),
+                    "label": format_number(env, tick, metric.digits if metric else 2, trim=True),
+                }
+            )
+            tick += step
+        every = max(math.ceil(count / CHART_DATES), 1)
+        dates = [
+            {"left": round(index * slot + slot / 2, 3), "label": entry["label"]}
+            for index, entry in enumerate(days)
+            if index % every == 0
+        ]
+        return {
+            "bars": bars,
+            "ticks": ticks,
+            "dates": dates,
+            "height": height,
+            "unit": (metric.unit or metric.name) if metric else "",
+            "top": metric._paas_format_quantity(top) if metric else "",
+        }
 
     @http.route("/my/usage", type="http", auth="user", website=True, readonly=True)
     def portal_my_paas_usage(self, subscription_id=None, period=None, metric_id=None, **kw):
@@ -440,7 +501,7 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
         if not subscription:
             raise NotFound()
         start, end = values["period"]
-        only = values["metric"] if metric_id else None
+        only = values["metric"] if metric_id and values["metric"].id == _to_int(metric_id) else None
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["subscription", "metric", "metric_name", "unit", "aggregation", "day",

@@ -22,7 +22,7 @@ class WoowPaasPortalBillingCase(WoowPaasCase, HttpCase):
             {"name": "Test Secret", "code": "test-secret", "price": 50.0, "is_public": False}
         )
         cls.metric = cls.env["woow.paas.metric"].create(
-            {"name": "Portal Calls", "code": "portal_calls", "unit": "calls"}
+            {"name": "Portal Calls", "code": "portal_calls", "unit": "calls", "digits": 0}
         )
         cls.env["woow.paas.plan.metric"].create(
             {"plan_id": cls.plan_monthly.id, "metric_id": cls.metric.id, "unit_price": 0.5}

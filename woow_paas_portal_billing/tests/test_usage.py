@@ -1,7 +1,11 @@
 import csv
 import io
 import json
+from datetime import timedelta
 
+from freezegun import freeze_time
+
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import WoowPaasPortalBillingCase
@@ -28,7 +32,6 @@ class TestPortalUsage(WoowPaasPortalBillingCase):
             self.url_open(f"/my/usage?subscription_id={self.sub_b.id}").status_code, 404
         )
         self.assertEqual(self.url_open("/my/usage?period=2020-13-01").status_code, 400)
-        self.assertEqual(self.url_open("/my/usage?period=2001-01-01").status_code, 404)
         self.assertEqual(self.url_open("/my/usage?subscription_id=abc").status_code, 400)
         self.authenticate("test_portal_b", "test_portal_b")
         response = self.url_open("/my/usage")
@@ -39,6 +42,33 @@ class TestPortalUsage(WoowPaasPortalBillingCase):
             response = self.url_open(url, allow_redirects=False)
             self.assertEqual(response.status_code, 303, url)
             self.assertIn("/web/login", response.headers["Location"])
+
+    def test_usage_subscription_switch(self):
+        """Choosing another subscription keeps the form's period and metric,
+        which belong to the first one: the page shows the chosen
+        subscription's current period and first metric instead of a 404.
+        Another customer's subscription still answers 404, whatever the
+        period."""
+        with freeze_time(fields.Date.today() - timedelta(days=45)):
+            older = self._subscription(partner=self.customer_a, plan=self.plan_down)
+            older.action_activate()
+        self.assertNotEqual(older.current_period_start, self.sub_a.current_period_start)
+        self.authenticate("test_portal_a", "test_portal_a")
+        shown = self.url_open(f"/my/usage?subscription_id={self.sub_a.id}")
+        period = self.sub_a.current_period_start.isoformat()
+        self.assertIn(f'value="{period}" selected', shown.text)
+        url = f"/my/usage?subscription_id={older.id}&period={period}&metric_id={self.metric.id}"
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        current = older.current_period_start.isoformat()
+        self.assertIn(f'value="{current}" selected', response.text)
+        self.assertIn(f'value="{older.id}" selected', response.text)
+        csv_response = self.url_open(url.replace("/my/usage?", "/my/usage.csv?"))
+        self.assertEqual(csv_response.status_code, 200)
+        self.assertIn(current, csv_response.headers["Content-Disposition"])
+        for other in (f"period={period}", f"period={self.sub_b.current_period_start}", ""):
+            response = self.url_open(f"/my/usage?subscription_id={self.sub_b.id}&{other}")
+            self.assertEqual(response.status_code, 404, other)
 
     def test_usage_csv(self):
         """The CSV export lists the days of the period, one row per metric

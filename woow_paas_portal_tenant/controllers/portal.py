@@ -5,18 +5,12 @@ settings the customer may change; a usage column on /my/tenants."""
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
-from odoo.tools import float_repr
 
 from odoo.addons.woow_paas_portal.controllers.portal import WoowPaasCustomerPortal
 
 QUOTA = "woow.paas.tenant.quota"
 CONFIG_KEY = "woow.paas.config.key"
 TEXT_MAX = 1000
-
-
-def _fmt(value):
-    """1000.0 → '1000', 12.5 → '12.5'."""
-    return float_repr(value or 0.0, 2).rstrip("0").rstrip(".")
 
 
 class WoowPaasTenantPortal(WoowPaasCustomerPortal):
@@ -53,7 +47,6 @@ class WoowPaasTenantPortal(WoowPaasCustomerPortal):
         # the user's own customer.
         quotas = request.env[QUOTA].search([("tenant_id", "=", tenant.id)])
         values.update(
-            paas_fmt=_fmt,
             paas_quotas=quotas,
             paas_runs_out=quotas._paas_runs_out(fields.Date.context_today(request.env.user)),
             paas_settings=self._paas_tenant_settings(tenant),

@@ -6,12 +6,13 @@ from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
+from odoo.addons.woow_paas_portal.tests.common import PortalFiguresMixin
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @tagged("post_install", "-at_install")
-class TestPortalTenant(WoowPaasCase, HttpCase):
+class TestPortalTenant(PortalFiguresMixin, WoowPaasCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -81,6 +82,24 @@ class TestPortalTenant(WoowPaasCase, HttpCase):
         self.assertIn('name="config_ptest_theme"', page)
         self.assertNotIn("ptest_internal", page)
         self.assertNotIn("staff only", page)
+
+    def test_quota_figures_read_as_the_customer_reads(self):
+        """Usage against limits in the reader's numbers and units: storage
+        in GB rather than 20480 MB, thousands grouped, the unit said once,
+        no long decimals."""
+        self.plan_db.quota_ids = [
+            Command.create({"resource_id": self.env.ref("woow_paas_core.resource_storage_mb").id,
+                            "limit": 20480}),
+        ]  # fmt: skip
+        self.tenant_a._paas_quota_sync()
+        self.tenant_a._paas_quota_set_usage("storage_mb", {self.tenant_a.id: 1536.123456})
+        self.tenant_a._paas_quota_set_usage("api_calls", {self.tenant_a.id: 1000})
+        self.authenticate("test_portal_a", "test_portal_a")
+        response = self.url_open(f"/my/tenants/{self.tenant_a.id}")
+        text = self.assertReadableFigures(response.text, "tenant page")
+        self.assertIn("Storage 1.5 / 20 GB", text)
+        self.assertIn("API Calls 1,000 / 1,000 calls / month", text)
+        self.assertNotIn("20480", text)
 
     def test_other_customer_and_public(self):
         """Another customer's tenant answers 404 (page and settings) and its

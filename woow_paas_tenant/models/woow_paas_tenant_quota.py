@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_repr
+from odoo.tools import SQL
+
+from odoo.addons.woow_paas_core.formatting import format_number, scale_bytes
 
 THRESHOLDS = (80, 100)
 
@@ -149,23 +151,24 @@ class WoowPaasTenantQuota(models.Model):
 
     def _paas_exceeded_message(self, increment, upgrade):
         self.ensure_one()
-        unit = self.unit or ""
+        resource = self.resource_id
+        # The use and the request in the unit the limit is said in (GB for
+        # a limit of 20,480 MB).
+        shown, _unit = scale_bytes(self.effective_limit, resource.unit)
+        factor = shown / self.effective_limit if self.effective_limit else 1.0
         message = self.env._(
             "Quota exceeded for %(resource)s on tenant %(tenant)s: the limit is "
-            "%(limit)s %(unit)s and %(usage)s are already used (%(requested)s more requested).",
-            resource=self.resource_id.name,
+            "%(limit)s and %(usage)s are already used (%(requested)s more requested).",
+            resource=resource.name,
             tenant=self.tenant_id.code,
-            limit=_num(self.effective_limit),
-            unit=unit,
-            usage=_num(self.usage),
-            requested=_num(increment),
+            limit=resource._paas_format_quantity(self.effective_limit),
+            usage=format_number(self.env, self.usage * factor, 2, trim=True),
+            requested=format_number(self.env, increment * factor, 2, trim=True),
         )
         if upgrade:
             limit = upgrade._get_quota_limits().get(self.resource_code)
             allows = (
-                self.env._("no limit")
-                if limit is None
-                else self.env._("%(limit)s %(unit)s", limit=_num(limit), unit=unit)
+                self.env._("no limit") if limit is None else resource._paas_format_quantity(limit)
             )
             return (
                 message
@@ -202,8 +205,3 @@ class WoowPaasTenantQuota(models.Model):
                         },
                     )
                     line.warned_threshold = threshold
-
-
-def _num(value):
-    """1000.0 → '1000', 12.5 → '12.5'."""
-    return float_repr(value, 2).rstrip("0").rstrip(".")

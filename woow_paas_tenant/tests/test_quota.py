@@ -61,7 +61,7 @@ class TestQuota(WoowPaasTenantCase):
         self.assertIn("the limit is 100", message)
         self.assertIn("98 are already used", message)
         self.assertIn("5 more requested", message)
-        self.assertIn("Plan Test Big allows 1000", message)
+        self.assertIn("Plan Test Big allows 1,000 calls / month", message)
         self.assertEqual(self._line(self.tenant_a).usage, 98)
         with self.assertRaises(UserError):
             self.tenant_a._paas_quota_check("api_calls", 3)

@@ -54,6 +54,7 @@ function dashboard(mrr = 105) {
     return {
         date_from: "2025-12-01",
         date_to: "2025-12-31",
+        has_subscriptions: Boolean(mrr),
         currency: CURRENCY,
         months: MONTHS,
         movements: Object.fromEntries(
@@ -134,6 +135,32 @@ test("KPI values are formatted by kind", async () => {
     expect(formatKpi(0.25, "percent", CURRENCY)).toBe("25%");
     expect(formatKpi(3, "integer", CURRENCY)).toBe("3");
     expect(formatKpi(null, "percent", CURRENCY)).toBe("—");
+    // The minus sign before the currency; none on an amount that rounds to zero.
+    expect(formatKpi(-7.73, "monetary", CURRENCY)).toBe("-$\u00a07.73");
+    expect(formatKpi(-0.001, "monetary", CURRENCY)).toBe("$\u00a00.00");
+    expect(formatKpi(-7.73, "monetary", { ...CURRENCY, symbol: "€", position: "after" })).toBe(
+        "-7.73\u00a0€"
+    );
+    // Counts are whole numbers; a metric's figure has the metric's decimals.
+    expect(formatKpi(424845, "integer", CURRENCY)).toBe("424,845");
+    expect(formatKpi(424845, "number", CURRENCY, 0)).toBe("424,845");
+    expect(formatKpi(58.2438227881, "number", CURRENCY, 2)).toBe("58.24");
+    expect(formatKpi(58.2438227881, "number", CURRENCY)).toBe("58.24");
+});
+
+test("usage cards of counted metrics show whole numbers", async () => {
+    onRpc("woow.paas.dashboard", "get_dashboard", () => {
+        const data = dashboard();
+        data.kpis.push(
+            { ...kpi("usage_api_calls", 424845, 400000, "number"), label: "Usage: API Calls", digits: 0 },
+            { ...kpi("usage_storage", 58.2438227881, 50, "number"), label: "Usage: Storage", digits: 2 }
+        );
+        return data;
+    });
+    await openDashboard();
+    expect(".o_paas_kpi_card[data-kpi=usage_api_calls] .o_paas_kpi_value").toHaveText("424,845");
+    expect(".o_paas_kpi_card[data-kpi=usage_api_calls] .o_paas_kpi_change").toHaveText(/vs 400,000$/);
+    expect(".o_paas_kpi_card[data-kpi=usage_storage] .o_paas_kpi_value").toHaveText("58.24");
 });
 
 test("cards show value, change against the previous period and a sparkline", async () => {
@@ -230,6 +257,14 @@ test("empty state when nothing has happened yet", async () => {
     await openDashboard();
     expect(".o_paas_dashboard_empty").toHaveCount(1);
     expect(".o_paas_kpi_card").toHaveCount(0);
+});
+
+test("a period before the first payment keeps its cards, at zero", async () => {
+    onRpc("woow.paas.dashboard", "get_dashboard", () => ({ ...dashboard(0), has_subscriptions: true }));
+    await openDashboard();
+    expect(".o_paas_dashboard_empty").toHaveCount(0);
+    expect(".o_paas_kpi_card").toHaveCount(2);
+    expect(".o_paas_kpi_card[data-kpi=mrr] .o_paas_kpi_value").toHaveText(/^\$\s0\.00$/);
 });
 
 test("clicking a card opens the records behind it", async () => {

@@ -35,8 +35,10 @@ export const PERIOD_UNITS = {
     custom: _t("Custom"),
 };
 
-/** Format ``value`` as a KPI of ``format`` with the dashboard's currency. */
-export function formatKpi(value, format, currency) {
+/** Format ``value`` as a KPI of ``format`` with the dashboard's currency;
+ * ``digits``: the decimals of a ``number`` (a metric's, 2 by default).
+ * Amounts put the minus sign before the currency: "-$ 7.73". */
+export function formatKpi(value, format, currency, digits) {
     if (value === null || value === undefined) {
         return "—";
     }
@@ -44,15 +46,17 @@ export function formatKpi(value, format, currency) {
         return formatPercentage(value, { digits: [69, 1] });
     }
     if (format === "integer") {
-        return formatInteger(value);
+        return formatInteger(Math.round(value));
     }
     if (format === "monetary" && currency) {
-        const amount = formatFloat(value, { digits: [69, currency.digits] });
-        return currency.position === "after"
-            ? `${amount}\u00a0${currency.symbol}`
-            : `${currency.symbol}\u00a0${amount}`;
+        const amount = formatFloat(Math.abs(value), { digits: [69, currency.digits] });
+        const text =
+            currency.position === "after"
+                ? `${amount}\u00a0${currency.symbol}`
+                : `${currency.symbol}\u00a0${amount}`;
+        return value < 0 && /[1-9]/.test(amount) ? `-${text}` : text;
     }
-    return formatFloat(value);
+    return formatFloat(value, { digits: [69, Number.isInteger(digits) ? digits : 2] });
 }
 
 /** A trend as an inline SVG line: cheap, crisp, no canvas per card. */
@@ -104,11 +108,15 @@ export class KpiCard extends Component {
             `${_t("Retained MRR")} ${money(parts.retained_mrr)}`,
         ].join("\n");
     }
+    format(value) {
+        const { format, digits } = this.props.kpi;
+        return formatKpi(value, format, this.props.currency, digits);
+    }
     get value() {
-        return formatKpi(this.props.kpi.value, this.props.kpi.format, this.props.currency);
+        return this.format(this.props.kpi.value);
     }
     get previous() {
-        return formatKpi(this.props.kpi.previous, this.props.kpi.format, this.props.currency);
+        return this.format(this.props.kpi.previous);
     }
     /** ``{text, trend: "up"|"down"|"flat", good: bool}`` or null without a comparison. */
     get change() {
@@ -123,7 +131,7 @@ export class KpiCard extends Component {
         } else if (previous) {
             text = `${diff >= 0 ? "+" : ""}${formatPercentage(diff / Math.abs(previous), { digits: [69, 1] })}`;
         } else {
-            text = diff ? `+${formatKpi(diff, format, this.props.currency)}` : "0";
+            text = diff ? `+${this.format(diff)}` : "0";
         }
         const trend = diff > 0 ? "up" : diff < 0 ? "down" : "flat";
         return { text, trend, good: trend === "flat" || (trend === "up") === higher_is_better };
@@ -279,8 +287,11 @@ export class BarChart extends Component {
         useChart(() => this.chartConfig);
     }
 
-    format(value) {
-        return formatKpi(value, this.props.format, this.props.currency);
+    /** ``value`` of ``line`` (a series may carry its own ``digits``), or an
+     * axis tick (the most decimals of the series). */
+    format(value, line = null) {
+        const digits = line ? line.digits : Math.max(0, ...this.props.series.map((s) => s.digits ?? 0));
+        return formatKpi(value, this.props.format, this.props.currency, digits);
     }
 
     get chartData() {
@@ -318,7 +329,8 @@ export class BarChart extends Component {
                     legend: { position: "bottom" },
                     tooltip: {
                         callbacks: {
-                            label: (ctx) => `${ctx.dataset.label}: ${this.format(ctx.parsed.y)}`,
+                            label: (ctx) =>
+                                `${ctx.dataset.label}: ${this.format(ctx.parsed.y, this.props.series[ctx.datasetIndex])}`,
                         },
                     },
                 },
@@ -404,12 +416,11 @@ export class PaasDashboard extends Component {
         return start.toFormat("MMMM yyyy");
     }
 
+    /** Nothing to show yet: no subscription ever started. A period before
+     * the first one keeps its cards, at zero. */
     get isEmpty() {
         const data = this.state.data;
-        return (
-            data &&
-            !data.kpis.some((kpi) => kpi.value || kpi.previous || kpi.trend.some(Boolean))
-        );
+        return Boolean(data) && data.has_subscriptions === false;
     }
 
     async load() {
@@ -504,7 +515,7 @@ export class PaasDashboard extends Component {
     get usageSeries() {
         return this.state.data.kpis
             .filter((kpi) => kpi.key.startsWith("usage_"))
-            .map((kpi) => ({ key: kpi.key, label: kpi.label, values: kpi.trend }));
+            .map((kpi) => ({ key: kpi.key, label: kpi.label, values: kpi.trend, digits: kpi.digits }));
     }
 
     get saturationSeries() {
