@@ -2,11 +2,17 @@
 an abuse by a PaaS User, an accountant or a customer, refused with nothing
 written, next to the legitimate path that must keep working."""
 
-from freezegun import freeze_time
+import uuid
 
-from odoo import Command
+from freezegun import freeze_time
+from psycopg2.errors import SerializationFailure
+
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, new_test_user, tagged
+from odoo.tests.common import get_db_name
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
 
@@ -264,3 +270,74 @@ class TestCustomerStart(WoowPaasBillingSecurityCase):
         self.assertEqual(trial._paas_start("trial"), "trial")
         paid = Sub.create({"partner_id": self.customer_a.id, "plan_id": self.plan_yearly.id})
         self.assertEqual(paid._paas_start("active"), "active")
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentTrials(BaseCase):
+    """Two trials of the same customer and plan started at the same moment
+    on two connections: the second waits for the first and fails to
+    serialize (Odoo retries the request, which then sees the first trial).
+    The rows are committed: the test uses its own customer and plan and
+    deletes them afterwards."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    def setUp(self):
+        super().setUp()
+        suffix = uuid.uuid4().hex[:10]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            partner = env["res.partner"].create(
+                {"name": f"Trials {suffix}", "is_company": True, "is_paas_customer": True}
+            )
+            plan = env["woow.paas.plan"].create(
+                {"name": f"Trials {suffix}", "code": f"trials-{suffix}", "price": 10.0,
+                 "trial_days": 14}
+            )  # fmt: skip
+            self.ids = (partner.id, plan.id)
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        partner_id, plan_id = self.ids
+        with self.registry.cursor() as cr:
+            cr.execute(SQL("SELECT id FROM woow_paas_subscription WHERE plan_id = %s", plan_id))
+            sub_ids = [row[0] for row in cr.fetchall()]
+            for query in (
+                SQL("DELETE FROM woow_paas_event WHERE partner_id = %s OR plan_id = %s",
+                    partner_id, plan_id),
+                SQL("DELETE FROM mail_message WHERE model = 'woow.paas.subscription'"
+                    " AND res_id = ANY(%s)", sub_ids),
+                SQL("DELETE FROM mail_followers WHERE res_model = 'woow.paas.subscription'"
+                    " AND res_id = ANY(%s)", sub_ids),
+                SQL("DELETE FROM woow_paas_subscription WHERE id = ANY(%s)", sub_ids),
+            ):  # fmt: skip
+                cr.execute(query)
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            plan = env["woow.paas.plan"].browse(plan_id)
+            product = plan.product_id
+            plan.unlink()
+            product.product_tmpl_id.unlink()
+            env["res.partner"].browse(partner_id).unlink()
+
+    def _new_sub(self, cr):
+        partner_id, plan_id = self.ids
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        return env["woow.paas.subscription"].create({"partner_id": partner_id, "plan_id": plan_id})
+
+    @mute_logger("odoo.sql_db")
+    def test_two_trials_at_once(self):
+        with self.registry.cursor() as late:
+            late.execute("SELECT 1")  # its snapshot predates the first trial
+            with self.registry.cursor() as first:
+                sub = self._new_sub(first)
+                sub._paas_check_customer_start("trial")
+                sub.action_start_trial()
+            second = self._new_sub(late)
+            with self.assertRaises(SerializationFailure):
+                second._paas_check_customer_start("trial")
+                second.action_start_trial()
+                late.flush()
+            late.rollback()
