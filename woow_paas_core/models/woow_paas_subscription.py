@@ -398,9 +398,7 @@ class WoowPaasSubscription(models.Model):
         plan without one is an activation."""
         self.ensure_one()
         if self.state != "draft":
-            raise UserError(
-                self.env._("Subscription %s is already started.", self.name),
-            )
+            raise UserError(self.env._("Subscription %s is already started.", self.name))
         if self.env.user.share:
             start = self._paas_check_customer_start(start)
         elif start == "trial" and self.plan_id.trial_days <= 0:
