@@ -789,7 +789,10 @@ class WoowPaasApi(http.Controller):
                response=S.Subscription, status=201, tags=("subscriptions",))  # fmt: skip
     def create_subscription(call):
         """Subscribe a customer to a plan and start it (trial by default).
-        A customer credential subscribes its own customer to a public plan."""
+        A customer credential subscribes its own customer to a public plan;
+        a paid plan starts active only when the customer has a saved payment
+        method, else as the plan's free trial (one per customer and plan),
+        else the answer is 409 with the reason."""
         call.check_unbound("create subscriptions")
         body = call.body
         plan = call.env["woow.paas.plan"].search([("code", "=", body.plan)], limit=1)
@@ -810,10 +813,9 @@ class WoowPaasApi(http.Controller):
             if not partner:
                 raise ApiError(422, f"No customer {body.customer_id}.")
         sub = env["woow.paas.subscription"].create({"partner_id": partner.id, "plan_id": plan.id})
-        if body.start == "trial" and plan.trial_days > 0:
-            sub.action_start_trial()
-        elif body.start != "draft":
-            sub.action_activate()
+        # A customer starts a paid plan only with a payment method, and one
+        # trial per plan: the model decides (409 with the reason otherwise).
+        sub._paas_start(body.start)
         return 201, _subscriptions(sub.with_env(call.env))[0]
 
     @api_route(f"{PREFIX}/subscriptions/<int:sub_id>/change-plan", "POST",

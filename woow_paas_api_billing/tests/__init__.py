@@ -1,1 +1,2 @@
 from . import test_api_invoices
+from . import test_api_subscription_start

@@ -5,7 +5,7 @@ from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -20,6 +20,21 @@ from .const import (
 )
 
 _logger = logging.getLogger(__name__)
+
+# Set by the billing runs and the charges only (see _paas_check_platform_fields).
+PAAS_MOVE_FIELDS = frozenset(
+    {
+        "paas_subscription_id",
+        "paas_invoice_kind",
+        "paas_period_start",
+        "paas_period_end",
+        "paas_usage_start",
+        "paas_usage_end",
+        "paas_payment_attempt",
+        "paas_next_payment_at",
+        "paas_paid_emitted",
+    }
+)
 
 INVOICE_KINDS = [
     ("period", "Billing Period"),
@@ -66,6 +81,50 @@ class AccountMove(models.Model):
         " WHERE paas_invoice_kind = 'period' AND state != 'cancel'",
         "A subscription period is invoiced once.",
     )
+
+    @api.constrains("paas_subscription_id", "partner_id")
+    def _check_paas_subscription_customer(self):
+        """A subscription's invoice is its customer's: its posting charges
+        the subscription's payment method."""
+        for move in self.sudo().filtered("paas_subscription_id"):
+            sub = move.paas_subscription_id
+            if move.commercial_partner_id != sub.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "Invoice %(move)s is for %(partner)s, not for %(customer)s, the customer "
+                        "of subscription %(sub)s.",
+                        move=move.display_name,
+                        partner=move.commercial_partner_id.display_name,
+                        customer=sub.commercial_partner_id.display_name,
+                        sub=sub.name,
+                    )
+                )
+
+    def _paas_check_platform_fields(self, names):
+        """The subscription fields of a move are the platform's: billing
+        runs and charges set them as superuser; nobody else sets them (they
+        decide what is charged, on which card, and which periods count as
+        invoiced)."""
+        names = PAAS_MOVE_FIELDS.intersection(names)
+        if names and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The field “%(field)s” of an invoice is managed by the platform: "
+                    "subscription invoices come from the billing runs.",
+                    field=self._fields[min(names)]._description_string(self.env),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._paas_check_platform_fields(
+            {name for vals in vals_list for name, value in vals.items() if value}
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._paas_check_platform_fields(vals)
+        return super().write(vals)
 
     def _post(self, soft=True):
         posted = super()._post(soft=soft)

@@ -116,6 +116,72 @@ class WoowPaasSubscription(models.Model):
                 )
 
     # ------------------------------------------------------------------
+    # Protected fields and customer starts
+    # ------------------------------------------------------------------
+    def _paas_protected_fields(self):
+        fields_ = super()._paas_protected_fields()
+        fields_.update(
+            {
+                "payment_token_id": (
+                    None,
+                    self.env._(
+                        "the customer's saved payment method is used (saved on the portal, "
+                        "or the latest one)"
+                    ),
+                ),
+                "paas_next_plan_id": (None, self.env._("use Change Plan")),
+                "paas_cancel_at_period_end": (
+                    None,
+                    self.env._("use Cancel at Period End or Keep Renewing"),
+                ),
+                "paas_suspended_for_payment": (None, self.env._("dunning sets it")),
+                "invoice_ids": (None, self.env._("invoices come from the billing runs")),
+            }
+        )
+        return fields_
+
+    @api.constrains("payment_token_id", "partner_id")
+    def _check_payment_token_owner(self):
+        for sub in self.sudo().filtered("payment_token_id"):
+            owner = sub.payment_token_id.partner_id.commercial_partner_id
+            if owner != sub.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "The payment method of subscription %(sub)s must be one of its "
+                        "customer %(customer)s.",
+                        sub=sub.name,
+                        customer=sub.partner_id.commercial_partner_id.display_name,
+                    )
+                )
+
+    def _paas_is_paid(self):
+        """Whether this subscription costs anything: a recurring price or
+        billable usage prices."""
+        self.ensure_one()
+        return bool(
+            self.price > 0
+            or self.plan_id.sudo().metric_price_ids.filtered(lambda p: p.metric_id.billable)
+        )
+
+    def _paas_check_customer_start(self, start):
+        """Override of ``woow_paas_core``: a customer starts a paid plan
+        only with a usable payment method (see :meth:`_paas_payment_tokens`);
+        without one it gets the plan's trial, or is refused when the plan
+        has none."""
+        self.ensure_one()
+        paying = start == "active" or (start == "trial" and self.plan_id.trial_days <= 0)
+        if paying and self._paas_is_paid() and not self.sudo()._paas_payment_token():
+            if self.plan_id.trial_days <= 0:
+                raise UserError(
+                    self.env._(
+                        "Plan %s is paid and has no free trial: add a payment method first.",
+                        self.plan_id.name,
+                    )
+                )
+            start = "trial"
+        return super()._paas_check_customer_start(start)
+
+    # ------------------------------------------------------------------
     # Usage of a period
     # ------------------------------------------------------------------
     def _paas_usage(self, metric, date_from, date_to):
@@ -436,7 +502,7 @@ class WoowPaasSubscription(models.Model):
             )
         )
         for plan, group in scheduled.grouped("paas_next_plan_id").items():
-            group.with_context(paas_no_proration=True).action_change_plan(plan)
+            group.sudo().with_context(paas_no_proration=True).action_change_plan(plan)
             group.sudo().write({"paas_next_plan_id": False})
         ended = {sub.id: (sub.current_period_start, sub.current_period_end) for sub in subs}
         result = super(WoowPaasSubscription, subs)._paas_renew()
@@ -465,7 +531,7 @@ class WoowPaasSubscription(models.Model):
             lines = sub._paas_usage_lines(usage, *usage_period)
             vals_list.append(sub._paas_invoice_vals("cancellation", lines, None, usage_period))
         self._paas_create_moves(vals_list)
-        self.with_context(paas_no_refund=True).action_cancel(
+        self.sudo().with_context(paas_no_refund=True).action_cancel(
             reason=self.env._("Cancelled at the end of the paid period.")
         )
 
@@ -488,7 +554,9 @@ class WoowPaasSubscription(models.Model):
         rounded once each, so an upgrade and a downgrade on the same day net
         to exactly zero."""
         plan = self.env["woow.paas.plan"].browse(getattr(plan, "id", plan)).exists()
-        if not plan or self.env.context.get("paas_no_proration"):
+        # The context arrives from RPC callers too: it skips proration only
+        # for trusted code (a scheduled downgrade applied at renewal).
+        if not plan or (self.env.su and self.env.context.get("paas_no_proration")):
             return super().action_change_plan(plan)
         self.check_access("write")
         today = fields.Date.context_today(self)
@@ -667,12 +735,14 @@ class WoowPaasSubscription(models.Model):
     # ------------------------------------------------------------------
     def action_cancel(self, reason=None):
         """Cancel now and credit the unused part of the paid period (unless
-        called with ``paas_no_refund`` in the context)."""
+        trusted code, as superuser, says ``paas_no_refund`` in the context:
+        a context key from an RPC caller never skips the credit)."""
         today = fields.Date.context_today(self)
+        no_refund = self.env.su and self.env.context.get("paas_no_refund")
         refund = [
             (sub, sub._paas_remaining_fraction(today), sub.current_period_end)
             for sub in self
-            if sub.state in SUBSCRIPTION_PAYING and not self.env.context.get("paas_no_refund")
+            if sub.state in SUBSCRIPTION_PAYING and not no_refund
         ]
         credits = {
             sub.id: sub._paas_cancel_credit_vals(today, fraction, end)
@@ -816,10 +886,12 @@ class WoowPaasSubscription(models.Model):
         string="Payment Method",
         domain="[('partner_id', 'child_of', commercial_partner_id), ('active', '=', True)]",
         ondelete="set null",
+        readonly=True,
         copy=False,
         tracking=True,
         help="Saved payment method charged for each posted invoice. Empty: the"
-        " customer's latest saved method; none at all: invoices wait for a manual payment.",
+        " customer's latest saved method; none at all: invoices wait for a manual payment."
+        " A method the customer saves becomes the one of its subscriptions without one.",
     )
     paas_suspended_for_payment = fields.Boolean(
         string="Suspended for Non-Payment",
@@ -860,7 +932,7 @@ class WoowPaasSubscription(models.Model):
         subs = self.filtered(lambda s: s.state in ("active", "past_due"))
         if subs:
             subs.action_suspend()
-            subs.paas_suspended_for_payment = True
+            subs.sudo().paas_suspended_for_payment = True
         return subs
 
     def _paas_payment_settled(self):
@@ -873,7 +945,7 @@ class WoowPaasSubscription(models.Model):
         if suspended:
             suspended._paas_check_resume("suspended")
             suspended._paas_resume()
-            suspended.paas_suspended_for_payment = False
+            suspended.sudo().paas_suspended_for_payment = False
         return past_due | suspended
 
     def _paas_send_template(self, xmlid):

@@ -8,3 +8,4 @@ from . import test_views
 from . import test_invoicing
 from . import test_billing_run
 from . import test_invoicing_tour
+from . import test_security_billing

@@ -1,15 +1,16 @@
 import logging
 import os
+import secrets
 
 import stripe
 
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools.urls import urljoin as url_join
 
 from odoo.addons.payment_stripe import utils as stripe_utils
 
-from ..const import ENV_API_BASE, PARAM_API_BASE, STRIPE_API_BASE
+from ..const import ENV_API_BASE, OLD_DEMO_WEBHOOK_SECRET, PARAM_API_BASE, STRIPE_API_BASE
 
 _logger = logging.getLogger(__name__)
 
@@ -73,6 +74,25 @@ class PaymentProvider(models.Model):
             # The SDK gives each retried POST the same idempotency key.
             max_network_retries=2,
         )
+
+    # ------------------------------------------------------------------
+    # Webhook secret
+    # ------------------------------------------------------------------
+    def _paas_stripe_new_webhook_secret(self):
+        """Give these providers a new random webhook secret (``whsec_`` and
+        32 random bytes), the shape Stripe's own secrets have."""
+        for provider in self:
+            provider.stripe_webhook_secret = f"whsec_{secrets.token_urlsafe(32)}"
+
+    @api.model
+    def _paas_demo_stripe_webhook_secret(self):
+        """Demo data: the demo Stripe provider signs its notifications with
+        a secret of this database only, drawn once (a secret published with
+        the code would let anyone forge its notifications). A database made
+        with the old fixed demo secret gets a new one."""
+        provider = self.env.ref("payment.payment_provider_stripe", raise_if_not_found=False)
+        if provider and provider.stripe_webhook_secret in (False, OLD_DEMO_WEBHOOK_SECRET):
+            provider._paas_stripe_new_webhook_secret()
 
     # ------------------------------------------------------------------
     # Saving a card

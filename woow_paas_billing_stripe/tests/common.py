@@ -26,7 +26,6 @@ CARD_OK = "4242424242424242"
 CARD_DECLINED_AT_CHARGE = "4000000000000341"
 CARD_DECLINED_AT_ATTACH = "4000000000000002"
 CARD_NEEDS_AUTH = "4000002500003155"
-WEBHOOK_SECRET = "whsec_woow_test_secret"
 
 
 def localstripe_base():
@@ -56,10 +55,11 @@ class WoowPaasStripeCase(WoowPaasCase):
                 "state": "test",
                 "stripe_secret_key": "sk_test_woow_tests",
                 "stripe_publishable_key": "pk_test_woow_tests",
-                "stripe_webhook_secret": WEBHOOK_SECRET,
                 "allow_tokenization": True,
             }
         )
+        # A secret of this test run, as the demo data draws one per database.
+        cls.provider._paas_stripe_new_webhook_secret()
         # Other providers must not answer the notifications.
         cls.env["payment.provider"].search(
             [("id", "!=", cls.provider.id), ("state", "!=", "disabled")]
@@ -164,8 +164,10 @@ class WoowPaasStripeCase(WoowPaasCase):
             if pi.get("description") == tx.reference and pi.customer == tx.token_id.provider_ref
         ]
 
-    @staticmethod
-    def _sign(payload, secret=WEBHOOK_SECRET, timestamp=None):
+    def _sign(self, payload, secret=None, timestamp=None):
+        """A ``Stripe-Signature`` of ``payload``, by default with the
+        provider's webhook secret as read from the record."""
+        secret = secret or self.provider.stripe_webhook_secret
         timestamp = int(timestamp or time.time())
         signature = hmac.new(
             secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256

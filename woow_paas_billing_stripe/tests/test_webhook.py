@@ -1,8 +1,9 @@
 import time
 
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
+from odoo.tools import file_open, mute_logger
 
+from ..const import OLD_DEMO_WEBHOOK_SECRET
 from .common import CARD_OK, WoowPaasStripeCase
 
 WEBHOOK = "/payment/stripe/webhook"
@@ -76,16 +77,43 @@ class TestStripeWebhook(WoowPaasStripeCase, HttpCase):
             self.assertEqual(self._notify(body, self._sign(body, "whsec_x")).status_code, 403)
 
     @mute_logger("odoo.addons.woow_paas_billing_stripe.controllers.main")
+    def test_demo_webhook_secret_drawn_per_database(self):
+        """The demo data publishes no webhook secret: loading it draws one
+        for the database (kept when the demo data loads again), and a
+        notification signed with the secret the demo once shipped is refused."""
+        with file_open("woow_paas_billing_stripe/demo/payment_provider_demo.xml") as demo:
+            self.assertNotIn('name="stripe_webhook_secret"', demo.read())
+        Provider = self.env["payment.provider"]
+        self.provider.stripe_webhook_secret = OLD_DEMO_WEBHOOK_SECRET
+        Provider._paas_demo_stripe_webhook_secret()
+        drawn = self.provider.stripe_webhook_secret
+        self.assertTrue(drawn.startswith("whsec_"))
+        self.assertGreaterEqual(len(drawn), 6 + 43)
+        Provider._paas_demo_stripe_webhook_secret()
+        self.assertEqual(self.provider.stripe_webhook_secret, drawn)
+        self.provider.stripe_webhook_secret = False
+        Provider._paas_demo_stripe_webhook_secret()
+        self.assertNotIn(self.provider.stripe_webhook_secret, (False, drawn))
+        _move, tx, intent = self._pending_charge()
+        body = self._event_body("payment_intent.succeeded", intent)
+        forged = self._sign(body, secret=OLD_DEMO_WEBHOOK_SECRET)
+        self.assertEqual(self._notify(body, forged).status_code, 403)
+        self.assertEqual(tx.state, "draft")
+        self.assertEqual(self._notify(body, self._sign(body)).status_code, 200)
+        self.assertEqual(tx.state, "done")
+
+    @mute_logger("odoo.addons.woow_paas_billing_stripe.controllers.main")
     def test_production_without_secret_refused(self):
         """A provider in production without webhook secret: notifications are
         refused (logged), never processed unchecked."""
         _move, tx, intent = self._pending_charge()
+        old_secret = self.provider.stripe_webhook_secret
         self.provider.write({"state": "enabled", "stripe_webhook_secret": False})
         body = self._event_body("payment_intent.succeeded", intent)
         with self.assertLogs(
             "odoo.addons.woow_paas_billing_stripe.controllers.main", "WARNING"
         ) as logs:
-            response = self._notify(body, self._sign(body))
+            response = self._notify(body, self._sign(body, old_secret))
         self.assertEqual(response.status_code, 403)
         self.assertIn("without a webhook secret", logs.output[0])
         self.assertEqual(tx.state, "draft")

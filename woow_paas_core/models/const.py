@@ -51,3 +51,7 @@ TENANT_STATES = [
 SUBSCRIPTION_RUNNING = ("trial", "active", "past_due")
 # Subscription states in which the customer pays: they renew and count in MRR.
 SUBSCRIPTION_PAYING = ("active", "past_due")
+
+# System parameter: customers may start the free trial of a plan again
+# (default: one trial per customer and plan).
+PARAM_ALLOW_REPEAT_TRIALS = "woow_paas_core.allow_repeat_trials"

@@ -7,7 +7,12 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from .const import SUBSCRIPTION_PAYING, SUBSCRIPTION_RUNNING, SUBSCRIPTION_STATES
+from .const import (
+    PARAM_ALLOW_REPEAT_TRIALS,
+    SUBSCRIPTION_PAYING,
+    SUBSCRIPTION_RUNNING,
+    SUBSCRIPTION_STATES,
+)
 
 INTERVAL_DELTA = {"month": relativedelta(months=1), "year": relativedelta(years=1)}
 # Changes in draft that the audit trail records with before and after values.
@@ -308,6 +313,11 @@ class WoowPaasSubscription(models.Model):
                 ),
                 "company_id": ({"draft"}, self.env._("a started subscription keeps its company")),
                 "date_start": ({"draft"}, self.env._("a started subscription keeps its start")),
+                # Stored computed fields: a plain write would keep a value
+                # that the record rules, the charges and the figures trust.
+                "commercial_partner_id": (None, self.env._("it follows the customer")),
+                "recurring_monthly": (None, terms),
+                "mrr": (None, terms),
             }
         )
         return fields_
@@ -374,6 +384,90 @@ class WoowPaasSubscription(models.Model):
                     date=future[0].date_start,
                 )
             )
+
+    # ------------------------------------------------------------------
+    # Starts by customers
+    # ------------------------------------------------------------------
+    def _paas_start(self, start):
+        """Start this draft subscription the way ``start`` asks
+        (``"draft"``: leave it, ``"trial"``, ``"active"``) and return the
+        start it got. The one path of the customer-facing entry points (REST
+        API, portal sign-up), which create the subscription as superuser:
+        when the acting user is a customer (a portal or public user, even
+        through ``sudo()``), :meth:`_paas_check_customer_start` decides
+        what it may start; operators start what they ask. A trial asked on a
+        plan without one is an activation."""
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(self.env._("Subscription %s is already started.", self.name))
+        if self.env.user.share:
+            start = self._paas_check_customer_start(start)
+        elif start == "trial" and self.plan_id.trial_days <= 0:
+            start = "active"
+        if start == "trial":
+            self.action_start_trial()
+        elif start == "active":
+            self.action_activate()
+        return start
+
+    def _paas_check_customer_start(self, start):
+        """Hook: the start (``"draft"``, ``"trial"`` or ``"active"``) a
+        customer gets when it asks ``start`` for this draft subscription,
+        or a ``UserError`` saying why it may not. Core: a trial on a plan
+        without one is an activation, and one free trial per customer and
+        plan unless the system parameter ``woow_paas_core.allow_repeat_trials``
+        allows more. Billing extends it: a paid plan needs a usable payment
+        method, else it starts as a trial. Override: adjust ``start``, then
+        return ``super()``'s answer."""
+        self.ensure_one()
+        if start == "trial" and self.plan_id.trial_days <= 0:
+            start = "active"
+        if start == "trial" and not self._paas_repeat_trials_allowed():
+            self._paas_lock_customer()
+            if self._paas_had_trial():
+                raise UserError(
+                    self.env._(
+                        "%(customer)s already had the free trial of %(plan)s: subscribe "
+                        "with a payment method instead.",
+                        customer=self.commercial_partner_id.display_name,
+                        plan=self.plan_id.name,
+                    )
+                )
+        return start
+
+    @api.model
+    def _paas_repeat_trials_allowed(self):
+        return bool(
+            self.env["ir.config_parameter"].sudo().get_param(PARAM_ALLOW_REPEAT_TRIALS, False)
+        )
+
+    def _paas_had_trial(self):
+        """Whether this customer started a trial of this plan on another
+        subscription (cancelled ones included)."""
+        self.ensure_one()
+        return bool(
+            self.sudo().search_count(
+                [
+                    ("id", "!=", self.id),
+                    ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                    ("plan_id", "=", self.plan_id.id),
+                    ("trial_end_date", "!=", False),
+                ],
+                limit=1,
+            )
+        )
+
+    def _paas_lock_customer(self):
+        """Serialize the starts of one customer: its row is updated, so a
+        concurrent start of the same customer waits for this transaction
+        and then fails to serialize (Odoo retries the request, which then
+        sees this start)."""
+        partner = self.commercial_partner_id
+        partner.flush_recordset(["is_paas_customer"])
+        self.env.cr.execute(
+            SQL("UPDATE res_partner SET is_paas_customer = TRUE WHERE id = %s", partner.id)
+        )
+        partner.invalidate_recordset(["is_paas_customer"])
 
     def action_start_trial(self):
         """Start the plan's free trial (draft → trial) on the start date.

@@ -176,6 +176,9 @@ class WoowPaasTenant(models.Model):
                     before_provisioning,
                     self.env._("a provisioned tenant stays in its company"),
                 ),
+                # Stored related field: the record rules and the usage billed
+                # trust it, a plain write would keep another customer's.
+                "commercial_partner_id": (None, self.env._("it follows the customer")),
             }
         )
         return fields_

@@ -109,7 +109,7 @@ class WoowPaasSignup(http.Controller):
         starts here only when the subscription runs afterwards."""
         if pay_now:
             raise UserError(request.env._("Paying online is not available: start a free trial."))
-        subscription.action_start_trial()
+        subscription._paas_start("trial")
 
     def _paas_signup_next_url(self, signup):
         """Where the browser goes once the sign-up is made: the provisioning

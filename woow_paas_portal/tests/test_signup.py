@@ -118,6 +118,20 @@ class TestSignup(WoowPaasPortalCase):
         )
         self.assertEqual(self.env["woow.paas.tenant"].search_count([("code", "=", "acme-prod")]), 1)
 
+    def test_second_trial_of_a_plan_refused(self):
+        """One free trial per customer and plan: a second sign-up for the
+        same plan is refused beside the form, with nothing made."""
+        self.authenticate("test_portal_a", "test_portal_a")
+        csrf, nonce = self._tenant_form()
+        self.assertEqual(self._post_tenant(csrf, nonce).status_code, 303)
+        count = self.env["woow.paas.subscription"].search_count([])
+        csrf, nonce = self._tenant_form()
+        response = self._post_tenant(csrf, nonce, code="acme-again", name="Acme Again")
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("already had the free trial", response.text)
+        self.assertEqual(self.env["woow.paas.subscription"].search_count([]), count)
+        self.assertFalse(self.env["woow.paas.tenant"].search([("code", "=", "acme-again")]))
+
     def test_tenant_step_refuses_bad_input(self):
         """Invalid, reserved or taken codes and a plan without trial are
         refused beside their field, with nothing made."""

@@ -99,7 +99,7 @@ class WoowPaasBillingSignup(WoowPaasSignup):
                 )
             try:
                 with request.env.cr.savepoint():
-                    subscription.action_activate()
+                    subscription._paas_start("active")
                     if signup.tenant_id.state in ("draft", "failed"):
                         signup.tenant_id.sudo().action_provision()
             except UserError as exc:
