@@ -362,7 +362,9 @@ class WoowPaasWebhookEndpoint(models.Model):
 
     def _parsed_headers(self):
         """The custom headers as a dict; a ValidationError for anything but a
-        JSON object of strings or a header the protocol owns."""
+        JSON object of strings, a name that is not an HTTP token, a value that
+        HTTP cannot carry (beyond printable Latin-1, a line break) or a header
+        the protocol owns."""
         self.ensure_one()
         if not (self.custom_headers or "").strip():
             return {}
@@ -371,13 +373,29 @@ class WoowPaasWebhookEndpoint(models.Model):
         except ValueError as exc:
             raise ValidationError(self.env._("Custom headers are not valid JSON.")) from exc
         if not isinstance(headers, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and k.strip() and "\n" not in k + v
-            and "\r" not in k + v
-            for k, v in headers.items()
-        ):  # fmt: skip
+            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+        ):
             raise ValidationError(
                 self.env._('Custom headers are a JSON object of strings: {"X-Env": "prod"}.')
             )
+        for name, value in headers.items():
+            if not wh.is_header_name(name):
+                raise ValidationError(
+                    self.env._(
+                        "“%(name)s” is not a header name: use letters, digits and "
+                        "!#$%%&'*+-.^_`|~ only, without spaces.",
+                        name=name,
+                    )
+                )
+            if not wh.is_header_value(value):
+                raise ValidationError(
+                    self.env._(
+                        "The value of header %(name)s cannot be sent: use printable Latin-1 "
+                        "characters only (no line breaks or control characters, no "
+                        "characters such as € or emoji), without spaces at either end.",
+                        name=name,
+                    )
+                )
         reserved = sorted(k for k in headers if k.lower() in wh.RESERVED_HEADERS)
         if reserved:
             raise ValidationError(
