@@ -26,7 +26,8 @@ class WoowPaasWebhookEndpoint(models.Model):
     that customer (``partner_id`` of the event). The ``whsec_`` secret is
     shown once, when generated or rotated; during a rotation's overlap
     window both secrets sign every delivery. Its owner and company are
-    guarded by ``woow.paas.api.owned.mixin``.
+    guarded by ``woow.paas.api.owned.mixin``; a URL changed by anyone but a
+    PaaS Manager loses the permission to reach private networks.
     """
 
     _name = "woow.paas.webhook.endpoint"
@@ -138,6 +139,14 @@ class WoowPaasWebhookEndpoint(models.Model):
 
     def write(self, vals):
         self._check_private_network_right(vals)
+        if "url" in vals and not self._may_keep_private_network():
+            # A new URL is checked as any other: the permission to reach
+            # private networks was given for the old one.
+            moved = self.filtered(lambda e: e.url != vals["url"])
+            if moved and moved != self:
+                return (self - moved).write(vals) and moved.write(vals)
+            if moved.filtered("allow_private_network") and "allow_private_network" not in vals:
+                vals = {**vals, "allow_private_network": False}
         switched = self.browse()
         platform = {}
         if "enabled" in vals:
@@ -183,6 +192,14 @@ class WoowPaasWebhookEndpoint(models.Model):
             "missed_replayed": self.env._("use Replay Missed Events"),
             "partner_id": owner, "is_customer_endpoint": owner,
         }  # fmt: skip
+
+    def _may_keep_private_network(self):
+        """Whether the caller may change the URL of an endpoint allowed on
+        private networks and keep that permission: a PaaS Manager, or the
+        superuser itself. Code that acts with the platform's rights for a
+        user (``sudo()``) does not count: the new URL is the user's."""
+        user = self.env.user
+        return user._is_superuser() or user.has_group("woow_paas_core.group_paas_manager")
 
     def _check_private_network_right(self, vals):
         if vals.get("allow_private_network") and not (
