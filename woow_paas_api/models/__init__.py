@@ -1,3 +1,4 @@
+from . import woow_paas_api_owned_mixin
 from . import woow_paas_api_key
 from . import woow_paas_api_idempotency
 from . import woow_paas_api_rate_bucket

@@ -15,3 +15,22 @@ SCOPES = {
     "billing:read": "Read invoices",
     "webhooks:manage": "Manage webhook endpoints",
 }
+
+# The rights an operator (an internal user) needs for each scope: the routes
+# of the scope act as the credential's owner with these. A credential never
+# holds a scope its owner lacks the rights for; a model not installed is
+# skipped. Customers' credentials are judged apart (their routes act for
+# their own customer): see woow.paas.api.owned.mixin.
+SCOPE_RIGHTS = {
+    "plans:read": (("woow.paas.plan", "read"),),
+    "subscriptions:read": (("woow.paas.subscription", "read"),),
+    "subscriptions:write": (("woow.paas.subscription", "create"),
+                            ("woow.paas.subscription", "write")),
+    "tenants:read": (("woow.paas.tenant", "read"),),
+    "tenants:write": (("woow.paas.tenant", "create"), ("woow.paas.tenant", "write")),
+    "events:read": (("woow.paas.event", "read"),),
+    "usage:write": (("woow.paas.usage.event", "create"),),
+    "billing:read": (("account.move", "read"),),
+    "webhooks:manage": (("woow.paas.webhook.endpoint", "create"),
+                        ("woow.paas.webhook.endpoint", "write")),
+}  # fmt: skip

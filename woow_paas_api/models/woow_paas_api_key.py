@@ -21,12 +21,15 @@ class WoowPaasApiKey(models.Model):
     secrets) and a short lookup prefix are stored. A key belongs to a user:
     an internal user (an operator credential, limited by the user's rights)
     or a customer's portal user (a customer credential, limited to the
-    customer's own records).
+    customer's own records). Its owner, company and scopes are guarded by
+    ``woow.paas.api.owned.mixin``.
     """
 
     _name = "woow.paas.api.key"
+    _inherit = ["woow.paas.api.owned.mixin"]
     _description = "PaaS API Key"
     _order = "id desc"
+    _paas_scopes_field = "scopes"
 
     name = fields.Char(required=True, help="What the key is for, e.g. “CI deploys”.")
     user_id = fields.Many2one(
@@ -97,6 +100,18 @@ class WoowPaasApiKey(models.Model):
     def _scope_set(self):
         return set((self.scopes or "").split())
 
+    def _paas_platform_fields(self):
+        generate = self.env._("use Generate Key")
+        used = self.env._("it records the key's last use")
+        owner = self.env._("it follows the key's user")
+        return {
+            **super()._paas_platform_fields(),
+            "lookup": generate, "key_hash": generate,
+            "revoked_at": self.env._("use Revoke (a revoked key stays revoked)"),
+            "last_used_at": used, "last_used_ip": used,
+            "partner_id": owner, "is_customer_key": owner,
+        }  # fmt: skip
+
     @api.model
     def _hash(self, secret):
         pepper = self.env["ir.config_parameter"].sudo().get_param("database.secret")
@@ -105,6 +120,7 @@ class WoowPaasApiKey(models.Model):
     def action_generate(self):
         """Generate (or regenerate) the secret and show it once."""
         self.ensure_one()
+        self.check_access("write")
         if self.revoked_at:
             raise UserError(self.env._("A revoked key cannot be generated again."))
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -119,7 +135,10 @@ class WoowPaasApiKey(models.Model):
         }
 
     def action_revoke(self):
-        self.filtered(lambda k: not k.revoked_at).write({"revoked_at": fields.Datetime.now()})
+        self.check_access("write")
+        self.sudo().filtered(lambda k: not k.revoked_at).write(
+            {"revoked_at": fields.Datetime.now()}
+        )
         return True
 
     @api.model

@@ -16,12 +16,15 @@ class WoowPaasOauthClient(models.Model):
     rotating refresh tokens. A client belongs to a user: tokens it obtains
     with ``client_credentials`` act as that user, tokens from the
     authorization code flow as the user who consented. Customers' clients
-    belong to their portal user.
+    belong to their portal user. Its owner, company and scopes are guarded
+    by ``woow.paas.api.owned.mixin``.
     """
 
     _name = "woow.paas.oauth.client"
+    _inherit = ["woow.paas.api.owned.mixin"]
     _description = "PaaS OAuth2 Client"
     _order = "id desc"
+    _paas_scopes_field = "scopes"
 
     name = fields.Char(required=True)
     client_id = fields.Char(
@@ -68,6 +71,14 @@ class WoowPaasOauthClient(models.Model):
                         self.env._("Redirect URI %s must use https (or be on localhost).", uri)
                     )
 
+    def _paas_platform_fields(self):
+        return {
+            **super()._paas_platform_fields(),
+            "client_id": self.env._("it is generated at registration"),
+            "secret_hash": self.env._("use Generate Secret"),
+            "partner_id": self.env._("it follows the client's owner"),
+        }
+
     def _redirect_uri_list(self):
         return [line.strip() for line in (self.redirect_uris or "").splitlines() if line.strip()]
 
@@ -79,6 +90,7 @@ class WoowPaasOauthClient(models.Model):
     def action_generate_secret(self):
         """Generate (or rotate) the client secret and show it once."""
         self.ensure_one()
+        self.check_access("write")
         if self.client_type != "confidential":
             raise UserError(self.env._("A public client has no secret: it uses PKCE."))
         secret = "wcs_" + secrets.token_urlsafe(32)

@@ -75,7 +75,8 @@ def _post_chain(chain, size):
 
     Returns one result per job: ``wh.post``'s tuple, or ``None`` for a job
     not sent, because an earlier one of an ordered chain failed or the
-    chain ran out of time (the first job always goes).
+    chain ran out of time (the first job always goes). A request that
+    raises is a failed attempt of its own delivery, never the chain's end.
     """
     results = []
     for job in chain["jobs"]:
@@ -87,9 +88,15 @@ def _post_chain(chain, size):
             continue
         if job.get("refused"):
             results.append((None, 0, "", None, job["refused"]))
-        else:
+            continue
+        try:
             results.append(
                 wh.post(_session(job["guarded"], size), job["url"], job["body"], job["headers"])
+            )
+        except Exception as exc:  # one bad request must not stop the batch
+            _logger.warning("Webhook delivery %s could not be sent", job["id"], exc_info=True)
+            results.append(
+                (None, 0, "", None, f"The request could not be sent: {type(exc).__name__}: {exc}")
             )
     return results
 
@@ -599,7 +606,7 @@ class WoowPaasWebhookDelivery(models.Model):
         message cannot be built is refused alone (its attempt says why)."""
         now = fields.Datetime.now()
         timestamp = str(int(time.time()))
-        secrets_by_endpoint, headers_by_endpoint = {}, {}
+        signing = {}  # endpoint id: (secrets, custom headers)
         jobs = []
         for delivery in self.sudo():
             endpoint = delivery.endpoint_id
@@ -617,26 +624,28 @@ class WoowPaasWebhookDelivery(models.Model):
                 job["refused"] = "The endpoint is disabled."
                 continue
             try:
-                if endpoint.id not in secrets_by_endpoint:
-                    secrets_by_endpoint[endpoint.id] = endpoint._signing_secrets(now)
-                    headers_by_endpoint[endpoint.id] = endpoint._parsed_headers()
+                if endpoint.id not in signing:
+                    signing[endpoint.id] = (
+                        endpoint._signing_secrets(now),
+                        endpoint._parsed_headers(),
+                    )
+                secrets_, headers = signing[endpoint.id]
                 body = json.dumps(
                     delivery._body(), separators=(",", ":"), default=str, ensure_ascii=False
                 ).encode()
+                job["headers"] = {
+                    **headers,
+                    "Content-Type": "application/json",
+                    "webhook-id": delivery.webhook_id,
+                    "webhook-timestamp": timestamp,
+                    "webhook-signature": wh.signature_header(
+                        secrets_, delivery.webhook_id, timestamp, body
+                    ),
+                }
+                job["body"] = body
             except Exception as exc:  # one bad message must not stop the batch
                 _logger.warning("Webhook delivery %s cannot be built", delivery.id, exc_info=True)
                 job["refused"] = f"The message could not be built: {exc}"[:500]
-                continue
-            job["body"] = body
-            job["headers"] = {
-                **headers_by_endpoint[endpoint.id],
-                "Content-Type": "application/json",
-                "webhook-id": delivery.webhook_id,
-                "webhook-timestamp": timestamp,
-                "webhook-signature": wh.signature_header(
-                    secrets_by_endpoint[endpoint.id], delivery.webhook_id, timestamp, body
-                ),
-            }
         return jobs
 
     def _body(self):
@@ -695,6 +704,9 @@ class WoowPaasWebhookDelivery(models.Model):
                 rows["tried"].append(False)
                 continue
             status, latency, excerpt, retry_after, error = result
+            # PostgreSQL stores no NUL: a receiver's answer must not fail the batch.
+            excerpt, error = (text.replace("\x00", "\ufffd") if text else text
+                              for text in (excerpt, error))  # fmt: skip
             count = job["attempts"] + 1
             next_at = None
             if status is not None and 200 <= status < 300:

@@ -13,11 +13,6 @@ DEFAULT_OVERLAP = timedelta(hours=24)
 MAX_OVERLAP = timedelta(days=7)
 # Fields whose change lets the fan-out cache go stale.
 ROUTING_FIELDS = {"enabled", "event_types", "user_id", "company_id"}
-# Fields only the platform writes (through sudo), never a user directly.
-PROTECTED_FIELDS = {
-    "secret", "previous_secret", "secret_shown", "failing_since", "disabled_reason",
-    "previous_secret_expires_at", "disabled_at", "reenabled_at", "missed_replayed",
-}  # fmt: skip
 NOTICE_TEMPLATE = "woow_paas_api.mail_template_webhook_endpoint_disabled"
 NOTICE_EMAIL_PARAM = "woow_paas_api.webhook_notice_email"
 
@@ -30,10 +25,13 @@ class WoowPaasWebhookEndpoint(models.Model):
     or a customer's portal user, whose endpoint receives only the events of
     that customer (``partner_id`` of the event). The ``whsec_`` secret is
     shown once, when generated or rotated; during a rotation's overlap
-    window both secrets sign every delivery.
+    window both secrets sign every delivery. Its owner and company are
+    guarded by ``woow.paas.api.owned.mixin``; a URL changed by anyone but a
+    PaaS Manager loses the permission to reach private networks.
     """
 
     _name = "woow.paas.webhook.endpoint"
+    _inherit = ["woow.paas.api.owned.mixin"]
     _description = "PaaS Webhook Endpoint"
     _order = "id desc"
     _rec_name = "url"
@@ -141,24 +139,25 @@ class WoowPaasWebhookEndpoint(models.Model):
 
     def write(self, vals):
         self._check_private_network_right(vals)
-        protected = PROTECTED_FIELDS & set(vals)
-        if "user_id" in vals and not (
-            self.env.su or self.env.user.has_group("woow_paas_core.group_paas_manager")
-        ):
-            raise AccessError(self.env._("Only PaaS Managers may give an endpoint another owner."))
-        if protected and not self.env.su:
-            raise AccessError(
-                self.env._("Secrets change only through Rotate Secret: %(fields)s.",
-                           fields=", ".join(sorted(protected)))
-            )  # fmt: skip
+        if "url" in vals and not self._may_keep_private_network():
+            # A new URL is checked as any other: the permission to reach
+            # private networks was given for the old one.
+            moved = self.filtered(lambda e: e.url != vals["url"])
+            if moved and moved != self:
+                return (self - moved).write(vals) and moved.write(vals)
+            if moved.filtered("allow_private_network") and "allow_private_network" not in vals:
+                vals = {**vals, "allow_private_network": False}
         switched = self.browse()
+        platform = {}
         if "enabled" in vals:
             switched = self.filtered(lambda e: e.enabled != bool(vals["enabled"]))
-        if vals.get("enabled") is False:
-            vals.setdefault("disabled_reason", self.env._("Disabled by %s", self.env.user.name))
-        elif vals.get("enabled"):
-            vals.update(disabled_reason=False, failing_since=False)
+            if not vals["enabled"] and "disabled_reason" not in vals:
+                platform["disabled_reason"] = self.env._("Disabled by %s", self.env.user.name)
+            elif vals["enabled"]:
+                platform.update(disabled_reason=False, failing_since=False)
         result = super().write(vals)
+        if platform:
+            self.sudo().write(platform)
         if switched:
             # When it was disabled and re-enabled bound what a replay sends.
             now = fields.Datetime.now()
@@ -179,6 +178,28 @@ class WoowPaasWebhookEndpoint(models.Model):
     @api.ondelete(at_uninstall=False)
     def _clear_routing_cache(self):
         self.env.registry.clear_cache()
+
+    def _paas_platform_fields(self):
+        rotate = self.env._("use Rotate Secret")
+        worker = self.env._("the delivery worker keeps it")
+        switch = self.env._("it follows the Enabled switch")
+        owner = self.env._("it follows the endpoint's owner")
+        return {
+            **super()._paas_platform_fields(),
+            "secret": rotate, "previous_secret": rotate, "previous_secret_expires_at": rotate,
+            "secret_shown": self.env._("use Show Secret"), "failing_since": worker,
+            "disabled_reason": switch, "disabled_at": switch, "reenabled_at": switch,
+            "missed_replayed": self.env._("use Replay Missed Events"),
+            "partner_id": owner, "is_customer_endpoint": owner,
+        }  # fmt: skip
+
+    def _may_keep_private_network(self):
+        """Whether the caller may change the URL of an endpoint allowed on
+        private networks and keep that permission: a PaaS Manager, or the
+        superuser itself. Code that acts with the platform's rights for a
+        user (``sudo()``) does not count: the new URL is the user's."""
+        user = self.env.user
+        return user._is_superuser() or user.has_group("woow_paas_core.group_paas_manager")
 
     def _check_private_network_right(self, vals):
         if vals.get("allow_private_network") and not (
@@ -362,7 +383,9 @@ class WoowPaasWebhookEndpoint(models.Model):
 
     def _parsed_headers(self):
         """The custom headers as a dict; a ValidationError for anything but a
-        JSON object of strings or a header the protocol owns."""
+        JSON object of strings, a name that is not an HTTP token, a value that
+        HTTP cannot carry (beyond printable Latin-1, a line break) or a header
+        the protocol owns."""
         self.ensure_one()
         if not (self.custom_headers or "").strip():
             return {}
@@ -371,13 +394,29 @@ class WoowPaasWebhookEndpoint(models.Model):
         except ValueError as exc:
             raise ValidationError(self.env._("Custom headers are not valid JSON.")) from exc
         if not isinstance(headers, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and k.strip() and "\n" not in k + v
-            and "\r" not in k + v
-            for k, v in headers.items()
-        ):  # fmt: skip
+            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
+        ):
             raise ValidationError(
                 self.env._('Custom headers are a JSON object of strings: {"X-Env": "prod"}.')
             )
+        for name, value in headers.items():
+            if not wh.is_header_name(name):
+                raise ValidationError(
+                    self.env._(
+                        "“%(name)s” is not a header name: use letters, digits and "
+                        "!#$%%&'*+-.^_`|~ only, without spaces.",
+                        name=name,
+                    )
+                )
+            if not wh.is_header_value(value):
+                raise ValidationError(
+                    self.env._(
+                        "The value of header %(name)s cannot be sent: use printable Latin-1 "
+                        "characters only (no line breaks or control characters, no "
+                        "characters such as € or emoji), without spaces at either end.",
+                        name=name,
+                    )
+                )
         reserved = sorted(k for k in headers if k.lower() in wh.RESERVED_HEADERS)
         if reserved:
             raise ValidationError(

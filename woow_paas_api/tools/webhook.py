@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
 import socket
 import time
@@ -33,11 +34,29 @@ RESERVED_HEADERS = {
 }  # fmt: skip
 
 
+# A header name is an RFC 9110 token; a value printable Latin-1 (what
+# http.client can send), tabs and spaces inside it only.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(
+    r"(?:[\x21-\x7e\xa1-\xff](?:[\t\x20-\x7e\xa0-\xff]*[\x21-\x7e\xa1-\xff])?)?"
+)
+
 _RANDOM = secrets.SystemRandom()
 
 
 class UnsafeTarget(Exception):
     """The target resolves to an address webhooks may not reach."""
+
+
+def is_header_name(name):
+    """Whether ``name`` may name an HTTP header (an RFC 9110 token)."""
+    return isinstance(name, str) and bool(_HEADER_NAME.fullmatch(name))
+
+
+def is_header_value(value):
+    """Whether ``value`` may be sent as a header value: printable Latin-1,
+    no control characters (CR and LF included), no space at either end."""
+    return isinstance(value, str) and bool(_HEADER_VALUE.fullmatch(value))
 
 
 def new_secret():

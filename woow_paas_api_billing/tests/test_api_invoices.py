@@ -2,6 +2,7 @@
 its lines, its PDF, and every credential limited to what it may see."""
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.woow_paas_api.tests.common import WoowPaasApiCase
@@ -117,11 +118,18 @@ class TestApiInvoices(WoowPaasApiCase):
 
     def test_scope_and_rights(self):
         """Without billing:read → 403; an operator without Accounting rights
-        → 403; no credential → 401."""
+        is not given billing:read, and one who lost them since → 403; no
+        credential → 401."""
         self.assertProblem(self.api("GET", "/api/v1/invoices", self.key_a), 403)
-        no_rights = self._key(self.paas_user, "wpk_norights_secret_0123456",
-                              scopes="billing:read")  # fmt: skip
-        self.assertProblem(self.api("GET", "/api/v1/invoices", no_rights), 403)
+        with self.assertRaises(ValidationError):
+            self._key(self.paas_user, "wpk_norights_secret_0123456", scopes="billing:read")
+        former = new_test_user(
+            self.env, login="test_api_former_accountant",
+            groups="woow_paas_core.group_paas_user,account.group_account_invoice",
+        )  # fmt: skip
+        lost = self._key(former, "wpk_lostright_secret_0123456", scopes="billing:read")
+        former.group_ids -= self.env.ref("account.group_account_invoice")
+        self.assertProblem(self.api("GET", "/api/v1/invoices", lost), 403)
         self.assertProblem(self.api("GET", f"/api/v1/invoices/{self.inv_a1.id}/pdf"), 401)
 
     def test_pdf(self):

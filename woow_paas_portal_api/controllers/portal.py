@@ -298,7 +298,8 @@ class WoowPaasApiPortal(WoowPaasCustomerPortal):
     def _paas_endpoint_form(self, form, errors, endpoint=None):
         """Checked values of the endpoint form, with the API layer's own
         checks (SSRF guard, event patterns). A changed URL loses an
-        operator's permission to reach private networks."""
+        operator's permission to reach private networks (the endpoint model
+        drops it when the URL is saved): the new URL is checked without it."""
         Endpoint = request.env[ENDPOINT].sudo()
         url = (form.get("url") or "").strip()
         url_changed = not endpoint or url != endpoint.url
@@ -325,8 +326,6 @@ class WoowPaasApiPortal(WoowPaasCustomerPortal):
                 probe._check_event_types()
             except ValidationError as exc:
                 errors["event_types"] = exc.args[0]
-        if endpoint and url_changed and endpoint.sudo().allow_private_network:
-            vals["allow_private_network"] = False
         return vals
 
     @http.route("/my/api/webhooks/new", type="http", auth="user", website=True,
