@@ -2,7 +2,7 @@ import hmac
 import secrets
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .const import SCOPES
 
@@ -70,6 +70,23 @@ class WoowPaasOauthClient(models.Model):
                     raise ValidationError(
                         self.env._("Redirect URI %s must use https (or be on localhost).", uri)
                     )
+
+    def write(self, vals):
+        if (
+            "client_type" in vals
+            and not self._paas_is_trusted()
+            and any(client.client_type != vals["client_type"] for client in self)
+        ):
+            # A public client has no secret: turning a confidential client
+            # into one would let whoever holds its id use it.
+            self.check_access("write")
+            raise AccessError(
+                self.env._(
+                    "A client's type is chosen when it is registered: register a new client "
+                    "of the other type."
+                )
+            )
+        return super().write(vals)
 
     def _paas_platform_fields(self):
         return {

@@ -49,14 +49,15 @@ INTENDED = {
     "woow.paas.subscription": {"paas_user": {"user_id", "color"}},
     # Operators name a tenant and choose who works in it (shared mode).
     "woow.paas.tenant": {"paas_user": {"name", "color", "paas_user_ids"}},
+    # Scopes are writable within the owner's rights only (the attack value,
+    # every scope, exceeds a PaaS User's); binding a key to a tenant narrows it.
     "woow.paas.api.key": {
-        "paas_user": {"name", "scopes", "expires_at", "rate_limit"},
+        "paas_user": {"name", "expires_at", "rate_limit", "paas_tenant_id"},
     },
     "woow.paas.oauth.client": {
         "paas_user": {
             "name",
             "redirect_uris",
-            "scopes",
             "access_token_lifetime",
             "refresh_token_lifetime",
             "active",

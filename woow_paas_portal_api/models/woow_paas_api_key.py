@@ -15,3 +15,11 @@ class WoowPaasApiKey(models.Model):
         "(user_id, portal_nonce) WHERE portal_nonce IS NOT NULL",
         "A portal form creates one key.",
     )
+
+    def _paas_platform_fields(self):
+        # The portal's forms set them (as superuser) to recognise a resubmission.
+        hint = self.env._("the portal's forms set it")
+        return {
+            **super()._paas_platform_fields(),
+            "portal_nonce": hint,
+        }
