@@ -141,6 +141,20 @@ class TestCredentialOwner(CredentialAttackCase):
         self.assertNotEqual(client.client_id, "hijacked")
         self.assertFalse(endpoint.sudo().partner_id == self.customer_b)
 
+    def test_client_keeps_its_type(self):
+        """A confidential client is not turned into a public one (no secret
+        needed) by its PaaS User owner; a manager still may."""
+        _key, client, _endpoint = self._own_records(self.paas_user)
+        self.assertEqual(client.client_type, "confidential")
+        with self.assertRaises(AccessError):
+            client.write({"client_type": "public", "redirect_uris": "https://app.example.com/cb"})
+        client.invalidate_recordset()
+        self.assertEqual(client.client_type, "confidential")
+        client.with_user(self.paas_manager).write(
+            {"client_type": "public", "redirect_uris": "https://app.example.com/cb"}
+        )
+        self.assertEqual(client.client_type, "public")
+
     def test_portal_user_writes_nothing_over_rpc(self):
         """Portal users have no write access of their own on credentials (the
         portal and the REST API act for them): RPC writes and creates fail."""
