@@ -339,7 +339,7 @@ class WoowPaasSignup(http.Controller):
         reason, the same rules as core's constraint) or ``taken`` (never by
         whom)."""
         Tenant = request.env["woow.paas.tenant"].sudo()
-        if not isinstance(code, str) or not TENANT_CODE_RE.match(code):
+        if not isinstance(code, str) or not TENANT_CODE_RE.fullmatch(code):
             return "invalid", request.env._(
                 "Use 3 to 63 lowercase letters, digits or hyphens, not starting or ending "
                 "with a hyphen."
