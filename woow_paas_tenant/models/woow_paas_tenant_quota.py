@@ -54,6 +54,7 @@ class WoowPaasTenantQuota(models.Model):
     )
     measured_at = fields.Datetime(readonly=True)
     over_limit_since = fields.Datetime(
+        string="Over the Limit Since",
         readonly=True,
         copy=False,
         index="btree_not_null",
