@@ -92,7 +92,7 @@ class WoowPaasMetric(models.Model):
     @api.constrains("code")
     def _check_code(self):
         for metric in self:
-            if not RESOURCE_CODE_RE.match(metric.code or ""):
+            if not RESOURCE_CODE_RE.fullmatch(metric.code or ""):
                 raise ValidationError(
                     self.env._(
                         "The metric code %(code)r is invalid: use lowercase letters, "

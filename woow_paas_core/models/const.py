@@ -2,8 +2,10 @@
 
 import re
 
+# Anchored with \A and \Z, not ^ and $: "$" also matches before a final
+# newline, so "acme\n" would pass and make an unreachable database.
 # RFC 1035 label, narrowed to lowercase: 3-63 chars, no leading/trailing hyphen.
-TENANT_CODE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$")
+TENANT_CODE_RE = re.compile(r"\A[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]\Z")
 
 # Host names the platform itself answers on; a tenant may never take them.
 RESERVED_TENANT_CODES = frozenset(
@@ -26,8 +28,8 @@ RESERVED_TENANT_CODES = frozenset(
     }
 )
 
-PLAN_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-RESOURCE_CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+PLAN_CODE_RE = re.compile(r"\A[a-z0-9][a-z0-9_.-]{0,63}\Z")
+RESOURCE_CODE_RE = re.compile(r"\A[a-z][a-z0-9_]{0,63}\Z")
 
 SUBSCRIPTION_STATES = [
     ("draft", "Draft"),

@@ -86,7 +86,7 @@ class WoowPaasPlan(models.Model):
     @api.constrains("code")
     def _check_code(self):
         for plan in self:
-            if not PLAN_CODE_RE.match(plan.code or ""):
+            if not PLAN_CODE_RE.fullmatch(plan.code or ""):
                 raise ValidationError(
                     self.env._(
                         "The plan code %(code)r is invalid: use 1 to 64 lowercase "

@@ -29,7 +29,7 @@ class WoowPaasResource(models.Model):
     @api.constrains("code")
     def _check_code(self):
         for resource in self:
-            if not RESOURCE_CODE_RE.match(resource.code or ""):
+            if not RESOURCE_CODE_RE.fullmatch(resource.code or ""):
                 raise ValidationError(
                     self.env._(
                         "The resource code %(code)r is invalid: use lowercase "

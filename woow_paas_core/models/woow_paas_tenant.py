@@ -94,7 +94,7 @@ class WoowPaasTenant(models.Model):
     def _check_code(self):
         for tenant in self:
             code = tenant.code or ""
-            if not TENANT_CODE_RE.match(code):
+            if not TENANT_CODE_RE.fullmatch(code):
                 raise ValidationError(
                     self.env._(
                         "The tenant code %(code)r is not a valid host name: use 3 to 63 "

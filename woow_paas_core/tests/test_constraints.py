@@ -21,6 +21,9 @@ INVALID_CODES = [
     "",
     "www",  # reserved
     "api",
+    "x\n",  # "$" matches before a final newline: refused all the same
+    "acme\n",
+    "\nacme",
 ]
 VALID_CODES = ["abc", "acme", "acme-corp-2", "a" * 63, "123", "a-b"]
 
@@ -68,7 +71,7 @@ class TestConstraints(WoowPaasCase):
 
     def test_plan_code_format(self):
         """Plan codes are URL-safe identifiers."""
-        for code in ("Growth Plan", "-x", "a/b", ""):
+        for code in ("Growth Plan", "-x", "a/b", "", "growth\n"):
             with self.subTest(code=code), self.assertRaises(ValidationError):
                 self.env["woow.paas.plan"].create({"name": "X", "code": code})
 
@@ -144,8 +147,9 @@ class TestConstraints(WoowPaasCase):
 
     def test_resource_code_format(self):
         """Resource codes are snake_case identifiers."""
-        with self.assertRaises(ValidationError):
-            self.env["woow.paas.resource"].create({"name": "Bad", "code": "Bad Code"})
+        for code in ("Bad Code", "seats\n"):
+            with self.subTest(code=code), self.assertRaises(ValidationError):
+                self.env["woow.paas.resource"].create({"name": "Bad", "code": code})
 
     def test_tenant_and_subscription_same_customer(self):
         """A tenant cannot hang off another customer's subscription."""

@@ -230,6 +230,24 @@ class TestRpcTampering(WoowPaasRpcMixin, HttpCase, WoowPaasCase):
             with self.subTest(login=login):
                 self._try_tampering(login)
 
+    @mute_logger("odoo.http")
+    def test_rpc_tenant_code_with_final_newline(self):
+        """A tenant code with a final newline (which "$" lets through) is
+        refused over JSON-RPC; no tenant is created."""
+        self.authenticate("test_paas_manager", "test_paas_manager")
+        for code in ("x\n", "acme-rpc\n"):
+            with self.subTest(code=code):
+                answer = self._call(
+                    "woow.paas.tenant", "create",
+                    [{"name": "Newline", "code": code, "partner_id": self.customer_a.id}],
+                )  # fmt: skip
+                self.assertEqual(
+                    answer["error"]["data"]["name"], "odoo.exceptions.ValidationError", answer
+                )
+        self.assertFalse(
+            self.env["woow.paas.tenant"].search_count([("code", "in", ("x\n", "acme-rpc\n"))])
+        )
+
     def _try_tampering(self, login):
         sub = self._subscription()
         sub.action_activate()

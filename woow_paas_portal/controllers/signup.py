@@ -1,5 +1,7 @@
+import contextlib
 import json
 import logging
+import re
 import secrets
 
 import psycopg2
@@ -10,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import email_normalize
 
-from odoo.addons.woow_paas_core.models.const import TENANT_CODE_RE
+from odoo.addons.woow_paas_core.models.const import PLAN_CODE_RE, TENANT_CODE_RE
 
 from ..models.woow_paas_signup import TenantCodeTaken
 
@@ -18,6 +20,15 @@ _logger = logging.getLogger(__name__)
 
 MAX_NAME = 128
 MAX_TENANT_NAME = 64
+# Control characters (NUL among them: PostgreSQL refuses it in text) have no
+# place in a name, an address or a company.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# What _paas_tenant_form_values() hands out (secrets.token_urlsafe(24)).
+NONCE_RE = re.compile(r"\A[A-Za-z0-9_-]{16,64}\Z")
+
+
+class _UndoDecoy(Exception):
+    """Rolls back the account made for an address that already has one."""
 
 
 class WoowPaasSignup(http.Controller):
@@ -72,7 +83,7 @@ class WoowPaasSignup(http.Controller):
     def _paas_public_plan(self, code):
         """The public plan of ``code`` offered in this company, or an empty
         recordset (also for a private or archived plan: never say which)."""
-        if not isinstance(code, str) or not code or len(code) > 64:
+        if not isinstance(code, str) or not PLAN_CODE_RE.fullmatch(code):
             return request.env["woow.paas.plan"].sudo().browse()
         return (
             request.env["woow.paas.plan"]
@@ -196,6 +207,7 @@ class WoowPaasSignup(http.Controller):
             errors["email"] = request.env._("Enter a valid email address.")
         if len(form["company"]) > MAX_NAME:
             errors["company"] = request.env._("At most %s characters.", MAX_NAME)
+        self._paas_refuse_control_characters(form, errors)
         if errors:
             values.update(errors=errors, form=form)
             response = request.render("woow_paas_portal.paas_signup_account", values)
@@ -217,38 +229,75 @@ class WoowPaasSignup(http.Controller):
             },
         )
 
+    def _paas_refuse_control_characters(self, form, errors):
+        """An error beside each field of ``form`` holding a control
+        character (a NUL byte would otherwise end in a server error); the
+        form shown again has them removed."""
+        for field, value in form.items():
+            if isinstance(value, str) and CONTROL_RE.search(value):
+                form[field] = CONTROL_RE.sub("", value)
+                errors[field] = request.env._(
+                    "Remove the control characters (such as NUL or line breaks) from this field."
+                )
+
     def _paas_create_account(self, name, email, company_name, plan):
         """Create the customer and its portal user (no password yet) and
-        send the confirmation link, through Odoo's signup token. Nothing
-        happens for an address that already has a user."""
+        send the confirmation link, through Odoo's signup token. Nothing is
+        kept for an address that already has a user, but the same work is
+        done (see :meth:`_paas_decoy_account`), so that the answer takes as
+        long and its timing does not tell which addresses have an account."""
         Users = request.env["res.users"].sudo().with_context(active_test=False)
         if Users.search_count(Users._get_login_domain(email), limit=1):
+            self._paas_decoy_account(name, company_name, plan)
             return Users.browse()
-        Partner = request.env["res.partner"].sudo()
         try:
             with request.env.cr.savepoint():
-                company = (
-                    Partner.create({"name": company_name, "is_company": True, "email": email})
-                    if company_name
-                    else Partner.browse()
-                )
-                contact = Partner.create(
-                    {"name": name, "email": email, "parent_id": company.id or False}
-                )
-                user = Users._create_user_from_template(
-                    {"login": email, "email": email, "name": name, "partner_id": contact.id}
-                )
-                request.env.flush_all()
+                user = self._paas_make_account(name, email, company_name)
         except psycopg2.errors.UniqueViolation:
             # The same address signed up at the same moment (a double click).
             return Users.browse()
+        self._paas_send_confirmation(user, plan)
+        return user
+
+    def _paas_decoy_account(self, name, company_name, plan):
+        """For an address that already has an account: make the account of
+        a throwaway address and its confirmation mail, as for a new one,
+        then roll it all back (a savepoint): nothing is kept, nothing is
+        sent, and the request costs what a new address costs."""
+        decoy = f"decoy-{secrets.token_hex(8)}@signup.invalid"
+        with contextlib.suppress(_UndoDecoy), request.env.cr.savepoint():
+            user = self._paas_make_account(name, decoy, company_name)
+            self._paas_send_confirmation(user, plan)
+            request.env.flush_all()
+            raise _UndoDecoy
+
+    def _paas_make_account(self, name, email, company_name):
+        """The customer (a company when named), its contact and the contact's
+        portal user made from Odoo's signup template; returns the user."""
+        Users = request.env["res.users"].sudo().with_context(active_test=False)
+        Partner = request.env["res.partner"].sudo()
+        company = (
+            Partner.create({"name": company_name, "is_company": True, "email": email})
+            if company_name
+            else Partner.browse()
+        )
+        contact = Partner.create({"name": name, "email": email, "parent_id": company.id or False})
+        user = Users._create_user_from_template(
+            {"login": email, "email": email, "name": name, "partner_id": contact.id}
+        )
+        request.env.flush_all()
+        return user
+
+    def _paas_send_confirmation(self, user, plan):
+        """The mail with the link that confirms the address and sets the
+        password (Odoo's signup token), then leads to the tenant step."""
+        contact = user.partner_id
         contact.signup_prepare(signup_type="signup")
         url = contact._get_signup_url_for_action(url=f"/paas/signup/tenant?plan={plan.code}")[
             contact.id
         ]
         template = request.env.ref("woow_paas_portal.mail_template_paas_signup_confirm")
         template.sudo().with_context(signup_url=url, paas_plan=plan.name).send_mail(user.id)
-        return user
 
     # ------------------------------------------------------------------
     # Step 2: the tenant
@@ -286,6 +335,7 @@ class WoowPaasSignup(http.Controller):
         status, message = self._paas_code_status(form["tenant_code"])
         if status == "invalid":
             errors["tenant_code"] = message
+        self._paas_refuse_control_characters(form, errors)
         if form["pay_now"] and not self._paas_signup_payment_available(plan):
             errors["start"] = request.env._("Paying online is not available: start a free trial.")
         if not form["pay_now"] and plan.trial_days <= 0:
@@ -300,7 +350,7 @@ class WoowPaasSignup(http.Controller):
         retry_after = self._paas_rate_limited("signup")
         if retry_after:
             return self._paas_too_many(retry_after)
-        if not isinstance(nonce, str) or not 16 <= len(nonce) <= 64:
+        if not isinstance(nonce, str) or not NONCE_RE.fullmatch(nonce):
             return request.redirect(f"/paas/signup/tenant?plan={plan_rec.code}")
         form, errors, code_status = self._paas_validate_tenant_form(post, plan_rec)
         Signup = request.env["woow.paas.signup"].sudo()
@@ -338,7 +388,7 @@ class WoowPaasSignup(http.Controller):
         reason, the same rules as core's constraint) or ``taken`` (never by
         whom)."""
         Tenant = request.env["woow.paas.tenant"].sudo()
-        if not isinstance(code, str) or not TENANT_CODE_RE.match(code):
+        if not isinstance(code, str) or not TENANT_CODE_RE.fullmatch(code):
             return "invalid", request.env._(
                 "Use 3 to 63 lowercase letters, digits or hyphens, not starting or ending "
                 "with a hyphen."

@@ -2,7 +2,7 @@
 
 import re
 
-HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX_COLOR_RE = re.compile(r"\A#[0-9a-fA-F]{6}\Z")
 # Default rate limits per IP address and per window.
 RATE_LIMITS = {
     # bucket: (system parameter, default hits, window in seconds)

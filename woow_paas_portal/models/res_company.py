@@ -42,7 +42,8 @@ class ResCompany(models.Model):
     @api.constrains("paas_primary_color", "paas_support_email", "paas_support_url")
     def _check_paas_branding(self):
         for company in self:
-            if company.paas_primary_color and not HEX_COLOR_RE.match(company.paas_primary_color):
+            color = company.paas_primary_color
+            if color and not HEX_COLOR_RE.fullmatch(color):
                 raise ValidationError(
                     self.env._(
                         "The primary colour %(color)r is not a #rrggbb hexadecimal colour.",

@@ -129,8 +129,13 @@ class TestPortalActions(WoowPaasPortalCase):
         # Yellow takes black text for contrast.
         self.assertIn("--woow-paas-on-primary: #000000", html)
         self.assertIn("mailto:help@acme.example.com", html)
-        with self.assertRaises(ValidationError), self.cr.savepoint():
-            self.env.company.paas_primary_color = "red; background: url(x)"
+        for color in ("red; background: url(x)", "#ffcc00\n"):
+            with (
+                self.subTest(color=color),
+                self.assertRaises(ValidationError),
+                self.cr.savepoint(),
+            ):
+                self.env.company.paas_primary_color = color
 
     def test_cancel_subscription(self):
         """Cancel needs the confirmation box; then the subscription is

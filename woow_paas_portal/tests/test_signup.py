@@ -1,6 +1,9 @@
 import re
+import statistics
+import time
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import WoowPaasPortalCase
 
@@ -68,6 +71,83 @@ class TestSignup(WoowPaasPortalCase):
             response = self.url_open(f"/paas/signup?plan={plan}", allow_redirects=False)
             self.assertEqual(response.status_code, 303, plan)
             self.assertTrue(response.headers["Location"].endswith("/paas/plans"))
+
+    def test_account_step_same_time_new_or_known(self):
+        """A known address answers in about the time of a new one (the same
+        work is done, then undone): the timing does not tell which
+        addresses have an account. Medians of interleaved requests, within 2x."""
+        new_test_user(self.env, login="known@example.com", groups="base.group_portal")
+        csrf = self._csrf("/paas/signup?plan=test-monthly")
+
+        def post(email):
+            start = time.perf_counter()
+            response = self.url_open(
+                "/paas/signup",
+                data={"csrf_token": csrf, "plan": "test-monthly", "name": "Timing",
+                      "email": email, "company": "Timing Co"},
+            )  # fmt: skip
+            elapsed = time.perf_counter() - start
+            self.assertIn("Check your email", response.text)
+            return elapsed
+
+        post("warm-up@example.com")
+        post("known@example.com")
+        new, known = [], []
+        for i in range(7):
+            new.append(post(f"timing{i}@example.com"))
+            known.append(post("known@example.com"))
+        ratio = statistics.median(new) / statistics.median(known)
+        self.assertLess(ratio, 2.0, f"new {new} known {known}")
+        self.assertGreater(ratio, 0.5, f"new {new} known {known}")
+        # The known address got nothing: no second user, no mail, no partner.
+        self.assertEqual(
+            self.env["res.users"].search_count([("login", "=", "known@example.com")]), 1
+        )
+        self.assertFalse(
+            self.env["res.partner"].search(
+                [("name", "=", "Timing Co"), ("email", "=", "known@example.com")]
+            )
+        )
+        self.assertEqual(
+            self.env["res.users"].search_count([("login", "=like", "timing%@example.com")]), 7
+        )
+
+    @mute_logger("odoo.http")
+    def test_nul_byte_answers_form_error(self):
+        """A NUL byte in any field of the sign-up forms answers the form with
+        an error (400), not a server error, and makes nothing."""
+        csrf = self._csrf("/paas/signup?plan=test-monthly")
+        good = {"csrf_token": csrf, "plan": "test-monthly", "name": "Nul",
+                "email": "nul@example.com", "company": "Nul Co"}  # fmt: skip
+        for field in ("name", "email", "company"):
+            response = self.url_open("/paas/signup", data={**good, field: f"a\x00{good[field]}"})
+            self.assertEqual(response.status_code, 400, field)
+            self.assertIn("Remove the control characters", response.text)
+            self.assertNotIn("\x00", response.text)
+        response = self.url_open(
+            "/paas/signup", data={**good, "plan": "test-monthly\x00"}, allow_redirects=False
+        )
+        self.assertEqual(response.status_code, 303)
+        self.assertFalse(self.env["res.users"].search([("login", "like", "nul")]))
+        self.authenticate("test_portal_a", "test_portal_a")
+        csrf, nonce = self._tenant_form()
+        response = self.url_open(
+            "/paas/signup/tenant",
+            data={"csrf_token": csrf, "nonce": nonce, "plan": "test-monthly",
+                  "tenant_name": "Nul\x00 Prod", "tenant_code": "nul-prod", "start": "trial"},
+        )  # fmt: skip
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("control characters", response.text)
+        response = self.url_open(
+            "/paas/signup/tenant",
+            data={"csrf_token": csrf, "nonce": nonce[:-1] + "\x00", "plan": "test-monthly",
+                  "tenant_name": "Nul Prod", "tenant_code": "nul-prod\x00", "start": "trial"},
+            allow_redirects=False,
+        )  # fmt: skip
+        self.assertIn(response.status_code, (303, 400))
+        answer = self.url_open("/paas/tenant-code/check?code=nul%00code")
+        self.assertEqual(answer.json()["status"], "invalid")
+        self.assertFalse(self.env["woow.paas.signup"].search([]))
 
     def test_signup_starts_trial_and_active_tenant(self):
         """The tenant step starts the trial and provisions the tenant; the

@@ -35,7 +35,7 @@ LIST_LIMIT = 80
 DELIVERIES_PER_PAGE = 30
 # First key of the advisory lock that serialises the submissions of one form.
 FORM_LOCK = 0x57_50_41_50  # "WPAP"
-NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+NONCE_RE = re.compile(r"\A[A-Za-z0-9_-]{16,64}\Z")
 _lt = LazyTranslate(__name__)
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 # Notices passed from a POST to the page it redirects to, by code only (no
@@ -140,7 +140,7 @@ class WoowPaasApiPortal(WoowPaasCustomerPortal):
 
     def _paas_nonce(self, form, errors):
         nonce = form.get("nonce") or ""
-        if not NONCE_RE.match(nonce):
+        if not NONCE_RE.fullmatch(nonce):
             errors["form"] = request.env._("The form has expired: please submit it again.")
         return nonce
 

@@ -56,7 +56,7 @@ class WoowPaasConfigKey(models.Model):
     @api.constrains("code")
     def _check_code(self):
         for key in self:
-            if not RESOURCE_CODE_RE.match(key.code or ""):
+            if not RESOURCE_CODE_RE.fullmatch(key.code or ""):
                 raise ValidationError(
                     self.env._(
                         "The configuration key code %(code)r is invalid: use lowercase "

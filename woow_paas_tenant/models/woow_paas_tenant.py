@@ -35,6 +35,8 @@ SIGNIN_PARAM = "woow_paas_agent.signin"
 # Prefix of the system parameters pushed into a tenant database, read there by
 # woow_paas_tenant_agent.
 AGENT_PARAM = "woow_paas_agent."
+# The addon that enforces the limits inside a tenant database.
+AGENT_MODULE = "woow_paas_tenant_agent"
 # (database, tenant id) -> future of the administrator's password hash,
 # while its provisioning job runs.
 _PASSWORD_HASHES = {}
@@ -62,6 +64,13 @@ class WoowPaasTenant(models.Model):
     config_ids = fields.One2many("woow.paas.tenant.config", "tenant_id", string="Configuration")
     paas_usage_measured_at = fields.Datetime(
         string="Usage Measured At", readonly=True, copy=False, index="btree_not_null"
+    )
+    paas_agent_missing = fields.Boolean(
+        string="Agent Missing",
+        readonly=True,
+        copy=False,
+        help="The usage job found the tenant agent no longer installed in the tenant's "
+        "database: the plan's limits and the suspension are not enforced there.",
     )
     paas_user_ids = fields.Many2many(
         "res.users",
@@ -162,6 +171,7 @@ class WoowPaasTenant(models.Model):
                      "paas_signin_token"):  # fmt: skip
             fields_[name] = (None, hint)
         fields_["paas_usage_measured_at"] = (None, self.env._("the usage measure sets it"))
+        fields_["paas_agent_missing"] = (None, self.env._("the usage job sets it"))
         return fields_
 
     @api.depends("code")
@@ -315,7 +325,8 @@ class WoowPaasTenant(models.Model):
 
     def _paas_quota_set_usage(self, resource_code, usage_by_tenant):
         """Record measured levels ``{tenant_id: value}`` (no refusal: the
-        level is a fact), announcing thresholds."""
+        level is a fact), announcing thresholds and a level over the limit
+        (``quota.exceeded``, see :meth:`_paas_notify_excess`)."""
         tenants = self.browse(list(usage_by_tenant))
         lines = tenants._paas_quota_lines(resource_code)
         lines._paas_roll_period()
@@ -323,6 +334,7 @@ class WoowPaasTenant(models.Model):
         for line in lines:
             line._paas_set_usage(usage_by_tenant.get(line.tenant_id.id, 0), now)
         lines._paas_notify_thresholds()
+        lines._paas_notify_excess()
         return True
 
     # ------------------------------------------------------------------
@@ -359,8 +371,9 @@ class WoowPaasTenant(models.Model):
         )
         counts = dict(self.env.cr.fetchall())
         databases = tenants.filtered(lambda t: t.paas_db_name and t.state != "provisioning")
-        db_users, storage = databases._paas_measure_databases()
+        db_users, storage, agents = databases._paas_measure_databases()
         counts.update(db_users)
+        databases.filtered(lambda t: t.id in agents)._paas_check_agents(agents)
         measured = tenants.filtered(lambda t: "users" in t.plan_id._get_quota_limits())
         if measured:
             measured._paas_quota_set_usage(
@@ -380,10 +393,12 @@ class WoowPaasTenant(models.Model):
     def _paas_measure_databases(self):
         """Measure database tenants inside their own databases: internal
         users (what the agent limits there) and storage in MB (database
-        size plus filestore). One size query per server; a server that does
-        not answer is skipped this round (measured again at the next run).
-        Returns ``({tenant_id: users}, {tenant_id: storage_mb})``."""
-        users, storage = {}, {}
+        size plus filestore), and read what the agent needs there (its
+        module's state, the pushed parameters). One size query per server;
+        a server that does not answer is skipped this round (measured again
+        at the next run). Returns ``({tenant_id: users}, {tenant_id:
+        storage_mb}, {tenant_id: (agent installed, {key: value})})``."""
+        users, storage, agents = {}, {}, {}
         for server, tenants in self.sudo().grouped("paas_db_server_id").items():
             conninfo = server._paas_conninfo()
             names = {tenant.paas_db_name: tenant for tenant in tenants}
@@ -396,20 +411,72 @@ class WoowPaasTenant(models.Model):
                     )
                     sizes = dict(cr.fetchall())
                 for name, size in sizes.items():
+                    tenant_id = names[name].id
                     with (
                         pgtools.connect(conninfo, name) as conn,
                         conn.cursor() as cr,
                     ):
-                        # Like the agent's limit: active internal users, not the superuser.
+                        users[tenant_id] = _paas_count_internal_users(cr)
                         cr.execute(
-                            "SELECT count(*) FROM res_users WHERE active AND NOT share AND id != 1"
+                            "SELECT state FROM ir_module_module WHERE name = %s", [AGENT_MODULE]
                         )
-                        users[names[name].id] = cr.fetchone()[0]
+                        state = cr.fetchone()
+                        cr.execute(
+                            "SELECT key, value FROM ir_config_parameter WHERE key LIKE %s",
+                            [AGENT_PARAM.replace("_", "\\_") + "%"],
+                        )
+                        agents[tenant_id] = (
+                            bool(state) and state[0] in ("installed", "to upgrade"),
+                            dict(cr.fetchall()),
+                        )
                     files = pgtools.filestore_size(name)
-                    storage[names[name].id] = round((size + files) / 1024 / 1024, 2)
+                    storage[tenant_id] = round((size + files) / 1024 / 1024, 2)
             except (pgtools.TransientError, psycopg2.Error) as exc:
                 _logger.info("Tenant usage on server %s not measured: %s", server.name, exc)
-        return users, storage
+        return users, storage, agents
+
+    def _paas_check_agents(self, agents):
+        """What the measure found of the agent in each tenant database
+        (``{tenant_id: (installed, {key: value})}``): parameters that differ
+        from the platform's (changed there by hand) are written back and
+        noted on the tenant; an agent that is no longer installed (the
+        limits and the suspension are then not enforced there) flags the
+        tenant (``paas_agent_missing``), noted once, for an operator to
+        reinstall it."""
+        for tenant in self.sudo():
+            installed, current = agents[tenant.id]
+            if installed == tenant.paas_agent_missing:
+                tenant.paas_agent_missing = not installed
+                if installed:
+                    tenant.message_post(
+                        body=self.env._("The tenant agent is installed in the database again.")
+                    )
+                else:
+                    _logger.warning("Tenant %s: agent not installed in its database", tenant.code)
+                    tenant.message_post(
+                        body=self.env._(
+                            "The tenant agent (woow_paas_tenant_agent) is not installed in the "
+                            "tenant database any more: the plan's limits and the suspension are "
+                            "not enforced there. Reinstall it with odoo-bin -i."
+                        )
+                    )
+            if tenant.state not in ("active", "suspended"):
+                continue
+            wanted = {k: v for k, v in tenant._paas_agent_params().items() if v is not None}
+            current = {k: v for k, v in current.items() if k != SIGNIN_PARAM}
+            if current != wanted:
+                _logger.warning("Tenant %s: agent parameters changed in its database", tenant.code)
+                tenant._paas_push_params_safe()
+                tenant.message_post(
+                    body=self.env._(
+                        "The platform's parameters had been changed in the tenant database "
+                        "(%(keys)s): they were written back.",
+                        keys=", ".join(
+                            sorted(k for k in current.keys() | wanted.keys()
+                                   if current.get(k) != wanted.get(k))
+                        ),
+                    )
+                )  # fmt: skip
 
     # ------------------------------------------------------------------
     # Configuration
@@ -1072,6 +1139,26 @@ def _paas_drop(conninfo, dbname):
     except (pgtools.TransientError, psycopg2.Error):
         _logger.warning("Archived tenant database %s could not be dropped", dbname, exc_info=True)
     pgtools.remove_filestore(dbname)
+
+
+def _paas_count_internal_users(cr):
+    """Active internal users of the tenant database on ``cr``: members of
+    ``base.group_user``, directly or through a group implying it, as the
+    agent counts them (the group tables grant access, whatever the
+    ``share`` flag says); the superuser is not counted."""
+    cr.execute(
+        """WITH RECURSIVE internal(gid) AS (
+                SELECT res_id FROM ir_model_data
+                 WHERE module = 'base' AND name = 'group_user' AND model = 'res.groups'
+            UNION
+                SELECT rel.gid FROM res_groups_implied_rel rel
+                  JOIN internal ON internal.gid = rel.hid
+           )
+           SELECT count(DISTINCT u.id) FROM res_users u
+             JOIN res_groups_users_rel member ON member.uid = u.id
+            WHERE u.active AND u.id != 1 AND member.gid IN (SELECT gid FROM internal)"""
+    )
+    return cr.fetchone()[0]
 
 
 def _paas_xmlid(cr, module, name):

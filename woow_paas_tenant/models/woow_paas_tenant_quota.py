@@ -15,7 +15,11 @@ class WoowPaasTenantQuota(models.Model):
     the platform's cron where it can (``users``) or consumed by other code
     through ``tenant._paas_quota_consume()`` (``api_calls``...). Crossing 80 %
     and 100 % emits ``quota.warning`` once per threshold and billing period;
-    going past the limit is refused and emits ``quota.exceeded``.
+    going past the limit is refused and emits ``quota.exceeded``. A measured
+    level found over the limit (it happened where the platform could not
+    refuse it, e.g. inside a tenant database) is not refused but announced:
+    ``quota.exceeded`` once, a note on the tenant, and ``over_limit_since``
+    until a measure finds it back within the limit.
     """
 
     _name = "woow.paas.tenant.quota"
@@ -51,6 +55,14 @@ class WoowPaasTenantQuota(models.Model):
         readonly=True, help="Highest threshold (80 or 100 %) already announced this period."
     )
     measured_at = fields.Datetime(readonly=True)
+    over_limit_since = fields.Datetime(
+        string="Over the Limit Since",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="When a measure first found the usage over the limit; cleared once a measure "
+        "finds it back within.",
+    )
 
     _tenant_resource_uniq = models.Constraint(
         "UNIQUE(tenant_id, resource_id)", "A tenant has one quota line per resource."
@@ -183,6 +195,46 @@ class WoowPaasTenantQuota(models.Model):
 
     def _paas_set_usage(self, value, measured_at=None):
         self.write({"usage": max(value, 0.0), "measured_at": measured_at or fields.Datetime.now()})
+
+    def _paas_notify_excess(self):
+        """After a measure: a line newly over its limit emits ``quota.exceeded``
+        (``measured``: nothing was refused) and notes it on the tenant for
+        the operators; a line back within the limit is cleared. Nothing is
+        suspended for it: the operator decides (plan change, override, a
+        word with the customer)."""
+        now = fields.Datetime.now()
+        for line in self:
+            over = not line.is_unlimited and line.usage > line.effective_limit
+            if not over or line.over_limit_since:
+                if not over and line.over_limit_since:
+                    line.over_limit_since = False
+                continue
+            line.over_limit_since = now
+            tenant = line.tenant_id
+            upgrade = tenant._paas_quota_upgrade_plan(line.resource_code, line.usage)
+            self.env["woow.paas.event"]._emit(
+                "quota.exceeded",
+                tenant,
+                {
+                    "resource": line.resource_code,
+                    "limit": line.effective_limit,
+                    "usage": line.usage,
+                    "requested": 0,
+                    "measured": True,
+                    "upgrade_plan": upgrade.code or None,
+                },
+            )
+            tenant.message_post(
+                body=self.env._(
+                    "Measured over its limit: %(resource)s is at %(usage)s %(unit)s for a "
+                    "limit of %(limit)s. Nothing was refused or suspended: change the plan, "
+                    "set an override or contact the customer.",
+                    resource=line.resource_id.name,
+                    usage=_num(line.usage),
+                    unit=line.unit or "",
+                    limit=_num(line.effective_limit),
+                )
+            )
 
     def _paas_notify_thresholds(self):
         """Emit ``quota.warning`` for each threshold newly reached this period."""

@@ -167,6 +167,37 @@ class TestQuota(WoowPaasTenantCase):
         self.assertEqual(self._thresholds(self.tenant_a), [80, 100])
         self.assertTrue(self.tenant_a.paas_usage_measured_at)
 
+    def test_measured_over_limit_announced(self):
+        """A measure finding more users than the limit (made where nothing
+        could refuse them) emits quota.exceeded once, notes it on the tenant
+        and flags the line until a measure finds it back within; nothing
+        is suspended."""
+        self._plan_limit(self.plan_monthly, "users", 1)
+        Tenant = self.env["woow.paas.tenant"]
+        Tenant._cron_measure_usage()
+        line = self._line(self.tenant_a, "users")
+        self.assertEqual((line.usage, line.effective_limit), (2, 1))
+        self.assertTrue(line.over_limit_since)
+        events = self._events(self.tenant_a, "quota.exceeded")
+        self.assertEqual(events.mapped("payload"), [
+            {"resource": "users", "limit": 1.0, "usage": 2.0, "requested": 0, "measured": True,
+             "upgrade_plan": "test-big"},  # no users limit there
+        ])  # fmt: skip
+        self.assertIn("Measured over its limit", self.tenant_a.message_ids[0].body)
+        self.assertEqual(self.tenant_a.state, "active")
+        self.tenant_a.paas_usage_measured_at = False
+        Tenant._cron_measure_usage()
+        self.assertEqual(len(self._events(self.tenant_a, "quota.exceeded")), 1)
+        self.tenant_a._paas_quota_set_override("users", 5)
+        self.tenant_a.paas_usage_measured_at = False
+        Tenant._cron_measure_usage()
+        self.assertFalse(line.over_limit_since)
+        self.tenant_a._paas_quota_set_override("users", None)
+        self.tenant_a.paas_usage_measured_at = False
+        Tenant._cron_measure_usage()
+        self.assertTrue(line.over_limit_since)
+        self.assertEqual(len(self._events(self.tenant_a, "quota.exceeded")), 2)
+
     def test_cron_bounded_batches(self):
         """Each run measures one batch, least recently measured first."""
         self._plan_limit(self.plan_monthly, "users", 5)

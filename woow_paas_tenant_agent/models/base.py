@@ -1,7 +1,7 @@
 from odoo import models
 from odoo.exceptions import UserError
 
-PARAM = "woow_paas_agent."
+from .const import PARAM
 
 
 class Base(models.AbstractModel):

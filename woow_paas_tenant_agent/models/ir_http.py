@@ -1,6 +1,6 @@
 from odoo import models
 
-PARAM = "woow_paas_agent."
+from .const import PARAM
 
 
 class IrHttp(models.AbstractModel):

@@ -1,19 +1,52 @@
 import hashlib
 import hmac
 import time
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from odoo import api, models
 from odoo.exceptions import AccessDenied, UserError
+from odoo.tools import SQL
 
-PARAM = "woow_paas_agent."
+from .const import PARAM
+
 # The one-time sign-in link of a new tenant's administrator, pushed by the
 # platform as "<sha256 of the token>:<user id>:<expiry, epoch seconds>".
 SIGNIN_PARAM = f"{PARAM}signin"
 SIGNIN_CREDENTIAL = "woow_paas_signin"
-# Set while create() runs: a new user may be internal for a moment inside it
-# (default groups, then the ones asked for); create checks the end result.
-_creating = ContextVar("woow_paas_agent_creating", default=False)
+# Set while an operation that may change who is internal runs: the outermost
+# one measures before and after, the ones it calls (a create that writes
+# groups, an inverse...) are part of it.
+_guarding = ContextVar("woow_paas_agent_guarding", default=False)
+
+
+@contextmanager
+def user_limit_guard(env):
+    """Run the block, then refuse it (``UserError``, the transaction rolls
+    back) if it made a user internal, or an internal user active, while the
+    database ends up with more internal users than the plan allows.
+
+    Wrapped around every ORM path that changes group membership or
+    activity: ``res.users`` create and write, ``res.groups`` create and
+    write. Only the end result counts, so a user that is internal for a
+    moment inside a create (default groups, then the ones asked for) is not
+    refused, and a database already over its limit (a smaller plan) may
+    still archive users or change the rights of those it has."""
+    Users = env["res.users"]
+    limit = None if _guarding.get() else Users._paas_agent_max_users()
+    if limit is None:
+        yield
+        return
+    token = _guarding.set(True)
+    try:
+        before = Users._paas_agent_internal_user_ids()
+        yield
+        after = Users._paas_agent_internal_user_ids()
+    finally:
+        _guarding.reset(token)
+    added = after - before
+    if added and len(after) > limit:
+        Users._paas_agent_raise_user_limit(limit, len(after) - len(added))
 
 
 class ResUsers(models.Model):
@@ -24,19 +57,14 @@ class ResUsers(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        token = _creating.set(True)
-        try:
-            users = super().create(vals_list)
-        finally:
-            _creating.reset(token)
-        users._paas_agent_check_user_limit()
-        return users
+        with user_limit_guard(self.env):
+            return super().create(vals_list)
 
     def write(self, vals):
-        res = super().write(vals)
-        if {"active", "group_ids", "share"} & set(vals) and not _creating.get():
-            self._paas_agent_check_user_limit()
-        return res
+        if {"active", "group_ids"} & vals.keys():
+            with user_limit_guard(self.env):
+                return super().write(vals)
+        return super().write(vals)
 
     @api.model
     def _paas_agent_contact(self):
@@ -53,31 +81,53 @@ class ResUsers(models.Model):
             message += " " + self.env._("Contact %s to reactivate it.", contact)
         return message
 
-    def _paas_agent_check_user_limit(self):
-        if not self or all(user.share or not user.active for user in self):
-            return
+    @api.model
+    def _paas_agent_max_users(self):
+        """The pushed limit of internal users, ``None`` when there is none."""
         limit = self.env["ir.config_parameter"].sudo().get_param(f"{PARAM}max_users")
-        if not limit:
-            return
-        limit = int(limit)
-        self.env["res.users"].flush_model(["active", "share"])
-        count = (
-            self.env["res.users"]
-            .sudo()
-            .search_count([("share", "=", False), ("active", "=", True)])
+        return int(limit) if limit else None
+
+    @api.model
+    def _paas_agent_internal_user_ids(self):
+        """Ids of the active internal users: members of ``base.group_user``
+        directly or through a group that implies it, read from the group
+        tables themselves (what grants access), not from the ``share`` flag.
+        The platform measures the same in its usage job."""
+        group_user = self.env["ir.model.data"]._xmlid_to_res_id("base.group_user")
+        self.env["res.users"].flush_model(["active", "group_ids"])
+        self.env["res.groups"].flush_model(["user_ids", "implied_ids"])
+        self.env.cr.execute(
+            SQL(
+                """WITH RECURSIVE internal(gid) AS (
+                        SELECT %s
+                    UNION
+                        SELECT rel.gid FROM res_groups_implied_rel rel
+                          JOIN internal ON internal.gid = rel.hid
+                   )
+                   SELECT DISTINCT u.id FROM res_users u
+                     JOIN res_groups_users_rel member ON member.uid = u.id
+                    WHERE u.active AND u.id != %s
+                      AND member.gid IN (SELECT gid FROM internal)""",
+                group_user,
+                api.SUPERUSER_ID,
+            )
         )
-        if count > limit:
-            contact = self._paas_agent_contact()
-            message = self.env._(
-                "Your plan allows %(limit)s internal users and this database already has "
-                "%(used)s: archive a user first",
-                limit=limit,
-                used=count - len(self.filtered(lambda u: not u.share and u.active)),
-            )
-            message += (
-                self.env._(", or ask %s for a plan with more users.", contact) if contact else "."
-            )
-            raise UserError(message)
+        return {user_id for (user_id,) in self.env.cr.fetchall()}
+
+    @api.model
+    def _paas_agent_raise_user_limit(self, limit, used):
+        contact = self._paas_agent_contact()
+        message = self.env._(
+            "Your plan allows %(limit)s internal users and this database already has "
+            "%(used)s: archive a user first",
+            limit=limit,
+            used=used,
+        )
+        if contact:
+            message += self.env._(", or ask %s for a plan with more users.", contact)
+        else:
+            message += "."
+        raise UserError(message)
 
     # ------------------------------------------------------------------
     # One-time sign-in link

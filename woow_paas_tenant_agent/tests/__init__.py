@@ -1,1 +1,2 @@
 from . import test_agent
+from . import test_tenant_admin
