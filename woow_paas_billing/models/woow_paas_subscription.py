@@ -163,6 +163,33 @@ class WoowPaasSubscription(models.Model):
             or self.plan_id.sudo().metric_price_ids.filtered(lambda p: p.metric_id.billable)
         )
 
+    def _paas_check_customer_plan_change(self, plan):
+        """A customer (a portal or public user, even through ``sudo()``)
+        moves a running free subscription to a paid plan only with a usable
+        payment method, as when it starts one: otherwise the change would
+        hand it the paid plan against an invoice nobody will charge. A
+        subscription already paid keeps its way of paying; a trial converts
+        at its end through the same rule."""
+        new_is_paid = plan.price > 0 or plan.sudo().metric_price_ids.filtered(
+            lambda p: p.metric_id.billable
+        )
+        if not new_is_paid:
+            return
+        for sub in self.sudo():
+            if (
+                sub.state in SUBSCRIPTION_PAYING
+                and not sub._paas_is_paid()
+                and not (sub._paas_payment_token())
+            ):
+                raise UserError(
+                    self.env._(
+                        "Plan %(plan)s is paid: add a payment method before you move "
+                        "%(sub)s to it.",
+                        plan=plan.name,
+                        sub=sub.name,
+                    )
+                )
+
     def _paas_check_customer_start(self, start):
         """Override of ``woow_paas_core``: a customer starts a paid plan
         only with a usable payment method (see :meth:`_paas_payment_tokens`);
@@ -559,6 +586,8 @@ class WoowPaasSubscription(models.Model):
         if not plan or (self.env.su and self.env.context.get("paas_no_proration")):
             return super().action_change_plan(plan)
         self.check_access("write")
+        if self.env.user.share:
+            self._paas_check_customer_plan_change(plan)
         today = fields.Date.context_today(self)
         paying = self.filtered(
             lambda s: s.state in SUBSCRIPTION_PAYING and s.plan_id != plan and s.current_period_end

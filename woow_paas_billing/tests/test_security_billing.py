@@ -261,6 +261,24 @@ class TestCustomerStart(WoowPaasBillingSecurityCase):
         settings.execute()
         self.assertEqual(again._paas_start("trial"), "trial")
 
+    def test_free_to_paid_plan_change_needs_a_method(self):
+        """A customer on a running free plan does not move to a paid plan
+        without a payment method of its own (no invoice, no change); with
+        one it does, and operators are not bound."""
+        sub = self._customer_sub(self.plan_free)
+        sub._paas_start("active")
+        with self.assertRaisesRegex(UserError, "add a payment method"):
+            sub.action_change_plan(self.plan_dear)
+        self.assertEqual(sub.plan_id, self.plan_free)
+        self.assertFalse(sub.sudo().invoice_ids)
+        self.assertFalse(sub.sudo().paas_next_plan_id)
+        operator_sub = self._active_sub(partner=self.customer_b, plan=self.plan_free)
+        operator_sub.with_user(self.paas_user).action_change_plan(self.plan_cheap)
+        self.assertEqual(operator_sub.plan_id, self.plan_cheap)
+        self._token(self.contact_a)
+        sub.action_change_plan(self.plan_dear)
+        self.assertEqual(sub.plan_id, self.plan_dear)
+
     def test_operators_start_anything(self):
         """Operators (internal users) are not bound by the customer rules."""
         first = self._customer_sub(self.plan_monthly)
