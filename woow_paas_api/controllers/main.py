@@ -507,11 +507,12 @@ def _tenants(tenants):
          "state_message", "provisioned_date", "create_date", "write_date"], load=None,
     )  # fmt: skip
     plans = _codes(tenants.env["woow.paas.plan"], [r["plan_id"] for r in rows])
+    urls = tenants._paas_urls()
     return [
         {"id": r["id"], "code": r["code"], "name": r["name"],
          "customer_id": r["commercial_partner_id"], "subscription_id": r["subscription_id"] or None,
          "plan": plans.get(r["plan_id"]), "state": r["state"],
-         "state_message": r["state_message"] or None,
+         "state_message": r["state_message"] or None, "url": urls.get(r["id"]) or None,
          "provisioned_at": _iso(r["provisioned_date"]), "created_at": _iso(r["create_date"]),
          "updated_at": _iso(r["write_date"])}
         for r in rows

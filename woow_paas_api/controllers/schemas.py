@@ -61,6 +61,10 @@ class Tenant(BaseModel):
     plan: str | None
     state: str
     state_message: str | None
+    url: str | None = Field(
+        description="Where the tenant's application is served (a tenant with its own "
+        "database: https://<code>.<platform domain>); null when it has no URL of its own."
+    )
     provisioned_at: datetime | None
     created_at: datetime
     updated_at: datetime

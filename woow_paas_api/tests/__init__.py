@@ -7,3 +7,4 @@ from . import test_graphql
 from . import test_tour
 from . import test_webhooks
 from . import test_webhook_api
+from . import test_api_reference
