@@ -2,6 +2,8 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from ..controllers import schemas as S
+from ..controllers import webhook_schemas as WS
 from .common import WoowPaasApiCase
 
 
@@ -50,3 +52,52 @@ class TestTenantUrl(WoowPaasApiCase):
             urls, {"url-served": "https://url-served.apps.example.com", "url-plain": None}
         )
         self.assertIn("url: String", self.api("GET", "/api/graphql/schema").text)
+
+
+@tagged("post_install", "-at_install")
+class TestApiReference(WoowPaasApiCase):
+    def _model(self, ref):
+        name = ref.rsplit("/", 1)[1]
+        return getattr(S, name, None) or getattr(WS, name, None)
+
+    def test_examples_match_their_schemas(self):
+        """Request and answer examples are in the OpenAPI document, and each
+        one is valid for the typed model it illustrates."""
+        doc = self.api("GET", "/api/v1/openapi.json").json()
+        checked = set()
+        for path, operations in doc["paths"].items():
+            for method, operation in operations.items():
+                media = [operation.get("requestBody", {}).get("content", {})] + [
+                    answer.get("content", {}) for answer in operation["responses"].values()
+                ]
+                for content in media:
+                    json_media = content.get("application/json") or {}
+                    if "example" not in json_media:
+                        continue
+                    model = self._model(json_media["schema"]["$ref"])
+                    self.assertTrue(model, json_media["schema"])
+                    model.model_validate(json_media["example"])
+                    checked.add((path, method))
+        for expected in (("/api/v1/tenants", "get"), ("/api/v1/tenants", "post"),
+                         ("/api/v1/tenants/{tenant_id}", "get"), ("/api/v1/plans", "get"),
+                         ("/api/v1/webhooks/endpoints", "post")):  # fmt: skip
+            self.assertIn(expected, checked)
+        tenant = doc["paths"]["/api/v1/tenants/{tenant_id}"]["get"]["responses"]["200"]
+        self.assertTrue(tenant["content"]["application/json"]["example"]["url"])
+        self.assertIn("examples", doc["components"]["schemas"]["Tenant"])
+
+    def test_usage_answer_is_documented(self):
+        """The document says that a batch with rejected events is still 200,
+        with its counts and one result per event."""
+        doc = self.api("GET", "/api/v1/openapi.json").json()
+        post = doc["paths"].get("/api/v1/usage", {}).get("post")
+        if not post:
+            self.skipTest("woow_paas_billing is not installed")
+        self.assertIn("200 whenever the batch itself was read", post["description"])
+        self.assertNotIn("207", post["responses"])
+        answer = post["responses"]["200"]["content"]["application/json"]
+        self.assertEqual(answer["schema"], {"$ref": "#/components/schemas/UsageResults"})
+        self.assertGreater(answer["example"]["rejected"], 0)
+        schema = doc["components"]["schemas"]["UsageResults"]
+        self.assertEqual(set(schema["required"]), {"accepted", "duplicate", "rejected", "results"})
+        self.assertIn("refused", schema["properties"]["rejected"]["description"])
