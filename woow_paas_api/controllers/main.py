@@ -9,6 +9,7 @@ errors and new endpoints need a restart).
 
 import base64
 import hashlib
+import inspect
 import json
 import logging
 import re
@@ -145,7 +146,7 @@ def api_route(path, method, *, summary, scope=None, body=None, response=None, st
         meta = {
             "path": path, "method": method, "summary": summary, "scope": scope, "body": body,
             "response": response, "status": status, "query": query or {}, "auth": auth,
-            "tags": tags, "doc": (func.__doc__ or "").strip(), "media": media,
+            "tags": tags, "doc": inspect.cleandoc(func.__doc__ or ""), "media": media,
             "read_committed": read_committed,
             "module": module[2] if module[:2] == ["odoo", "addons"] else "woow_paas_api",
         }  # fmt: skip

@@ -1,3 +1,4 @@
+import re
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -101,3 +102,25 @@ class TestApiReference(WoowPaasApiCase):
         schema = doc["components"]["schemas"]["UsageResults"]
         self.assertEqual(set(schema["required"]), {"accepted", "duplicate", "rejected", "results"})
         self.assertIn("refused", schema["properties"]["rejected"]["description"])
+
+    def test_reference_page_serves_swagger_ui(self):
+        """/api/v1/docs is Swagger UI, shipped with the addon (no CDN), fed
+        with /api/v1/openapi.json; its files are served."""
+        page = self.api("GET", "/api/v1/docs")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("text/html", page.headers["Content-Type"])
+        sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+        self.assertTrue(sources)
+        for source in sources:
+            self.assertFalse(source.startswith(("http:", "https:", "//")), source)
+        self.assertIn("/api/v1/openapi.json", page.text)
+        for source in sources:
+            if source.startswith("/woow_paas_api/static/"):
+                asset = self.url_open(source)
+                self.assertEqual(asset.status_code, 200, source)
+        self.assertIn("/woow_paas_api/static/lib/swagger-ui/swagger-ui-bundle.js", sources)
+        # Without JavaScript the page still lists every route.
+        self.assertIn("/api/v1/tenants/{tenant_id}/suspend", page.text)
+        license_ = self.url_open("/woow_paas_api/static/lib/swagger-ui/LICENSE")
+        self.assertEqual(license_.status_code, 200)
+        self.assertIn("Apache License", license_.text)
