@@ -143,3 +143,23 @@ class WebhookDelivery(BaseModel):
 
 class WebhookDeliveryPage(Page):
     data: list[WebhookDelivery]
+
+
+class EventType(BaseModel):
+    type: str = Field(description="The type, as in a webhook body and in event_types.")
+    label: str
+    customer: bool = Field(
+        description="The event concerns one customer, whose endpoints receive it; the "
+        "others reach operators only."
+    )
+
+
+class EventTypeList(BaseModel):
+    model_config = examples(
+        {"data": [
+            {"type": "tenant.suspended", "label": "Tenant suspended", "customer": True},
+            {"type": "invoice.paid", "label": "Invoice paid", "customer": True},
+        ]}
+    )  # fmt: skip
+
+    data: list[EventType]

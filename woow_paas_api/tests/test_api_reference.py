@@ -124,3 +124,25 @@ class TestApiReference(WoowPaasApiCase):
         license_ = self.url_open("/woow_paas_api/static/lib/swagger-ui/LICENSE")
         self.assertEqual(license_.status_code, 200)
         self.assertIn("Apache License", license_.text)
+
+
+@tagged("post_install", "-at_install")
+class TestEventTypesApi(WoowPaasApiCase):
+    def test_event_types_for_webhooks(self):
+        """GET /api/v1/webhooks/event-types lists the registry's types with
+        their labels: a customer those its endpoints can receive, an
+        operator all of them."""
+        types = self.env["woow.paas.event"]._paas_event_types()
+        customer = self._key(self.portal_a, "wpk_hookcust_key_0123456789",
+                             scopes="webhooks:manage")  # fmt: skip
+        operator = self._key(self.paas_manager, "wpk_hookoper_key_0123456789",
+                             scopes="webhooks:manage")  # fmt: skip
+        answer = self.api("GET", "/api/v1/webhooks/event-types", customer)
+        self.assertEqual(answer.status_code, 200, answer.text)
+        listed = {t["type"]: t for t in answer.json()["data"]}
+        self.assertEqual(set(listed), {t for t, info in types.items() if info["customer"]})
+        self.assertEqual(listed["tenant.suspended"]["label"], "Tenant suspended")
+        self.assertNotIn("plan.updated", listed)
+        every = self.api("GET", "/api/v1/webhooks/event-types", operator).json()["data"]
+        self.assertEqual({t["type"] for t in every}, set(types))
+        self.assertProblem(self.api("GET", "/api/v1/webhooks/event-types", self.key_a), 403)
