@@ -404,6 +404,8 @@ class WoowPaasApiPortal(WoowPaasCustomerPortal):
         """The form values that show ``event_types`` (a stored or posted
         value): the scope, the ticked boxes and the other patterns."""
         patterns = (event_types or "").replace(",", " ").split()
+        if "*" in patterns:
+            patterns = []
         boxes = {
             value
             for prefix, _heading, types in self._paas_event_choices()
