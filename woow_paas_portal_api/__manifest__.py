@@ -16,6 +16,7 @@
         "views/woow_paas_portal_api_templates.xml",
     ],
     "assets": {
+        "web.assets_frontend": ["woow_paas_portal_api/static/src/interactions/*.js"],
         "web.assets_tests": ["woow_paas_portal_api/static/tests/tours/*.js"],
     },
 }

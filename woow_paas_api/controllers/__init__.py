@@ -2,3 +2,4 @@ from . import main
 from . import oauth
 from . import graphql
 from . import webhooks
+from . import event_types

@@ -60,9 +60,19 @@ class Tenant(graphene.ObjectType):
     plan = graphene.Field(Plan)
     subscription = graphene.Field(lambda: Subscription)
     created_at = graphene.String()
+    url = graphene.String(description="Where the tenant's application is served, if anywhere.")
 
     def resolve_customer_id(tenant, info):
         return tenant.commercial_partner_id.id
+
+    def resolve_url(tenant, info):
+        # Once for every tenant read with this one (no query per tenant).
+        urls = getattr(request, "woow_paas_tenant_urls", None)
+        if urls is None:
+            urls = request.woow_paas_tenant_urls = {}
+        if tenant.id not in urls:
+            urls.update(tenant.browse(tenant._prefetch_ids)._paas_urls())
+        return urls.get(tenant.id) or None
 
     def resolve_plan(tenant, info):
         return _nested(tenant.plan_id, "plans:read") or None

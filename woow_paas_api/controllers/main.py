@@ -9,10 +9,12 @@ errors and new endpoints need a restart).
 
 import base64
 import hashlib
+import inspect
 import json
 import logging
 import math
 import re
+import typing
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -200,7 +202,7 @@ def api_route(path, method, *, summary, scope=None, body=None, response=None, st
         meta = {
             "path": path, "method": method, "summary": summary, "scope": scope, "body": body,
             "response": response, "status": status, "query": query or {}, "auth": auth,
-            "tags": tags, "doc": (func.__doc__ or "").strip(), "media": media,
+            "tags": tags, "doc": inspect.cleandoc(func.__doc__ or ""), "media": media,
             "read_committed": read_committed,
             "module": module[2] if module[:2] == ["odoo", "addons"] else "woow_paas_api",
         }  # fmt: skip
@@ -615,11 +617,12 @@ def _tenants(tenants):
          "state_message", "provisioned_date", "create_date", "write_date"], load=None,
     )  # fmt: skip
     plans = _codes(tenants.env["woow.paas.plan"], [r["plan_id"] for r in rows])
+    urls = tenants._paas_urls()
     return [
         {"id": r["id"], "code": r["code"], "name": r["name"],
          "customer_id": r["commercial_partner_id"], "subscription_id": r["subscription_id"] or None,
          "plan": plans.get(r["plan_id"]), "state": r["state"],
-         "state_message": r["state_message"] or None,
+         "state_message": r["state_message"] or None, "url": urls.get(r["id"]) or None,
          "provisioned_at": _iso(r["provisioned_date"]), "created_at": _iso(r["create_date"]),
          "updated_at": _iso(r["write_date"])}
         for r in rows
@@ -944,7 +947,16 @@ class WoowPaasApi(http.Controller):
     def post_usage(call):
         """A batch of usage events; one result per event, in order. Duplicates
         (the same tenant and idempotency key) are accepted and counted once.
-        A credential bound to a tenant sends for that tenant only."""
+        A credential bound to a tenant sends for that tenant only.
+
+        The answer is 200 whenever the batch itself was read, even when some
+        or all of its events were rejected (not 207 Multi-Status: clients
+        that check for 200 keep working): `accepted`, `duplicate` and
+        `rejected` count the outcomes, and each rejected result gives its
+        `reason`. Send the rejected events again once fixed; the accepted
+        ones are stored and a resend of them counts as a duplicate. A batch
+        that cannot be read at all (not JSON, no `events` list, more than
+        10,000 events) is a 4xx problem and stores nothing."""
         results = _ingest(call, call.body.events)
         counts = Counter(result["status"] for result in results)
         # A plain dict of S.UsageResults' shape: ingest() returns exactly its
@@ -1042,6 +1054,57 @@ def _addon_version():
     return module.latest_version or "unknown"
 
 
+API_DESCRIPTION = """Plans, subscriptions, tenants, usage and the event log of the platform.
+
+- **Authentication**: `Authorization: Bearer <credential>`, an API key (`wpk_...`, from
+  the portal's *API* page or *PaaS > API Keys*) or an OAuth2 access token from
+  `/oauth2/token`. Each route needs the scope it names.
+- **Errors** are `application/problem+json` (RFC 9457): `title`, `status`, `detail`, and
+  per-field `errors` when the body does not validate.
+- **Lists** take `?limit=` (1 to 200) and `?cursor=`: pass the `next_cursor` of a page to
+  get the next one; it is `null` on the last page.
+- **Retries**: send an `Idempotency-Key` header with every POST; the same key and body
+  replay the first answer (kept 7 days).
+- **Rate limits** answer `429` with `Retry-After`; every answer carries `RateLimit` and
+  `X-RateLimit-*` headers.
+- **Webhooks** are signed as Standard Webhooks (`webhook-id`, `webhook-timestamp`,
+  `webhook-signature`).
+
+Try a route: *Authorize* with a key, then *Try it out* on the route."""
+TAG_DESCRIPTIONS = {
+    "service": "Health and version: no credential needed.",
+    "plans": "The plans on offer, with their prices and quotas.",
+    "subscriptions": "Subscriptions: create, change plan, cancel.",
+    "tenants": "Tenants: create and provision, suspend, resume; each with its URL.",
+    "usage": "Metered usage: send events in batches, read aggregates.",
+    "invoices": "Invoices of the subscriptions, and their PDF.",
+    "events": "The event log: every business event of the platform (the audit trail).",
+    "webhooks": "Webhook endpoints and their deliveries: signed events sent to your URLs.",
+    "graphql": "A read-only GraphQL query over the same resources.",
+}
+
+
+def _example(model):
+    """The first example of a typed body (its ``examples``), or, for a page,
+    a page holding the first example of its items; None without one."""
+    extra = model.model_config.get("json_schema_extra")
+    if isinstance(extra, dict) and extra.get("examples"):
+        return extra["examples"][0]
+    if issubclass(model, S.Page) and "data" in model.model_fields:
+        (item,) = typing.get_args(model.model_fields["data"].annotation) or (None,)
+        example = _example(item) if isinstance(item, type) else None
+        if example is not None:
+            return {"data": [example], "next_cursor": None}
+    return None
+
+
+def _media(schema, model):
+    """A JSON media type object: its schema and, when the model has one,
+    an example (shown by the API reference and its try-it form)."""
+    example = _example(model)
+    return {"schema": schema} if example is None else {"schema": schema, "example": example}
+
+
 def openapi_document():
     """The OpenAPI 3.1 document of every route, built from the declarations."""
     components = {"Problem": S.Problem.model_json_schema()}
@@ -1063,7 +1126,7 @@ def openapi_document():
                 str(route["status"]): {
                     "description": "Success",
                     "content": (
-                        {"application/json": {"schema": ref(route["response"])}}
+                        {"application/json": _media(ref(route["response"]), route["response"])}
                         if route["media"] == "application/json"
                         else {route["media"]: {"schema": {"type": "string", "format": "binary"}}}
                     ),
@@ -1114,7 +1177,7 @@ def openapi_document():
         if route["method"] == "PATCH":
             operation["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": ref(route["body"])}},
+                "content": {"application/json": _media(ref(route["body"]), route["body"])},
             }
             for status, text in (("409", "Refused in the current state"),
                                  ("413", "Body too large"), ("415", "Body not JSON"),
@@ -1129,7 +1192,7 @@ def openapi_document():
             ]  # fmt: skip
             operation["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": ref(route["body"])}},
+                "content": {"application/json": _media(ref(route["body"]), route["body"])},
             }
             for status, text in (("409", "Refused in the current state, or key in use"),
                                  ("413", "Body too large"),
@@ -1137,14 +1200,18 @@ def openapi_document():
                                  ("422", "Invalid body or refused change")):  # fmt: skip
                 operation["responses"][status] = {"description": text, "content": problem}
         paths.setdefault(_openapi_path(route["path"]), {})[route["method"].lower()] = operation
+    used = {tag for operations in paths.values() for op in operations.values()
+            for tag in op["tags"]}  # fmt: skip
     return {
         "openapi": "3.1.0",
-        "info": {
-            "title": "Woow PaaS API",
-            "version": "v1",
-            "description": "Plans, subscriptions, tenants and the event log of the platform.",
-        },
+        "info": {"title": "Woow PaaS API", "version": "v1", "description": API_DESCRIPTION},
         "servers": [{"url": "/"}],
+        "tags": [
+            {"name": name, "description": text}
+            for name, text in TAG_DESCRIPTIONS.items()
+            if name in used
+        ]
+        + [{"name": name} for name in sorted(used - set(TAG_DESCRIPTIONS))],
         "paths": paths,
         "components": {
             "schemas": components,

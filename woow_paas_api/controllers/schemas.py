@@ -29,8 +29,21 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def examples(*items):
+    """Pydantic configuration giving a model its JSON Schema ``examples``:
+    the OpenAPI document and the API reference show the first one."""
+    return ConfigDict(json_schema_extra={"examples": list(items)})
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details."""
+
+    model_config = examples(
+        {"type": "https://woow-paas.dev/problems/unprocessable-content",
+         "title": "Unprocessable Content", "status": 422,
+         "detail": "The body does not match the expected schema.",
+         "errors": [{"name": "code", "reason": "String should have at least 3 characters"}]}
+    )  # fmt: skip
 
     type: str = "about:blank"
     title: str
@@ -40,6 +53,12 @@ class Problem(BaseModel):
 
 
 class Plan(BaseModel):
+    model_config = examples(
+        {"id": 3, "code": "pro", "name": "Pro", "price": 49.0, "currency": "EUR",
+         "billing_interval": "month", "trial_days": 14, "public": True,
+         "quotas": {"users": 25, "storage_mb": 10240, "api_calls": 100000}}
+    )  # fmt: skip
+
     id: int
     code: str
     name: str
@@ -52,6 +71,15 @@ class Plan(BaseModel):
 
 
 class Subscription(BaseModel):
+    model_config = examples(
+        {"id": 12, "reference": "SUB/2026/0012", "customer_id": 7, "plan": "pro",
+         "state": "active", "price": 49.0, "currency": "EUR", "billing_interval": "month",
+         "mrr": 49.0, "date_start": "2026-01-05", "trial_end_date": None,
+         "current_period_start": "2026-03-05", "current_period_end": "2026-04-05",
+         "cancel_reason": None, "created_at": "2026-01-05T09:12:44Z",
+         "updated_at": "2026-03-05T00:00:03Z"}
+    )  # fmt: skip
+
     id: int
     reference: str
     customer_id: int
@@ -71,6 +99,14 @@ class Subscription(BaseModel):
 
 
 class Tenant(BaseModel):
+    model_config = examples(
+        {"id": 21, "code": "northwind-erp", "name": "Northwind ERP", "customer_id": 7,
+         "subscription_id": 12, "plan": "dedicated", "state": "active",
+         "state_message": None, "url": "https://northwind-erp.example.com",
+         "provisioned_at": "2026-01-05T09:13:02Z", "created_at": "2026-01-05T09:12:50Z",
+         "updated_at": "2026-02-01T10:00:00Z"}
+    )  # fmt: skip
+
     id: int
     code: str
     name: str
@@ -79,12 +115,24 @@ class Tenant(BaseModel):
     plan: str | None
     state: str
     state_message: str | None
+    url: str | None = Field(
+        description="Where the tenant's application is served (a tenant with its own "
+        "database: https://<code>.<platform domain>); null when it has no URL of its own."
+    )
     provisioned_at: datetime | None
     created_at: datetime
     updated_at: datetime
 
 
 class Event(BaseModel):
+    model_config = examples(
+        {"id": "evt_5f0c6c1e9a4b4d0f8d0e2b7a1c3d9e21", "type": "tenant.suspended",
+         "occurred_at": "2026-03-02T14:03:11Z", "customer_id": 7, "subscription_id": 12,
+         "tenant_id": 21, "plan": "dedicated",
+         "payload": {"from": "active", "to": "suspended", "reason": "Maintenance",
+                     "by_subscription": False}}
+    )  # fmt: skip
+
     id: str
     type: str
     occurred_at: datetime
@@ -118,6 +166,8 @@ class EventPage(Page):
 
 
 class SubscriptionCreate(Strict):
+    model_config = examples({"plan": "pro", "start": "trial"})
+
     plan: str = Field(min_length=1, description="Plan code.")
     customer_id: Id | None = Field(
         None, description="Operators only: the customer; customer credentials act for themselves."
@@ -126,6 +176,8 @@ class SubscriptionCreate(Strict):
 
 
 class PlanChange(Strict):
+    model_config = examples({"plan": "business"})
+
     plan: str = Field(min_length=1, description="Plan code.")
 
 
@@ -134,6 +186,10 @@ class Cancel(Strict):
 
 
 class TenantCreate(Strict):
+    model_config = examples(
+        {"code": "northwind-staging", "name": "Northwind staging", "subscription_id": 12}
+    )
+
     code: str = Field(
         min_length=3,
         max_length=63,
@@ -162,6 +218,17 @@ class UsageBatch(Strict):
     """Items are checked one by one by the platform (a bad event never drops
     the good ones), so their fields are described here, not enforced."""
 
+    model_config = examples(
+        {"events": [
+            {"tenant": "northwind-erp", "metric": "api_calls", "quantity": 120,
+             "timestamp": "2026-03-02T14:00:00Z", "idempotency_key": "batch-81-1"},
+            {"tenant": "northwind-erp", "metric": "storage_mb", "quantity": 2048,
+             "timestamp": "2026-03-02T14:00:00Z", "idempotency_key": "batch-81-2"},
+            {"tenant": "northwind-erp", "metric": "unknown_metric", "quantity": 1,
+             "timestamp": "2026-03-02T14:00:00Z", "idempotency_key": "batch-81-3"},
+        ]}
+    )  # fmt: skip
+
     events: list[dict[str, Any]] = Field(
         max_length=10000,
         description='Each: {"tenant": code, "metric": code, "quantity": number, '
@@ -171,15 +238,34 @@ class UsageBatch(Strict):
 
 class UsageResult(BaseModel):
     idempotency_key: Any = None
-    status: Literal["accepted", "duplicate", "rejected"]
-    reason: str | None = None
+    status: Literal["accepted", "duplicate", "rejected"] = Field(
+        description="accepted: stored; duplicate: already received with this key, counted "
+        "once; rejected: not stored, see reason (fix it and send that event again)."
+    )
+    reason: str | None = Field(
+        None, description="Why the event was rejected, or counted once (duplicate)."
+    )
 
 
 class UsageResults(BaseModel):
-    accepted: int
-    duplicate: int
-    rejected: int
-    results: list[UsageResult]
+    """The outcome of a batch: counts, then one result per event in the order
+    sent. The answer is 200 whenever the batch itself was read, even if some
+    or all of its events were rejected: check ``rejected``."""
+
+    model_config = examples(
+        {"accepted": 1, "duplicate": 1, "rejected": 1, "results": [
+            {"idempotency_key": "batch-81-1", "status": "accepted", "reason": None},
+            {"idempotency_key": "batch-81-2", "status": "duplicate",
+             "reason": "Already received: counted once."},
+            {"idempotency_key": "batch-81-3", "status": "rejected",
+             "reason": "Unknown or archived metric."},
+        ]}
+    )  # fmt: skip
+
+    accepted: int = Field(description="Events stored by this call.")
+    duplicate: int = Field(description="Events already received (same idempotency key).")
+    rejected: int = Field(description="Events refused; their results say why.")
+    results: list[UsageResult] = Field(description="One per event, in the order sent.")
 
 
 class UsageAggregate(BaseModel):
@@ -192,6 +278,10 @@ class UsageAggregate(BaseModel):
 
 
 class GraphqlQuery(Strict):
+    model_config = examples(
+        {"query": "query { tenants(first: 5) { code state url plan { code } } }"}
+    )
+
     query: str = Field(min_length=1, max_length=20000)
     variables: dict[str, Any] | None = None
     operationName: str | None = None  # the name GraphQL over HTTP uses

@@ -4,10 +4,21 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from .schemas import Page, Strict, UtcDateTime
+from .schemas import Page, Strict, UtcDateTime, examples
+
+ENDPOINT_EXAMPLE = {
+    "id": 4, "url": "https://hooks.example.com/woow", "description": "Production receiver",
+    "owner_id": 9, "customer_id": 7, "event_types": ["tenant.*", "invoice.paid"],
+    "enabled": True, "ordered": True, "disabled_reason": None, "disabled_at": None,
+    "reenabled_at": None, "custom_headers": {"X-Env": "prod"},
+    "allow_private_network": False, "previous_secret_expires_at": None,
+    "failing_since": None, "created_at": "2026-02-10T08:30:00Z",
+}  # fmt: skip
 
 
 class WebhookEndpoint(BaseModel):
+    model_config = examples(ENDPOINT_EXAMPLE)
+
     id: int
     url: str
     description: str | None
@@ -35,6 +46,10 @@ class WebhookEndpoint(BaseModel):
 
 
 class WebhookEndpointWithSecret(WebhookEndpoint):
+    model_config = examples(
+        {**ENDPOINT_EXAMPLE, "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
+    )
+
     secret: str = Field(description="The whsec_ signing secret, shown this once.")
 
 
@@ -43,6 +58,11 @@ class WebhookEndpointPage(Page):
 
 
 class WebhookEndpointCreate(Strict):
+    model_config = examples(
+        {"url": "https://hooks.example.com/woow", "description": "Production receiver",
+         "event_types": ["tenant.*", "invoice.paid"]}
+    )  # fmt: skip
+
     url: str = Field(max_length=2048, description="An http(s) URL on a public address.")
     description: str | None = Field(None, max_length=256)
     event_types: list[str] = Field(default_factory=list, max_length=100)
@@ -88,6 +108,18 @@ class SecretRotation(Strict):
 
 
 class WebhookDelivery(BaseModel):
+    model_config = examples(
+        {"id": 311, "endpoint_id": 4, "event_id": "evt_5f0c6c1e9a4b4d0f8d0e2b7a1c3d9e21",
+         "event_type": "tenant.suspended",
+         "webhook_id": "msg_5f0c6c1e9a4b4d0f8d0e2b7a1c3d9e21_4", "state": "pending",
+         "attempts": 2, "next_attempt_at": "2026-03-02T14:38:40Z",
+         "last_attempt_at": "2026-03-02T14:08:40Z", "delivered_at": None,
+         "last_status_code": 500, "last_latency_ms": 84,
+         "last_response": "upstream unavailable",
+         "last_error": "The endpoint answered 500 Internal Server Error.",
+         "created_at": "2026-03-02T14:03:11Z"}
+    )  # fmt: skip
+
     id: int
     endpoint_id: int
     event_id: str | None
@@ -101,9 +133,33 @@ class WebhookDelivery(BaseModel):
     last_status_code: int | None
     last_latency_ms: int | None
     last_response: str | None
-    last_error: str | None
+    last_error: str | None = Field(
+        description="Why the last attempt failed, in words: the status the endpoint "
+        "answered, or what went wrong before it answered (connection refused, timeout, "
+        "TLS, a refused address)."
+    )
     created_at: datetime
 
 
 class WebhookDeliveryPage(Page):
     data: list[WebhookDelivery]
+
+
+class EventType(BaseModel):
+    type: str = Field(description="The type, as in a webhook body and in event_types.")
+    label: str
+    customer: bool = Field(
+        description="The event concerns one customer, whose endpoints receive it; the "
+        "others reach operators only."
+    )
+
+
+class EventTypeList(BaseModel):
+    model_config = examples(
+        {"data": [
+            {"type": "tenant.suspended", "label": "Tenant suspended", "customer": True},
+            {"type": "invoice.paid", "label": "Invoice paid", "customer": True},
+        ]}
+    )  # fmt: skip
+
+    data: list[EventType]

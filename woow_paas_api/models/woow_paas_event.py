@@ -11,3 +11,14 @@ class WoowPaasEvent(models.Model):
         events = super().create(vals_list)
         self.env["woow.paas.webhook.delivery"].sudo()._fan_out(events)
         return events
+
+    @api.model
+    def _paas_event_types(self):
+        """Override of ``woow_paas_core``: the webhook layer's own event (a
+        customer's endpoint tells its customer)."""
+        types = super()._paas_event_types()
+        types["webhook.endpoint_disabled"] = {
+            "label": self.env._("Webhook endpoint disabled"),
+            "customer": True,
+        }
+        return types

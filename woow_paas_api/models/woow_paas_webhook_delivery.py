@@ -714,8 +714,7 @@ class WoowPaasWebhookDelivery(models.Model):
                 succeeding.add(job["endpoint_id"])
             else:
                 if error is None:
-                    error = f"HTTP {status}" + (" (redirects are not followed)"
-                                                if 300 <= status < 400 else "")  # fmt: skip
+                    error = wh.describe_status(status)
                 failing.add(job["endpoint_id"])
                 delay = None if job["is_test"] else wh.backoff(count)
                 if status == 410:

@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 from odoo.tests import tagged
 
+from ..controllers.schemas import UsageResults
 from .common import WoowPaasApiCase
 
 
@@ -65,3 +66,18 @@ class TestUsageApi(WoowPaasApiCase):
             with self.subTest(body=body):
                 self.assertProblem(self.api("POST", "/api/v1/usage", self.usage_key, body), 422)
         self.assertProblem(self.api("POST", "/api/v1/usage", self.key_a, {"events": []}), 403)
+
+    def test_rejected_events_answer_200_with_counts(self):
+        """A batch whose events are all rejected is still read: 200, nothing
+        stored, the counts and one reason per event; the answer matches the
+        documented UsageResults."""
+        batch = {"events": [self._event("r1", quantity=-1), self._event("r2", tenant="nope")]}
+        answer = self.api("POST", "/api/v1/usage", self.usage_key, batch)
+        self.assertEqual(answer.status_code, 200, answer.text)
+        body = UsageResults.model_validate(answer.json())
+        self.assertEqual((body.accepted, body.duplicate, body.rejected), (0, 0, 2))
+        self.assertTrue(all(r.status == "rejected" and r.reason for r in body.results))
+        self.assertEqual([r.idempotency_key for r in body.results], ["r1", "r2"])
+        self.assertFalse(
+            self.env["woow.paas.usage.event"].search([("idempotency_key", "in", ["r1", "r2"])])
+        )

@@ -12,6 +12,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import _super_send
+from odoo.tools import mute_logger
 
 from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
 
@@ -193,7 +194,10 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
             delivery.next_attempt_at = fields.Datetime.now()
             self._run_due()
             self.assertEqual(delivery.state, "pending")
-            self.assertIn("redirects are not followed", delivery.last_error)
+            self.assertEqual(
+                delivery.last_error,
+                "Redirects are not followed (answered 302 Found): use the final URL.",
+            )
             self.assertEqual(len(receiver.requests), 2)
             delivery.write({"attempts": 7, "next_attempt_at": fields.Datetime.now()})
             self._run_due()
@@ -234,7 +238,7 @@ class TestWebhookDelivery(WoowPaasWebhookCase):
             self._run_due()
             delivery = self._deliveries(endpoint)
         self.assertEqual((delivery.state, delivery.attempts), ("pending", 1))
-        self.assertIn("Timeout", delivery.last_error)
+        self.assertEqual(delivery.last_error, "Timed out after 0.3 s waiting for the answer.")
         self.assertFalse(delivery.attempt_ids.success)
         self.assertFalse(delivery.attempt_ids.status_code)
 
@@ -652,3 +656,64 @@ class TestWebhookRecovery(WoowPaasWebhookCase):
         other = self.Endpoint.with_user(self.paas_user)
         with self.assertRaises(AccessError):
             other.browse(endpoint.id)._redeliver_failed(fields.Datetime.now())
+
+
+@tagged("post_install", "-at_install")
+class TestFailureInWords(WoowPaasWebhookCase):
+    """Each failed attempt says why in words, for customers and operators,
+    not with an exception's text."""
+
+    @classmethod
+    def _request_handler(cls, s, r, **kw):
+        """Let names of the reserved .invalid domain reach the resolver (which
+        never finds them)."""
+        if (urlsplit(r.url).hostname or "").endswith(".invalid"):
+            return _super_send(s, r, **kw)
+        return super()._request_handler(s, r, **kw)
+
+    def test_http_answers(self):
+        """A status that is not a success is named with its phrase; a
+        redirect says it is not followed."""
+        with Receiver([(500, {}, 0), (301, {"Location": "/elsewhere"}, 0)]) as receiver:
+            endpoint = self._endpoint(receiver.url, ordered=False)
+            self._emit()
+            self._emit()
+            self._run_due()
+        errors = sorted(self._deliveries(endpoint).attempt_ids.mapped("error"))
+        self.assertEqual(
+            errors,
+            ["Redirects are not followed (answered 301 Moved Permanently): use the final URL.",
+             "The endpoint answered 500 Internal Server Error."],
+        )  # fmt: skip
+
+    def test_network_failures(self):
+        """Connection refused, a host that does not resolve, a timeout and a
+        guarded address: one sentence each, on the attempt and the delivery."""
+        endpoint = self._endpoint("http://127.0.0.1:9/closed")
+        self._emit()
+        self._run_due()
+        delivery = self._deliveries(endpoint)
+        self.assertEqual(delivery.last_error, "Could not connect: connection refused.")
+        self.assertEqual(delivery.attempt_ids.error, "Could not connect: connection refused.")
+        session = wh.new_session(guarded=False)
+        result = wh.post(session, "http://woow-paas-test.invalid/hook", b"{}", {})
+        self.assertEqual(result[4], "Could not connect: the host name does not resolve (DNS).")
+        with Receiver([(200, {}, 1)]) as receiver, patch.object(wh, "READ_TIMEOUT", 0.2):
+            result = wh.post(session, receiver.url, b"{}", {})
+        self.assertEqual(result[4], "Timed out after 0.2 s waiting for the answer.")
+        result = wh.post(wh.new_session(guarded=True), "http://127.0.0.1:9/x", b"{}", {})
+        self.assertTrue(result[4].startswith("Refused: The host 127.0.0.1 resolves to a private"))
+        for text in (result[4], delivery.last_error):
+            self.assertNotIn("Error", text)
+            self.assertNotIn("HTTPConnectionPool", text)
+
+    def test_unknown_failure_is_still_a_sentence(self):
+        """An error the worker cannot name still gives a short sentence."""
+
+        class Odd(Exception):
+            @property
+            def args(self):
+                raise RuntimeError("broken exception")
+
+        with mute_logger("odoo.addons.woow_paas_api.tools.webhook"):
+            self.assertEqual(wh._describe(Odd()), "The request failed: Odd.")

@@ -2,21 +2,27 @@
 webhook worker. Nothing here touches the ORM: the worker's threads use it."""
 
 import base64
+import errno
 import hashlib
 import hmac
 import ipaddress
+import logging
 import re
 import secrets
 import socket
+import ssl
 import time
 from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProtocolError
+
+_logger = logging.getLogger(__name__)
 
 SECRET_PREFIX = "whsec_"
 # Attempts after the first one fails: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
@@ -189,8 +195,9 @@ class _GuardedConnectionMixin:
                 sock.setsockopt(*option)
             return sock
         if isinstance(error, TimeoutError):
-            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out.")
-        raise NewConnectionError(self, f"Failed to establish a new connection: {error}")
+            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out.") from error
+        # Chained, so that the attempt log can say why in words (refused...).
+        raise NewConnectionError(self, f"Failed to establish a new connection: {error}") from error
 
 
 class _GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
@@ -261,12 +268,96 @@ def post(session, url, body, headers):
         return None, latency, "", None, _describe(exc)
 
 
+def describe_status(status):
+    """The attempt log's sentence for an HTTP answer that is not a success:
+    "The endpoint answered 500 Internal Server Error." """
+    try:
+        answer = f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        answer = str(status)
+    if 300 <= status < 400:
+        return f"Redirects are not followed (answered {answer}): use the final URL."
+    return f"The endpoint answered {answer}."
+
+
+def _seconds(value):
+    return f"{value:g} s"
+
+
+def _causes(exc):
+    """``exc`` and what it wraps: causes, contexts and urllib3's ``reason``."""
+    seen, todo = [], [exc]
+    while todo:
+        current = todo.pop(0)
+        if not isinstance(current, BaseException) or any(current is s for s in seen):
+            continue
+        seen.append(current)
+        todo += [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        todo += list(getattr(current, "args", ()))
+    return seen
+
+
+# Socket errors by errno, in words (ECONNREFUSED and friends).
+_OS_ERRORS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ECONNRESET: "connection reset",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.EHOSTDOWN: "host down",
+    errno.ETIMEDOUT: "timed out",
+}
+
+
 def _describe(exc):
-    """A short reason for the attempt log, naming the guard when it refused."""
+    """What went wrong before the endpoint answered, in words, for the
+    attempt log that customers and operators read: "Could not connect:
+    connection refused.", "Timed out after 15 s waiting for the answer.",
+    never an exception's text unless nothing better is known."""
+    try:
+        return _explain(exc)
+    except Exception:  # the worker's thread must get an answer whatever happens
+        _logger.warning("Webhook failure not described: %r", exc, exc_info=True)
+        return f"The request failed: {type(exc).__name__}."
+
+
+def _explain(exc):
     text = str(exc)
     if "webhooks may only target public addresses" in text:
         start = text.find("The host ")
-        return text[start:].split(")", 1)[0] + ")" if start >= 0 else text[:500]
+        guard = text[start:].split(")", 1)[0] + ")" if start >= 0 else text[:400]
+        return f"Refused: {guard}."
+    causes = _causes(exc)
+    if "cannot be resolved" in text or any(
+        isinstance(c, socket.gaierror) or type(c).__name__ == "NameResolutionError" for c in causes
+    ):
+        return "Could not connect: the host name does not resolve (DNS)."
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"Could not connect: no answer within {_seconds(CONNECT_TIMEOUT)}."
     if isinstance(exc, requests.Timeout):
-        return f"Timeout: {text[:450]}"
-    return f"{type(exc).__name__}: {text[:450]}"
+        return f"Timed out after {_seconds(READ_TIMEOUT)} waiting for the answer."
+    if isinstance(exc, requests.exceptions.SSLError):
+        verify = next((c for c in causes if isinstance(c, ssl.SSLCertVerificationError)), None)
+        if verify is not None:
+            reason = verify.verify_message or "verification failed"
+            return f"Could not connect securely: the TLS certificate was refused ({reason})."
+        if any(getattr(c, "reason", None) == "WRONG_VERSION_NUMBER" for c in causes):
+            return (
+                "Could not connect securely: the endpoint does not answer TLS on this port "
+                "(an http:// URL?)."
+            )
+        return "Could not connect securely: the TLS handshake failed."
+    for cause in causes:
+        if isinstance(cause, OSError) and cause.errno in _OS_ERRORS:
+            words = _OS_ERRORS[cause.errno]
+            if cause.errno == errno.ECONNRESET or not isinstance(exc, requests.ConnectionError):
+                return f"The connection was closed before the endpoint answered ({words})."
+            return f"Could not connect: {words}."
+        if type(cause).__name__ == "RemoteDisconnected" or isinstance(cause, ConnectionResetError):
+            return "The connection was closed before the endpoint answered."
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | ProtocolError):
+        return "The answer could not be read: the connection broke while it was sent."
+    if isinstance(exc, requests.exceptions.InvalidHeader):
+        return f"The request could not be sent: a header is not valid ({text[:200]})."
+    if isinstance(exc, requests.ConnectionError):
+        return f"Could not connect ({text[:300]})."
+    return f"The request failed: {type(exc).__name__}: {text[:300]}"

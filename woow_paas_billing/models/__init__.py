@@ -14,3 +14,4 @@ from . import product_product
 from . import payment_provider
 from . import payment_token
 from . import payment_transaction
+from . import woow_paas_event

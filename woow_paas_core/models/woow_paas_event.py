@@ -109,6 +109,59 @@ class WoowPaasEvent(models.Model):
             )
 
     @api.model
+    def _paas_event_types(self):
+        """The event types the platform emits, as ``{type: {"label": str,
+        "customer": bool}}``: the registry that webhook forms, filters and
+        documentation read.
+
+        ``customer`` says whether the event concerns one customer (its
+        ``partner_id`` is set), so that a customer's webhook endpoint can
+        receive it; the others (plans, the log's purge) reach operators
+        only. Every layer that emits an event type declares it here:
+        override, call ``super()`` and add yours::
+
+            def _paas_event_types(self):
+                types = super()._paas_event_types()
+                types["invoice.paid"] = {"label": self.env._("Invoice paid"),
+                                         "customer": True}
+                return types
+        """
+        _ = self.env._
+
+        def customer(label):
+            return {"label": label, "customer": True}
+
+        def operator(label):
+            return {"label": label, "customer": False}
+
+        return {
+            "tenant.created": customer(_("Tenant created")),
+            "tenant.updated": customer(_("Tenant updated")),
+            "tenant.provisioning": customer(_("Tenant provisioning started")),
+            "tenant.provisioned": customer(_("Tenant provisioned")),
+            "tenant.failed": customer(_("Tenant provisioning failed")),
+            "tenant.suspended": customer(_("Tenant suspended")),
+            "tenant.reactivated": customer(_("Tenant reactivated")),
+            "tenant.archived": customer(_("Tenant archived")),
+            "subscription.created": customer(_("Subscription created")),
+            "subscription.updated": customer(_("Subscription updated")),
+            "subscription.trial_started": customer(_("Trial started")),
+            "subscription.activated": customer(_("Subscription activated")),
+            "subscription.past_due": customer(_("Subscription past due")),
+            "subscription.suspended": customer(_("Subscription suspended")),
+            "subscription.reactivated": customer(_("Subscription reactivated")),
+            "subscription.cancelled": customer(_("Subscription cancelled")),
+            "subscription.plan_changed": customer(_("Plan changed")),
+            "subscription.price_changed": customer(_("Price changed")),
+            "subscription.renewed": customer(_("Subscription renewed")),
+            "subscription.renewal_failed": customer(_("Renewal failed")),
+            "subscription.trial_expiry_failed": customer(_("Trial end failed")),
+            "plan.updated": operator(_("Plan updated")),
+            "plan.quota_changed": operator(_("Plan quota changed")),
+            "event.purged": operator(_("Old events purged")),
+        }
+
+    @api.model
     def _emit(self, event_type, records, payload=None):
         """Record ``event_type`` for each of ``records`` and return the events.
 

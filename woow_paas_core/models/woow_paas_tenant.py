@@ -211,6 +211,14 @@ class WoowPaasTenant(models.Model):
             "company_id": self.company_id.id,
         }
 
+    def _paas_urls(self):
+        """Hook: where each tenant's application is served, as ``{tenant id:
+        URL or False}``. Core serves no tenant at a URL of its own, so every
+        value is False; the tenant layer gives database tenants their host
+        name. Layers that show a tenant (the REST API, GraphQL) read it here
+        without depending on the tenant layer."""
+        return dict.fromkeys(self.ids, False)
+
     def _paas_allowed_transitions(self):
         moves = super()._paas_allowed_transitions()
         moves.update(

@@ -1,6 +1,10 @@
+import ast
+import pathlib
+
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
+from odoo.modules.module import get_module_path
 from odoo.tests import tagged
 
 from .common import WoowPaasCase
@@ -103,3 +107,57 @@ class TestEventLog(WoowPaasCase):
         found = self.env["woow.paas.event"].search(action["domain"])
         self.assertLessEqual(self._events(sub), found)
         self.assertEqual(found.subscription_id, sub)
+
+
+# The methods that emit, and the position of the event type among their arguments.
+EMITTERS = {"_emit": 0, "_emit_changes": 0, "_paas_emit_durable": 0, "_paas_transition": 1,
+            "_paas_run_scheduled": 2}  # fmt: skip
+
+
+def _emitted_types(path):
+    """The literal event types that the Python code under ``path`` emits
+    (tests left out), by reading its syntax tree."""
+    found = set()
+    for file in pathlib.Path(path).rglob("*.py"):
+        if "tests" in file.parts:
+            continue
+        for node in ast.walk(ast.parse(file.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            position = EMITTERS.get(node.func.attr)
+            if position is None or len(node.args) <= position:
+                continue
+            arg = node.args[position]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found.add(arg.value)
+    return found
+
+
+@tagged("post_install", "-at_install")
+class TestEventTypes(WoowPaasCase):
+    def test_every_emitted_type_is_declared(self):
+        """The registry lists every event type the installed addons emit,
+        each with a label: webhook forms offer exactly these."""
+        types = self.env["woow.paas.event"]._paas_event_types()
+        emitted = set()
+        for module in self.env.registry._init_modules:
+            if module.startswith("woow_paas_"):
+                emitted |= _emitted_types(get_module_path(module))
+        self.assertIn("tenant.created", emitted, "the source scan found nothing")
+        self.assertFalse(emitted - set(types), "emitted but not declared")
+        for event_type, info in types.items():
+            self.assertRegex(event_type, r"^[a-z_]+\.[a-z_]+$")
+            self.assertTrue(info["label"], event_type)
+            self.assertIsInstance(info["customer"], bool)
+
+    def test_customer_flag_follows_the_links(self):
+        """An event type marked for customers carries the customer's id: a
+        tenant's event does, a plan's does not."""
+        types = self.env["woow.paas.event"]._paas_event_types()
+        tenant = self._tenant("types-tenant")
+        event = self.env["woow.paas.event"]._emit("tenant.updated", tenant)
+        self.assertTrue(types["tenant.updated"]["customer"])
+        self.assertEqual(event.partner_id, self.customer_a)
+        plan_event = self.env["woow.paas.event"]._emit("plan.updated", self.plan_monthly)
+        self.assertFalse(types["plan.updated"]["customer"])
+        self.assertFalse(plan_event.partner_id)

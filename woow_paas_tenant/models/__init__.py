@@ -15,3 +15,4 @@ from . import woow_paas_tenant
 from . import woow_paas_plan
 from . import woow_paas_subscription
 from . import ir_http
+from . import woow_paas_event

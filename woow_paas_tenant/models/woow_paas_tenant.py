@@ -187,6 +187,15 @@ class WoowPaasTenant(models.Model):
             else:
                 tenant.paas_url = False
 
+    def _paas_urls(self):
+        """Override of ``woow_paas_core``: a database tenant is served at
+        ``<code>.<platform domain>`` (:attr:`paas_url`)."""
+        urls = super()._paas_urls()
+        for tenant in self.sudo():
+            if tenant.paas_url:
+                urls[tenant.id] = tenant.paas_url
+        return urls
+
     # ------------------------------------------------------------------
     # Quotas
     # ------------------------------------------------------------------

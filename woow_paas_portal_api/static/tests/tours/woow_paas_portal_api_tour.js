@@ -53,6 +53,15 @@ registry.category("web_tour.tours").add("woow_paas_portal_api_key_tour", {
             },
         },
         {
+            content: "A Copy button sits beside the key",
+            trigger: ".o_paas_api_secret[data-kind=key] button.o_paas_api_copy:visible",
+            run: "click",
+        },
+        {
+            content: "and answers the click (copied, or the key selected for Ctrl+C)",
+            trigger: "button.o_paas_api_copy:not(:contains(Copy))",
+        },
+        {
             trigger: "a.o_paas_api_done",
             expectUnloadPage: true,
             run: "click",
@@ -92,7 +101,11 @@ registry.category("web_tour.tours").add("woow_paas_portal_api_key_tour", {
     ],
 });
 
-/** A customer sends a test message to a webhook endpoint and reads the result. */
+/**
+ * A customer picks the events of an endpoint from the list (a whole group
+ * with its wildcard, and one type), saves, then sends a test message and
+ * reads its result on the same page, without a reload.
+ */
 registry.category("web_tour.tours").add("woow_paas_portal_api_webhook_tour", {
     url: "/my/api",
     steps: () => [
@@ -103,17 +116,65 @@ registry.category("web_tour.tours").add("woow_paas_portal_api_webhook_tour", {
             run: "click",
         },
         {
-            trigger: "button.o_paas_api_test_send",
+            content: "It takes every event: the list is folded",
+            trigger: "form.o_paas_api_endpoint_edit .o_paas_api_event_choices.d-none:not(:visible)",
+        },
+        {
+            content: "Take only some events",
+            trigger: "form.o_paas_api_endpoint_edit input#event_scope_some",
+            run: "click",
+        },
+        {
+            content: "Every tenant event, with the group's wildcard",
+            trigger: ".o_paas_api_event_choices:not(.d-none) input#event_tenant_all",
+            run: "check",
+        },
+        {
+            content: "The wildcard covers the group's types",
+            trigger: "input#event_tenant_suspended:checked:disabled",
+        },
+        {
+            content: "and one subscription event",
+            trigger: "input#event_subscription_cancelled",
+            run: "check",
+        },
+        {
+            trigger: "form.o_paas_api_endpoint_edit button[type=submit]",
             expectUnloadPage: true,
             run: "click",
         },
         {
-            content: "The test message is queued for the worker",
-            trigger: ".o_paas_api_test_result.alert-info:contains(queued)",
+            content: "Saved, and shown as chosen",
+            trigger: ".alert-success:contains(saved)",
         },
         {
-            content: "and it is in the delivery log",
-            trigger: "table.o_paas_api_deliveries td:contains(webhook.test)",
+            trigger: "input#event_scope_some:checked",
+        },
+        {
+            trigger: "input#event_tenant_all:checked",
+        },
+        {
+            trigger: "input#event_subscription_cancelled:checked:not(:disabled)",
+        },
+        {
+            content: "Send a test message: the page stays",
+            trigger: "button.o_paas_api_test_send",
+            run() {
+                window.woowPaasTourSamePage = true;
+                this.anchor.click();
+            },
+        },
+        {
+            content: "Its result shows on the same page",
+            trigger: ".o_paas_api_test_live .o_paas_api_test_result.alert-success:contains(delivered)",
+            run() {
+                if (!window.woowPaasTourSamePage) {
+                    throw new Error("the page was reloaded");
+                }
+                if (!this.anchor.textContent.includes("200 OK")) {
+                    throw new Error(`unexpected result: ${this.anchor.textContent}`);
+                }
+            },
         },
     ],
 });
