@@ -21,6 +21,10 @@ class TestTenantBoundCredential(WoowPaasApiCase, WoowPaasTenantCase):
         cls.sibling = cls._tenant("bound-sibling", cls.sub_a)
         (cls.tenant_a2 | cls.sibling).action_provision()
         scopes = f"{ALL_SCOPES} usage:write billing:read webhooks:manage"
+        # billing:read needs read access to invoices (where billing is installed).
+        readonly = cls.env.ref("account.group_account_readonly", raise_if_not_found=False)
+        if readonly:
+            cls.paas_user.group_ids += readonly
         cls.bound = cls._key(cls.portal_a, "wpk_boundkey_secret_0123456", scopes=scopes,
                              paas_tenant_id=cls.tenant_a.id)  # fmt: skip
         cls.bound_operator = cls._key(cls.paas_user, "wpk_boundopr_secret_0123456",
