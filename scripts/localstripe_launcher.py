@@ -1,11 +1,19 @@
 """Start localstripe (PyPI, GPL-3.0) for the tests, the demo and the benchmarks.
 
 Run with localstripe's own interpreter (``.work/localstripe-venv``), never
-imported by the addons. Three adjustments, all outside Odoo's payload:
+imported by the addons. Adjustments, all outside Odoo's payload:
 
-* ``PaymentIntent`` accepts and keeps ``description`` and ``shipping``: Odoo's
-  ``payment_stripe`` always sends them and finds the transaction of a
-  notification by ``description``; localstripe refuses unknown parameters.
+* ``PaymentIntent`` accepts and keeps ``description``, ``shipping`` and
+  ``setup_future_usage``: Odoo's ``payment_stripe`` always sends the first two
+  and finds the transaction of a notification by ``description`` (the third
+  when the customer saves the card while paying); localstripe refuses unknown
+  parameters.
+* a PaymentIntent is confirmed from the browser as Stripe.js does it
+  (``confirmPayment``): ``POST /v1/payment_intents/<id>/confirm`` with the
+  publishable key, the intent's client secret and the card typed
+  (``payment_method_data``); the card becomes a PaymentMethod (attached to the
+  intent's customer when it is saved for later) and the intent is charged.
+  localstripe only confirms with the secret key and an attached method.
 * ``SetupIntent`` accepts and keeps ``description`` and
   ``payment_method_options`` (card mandate options) too (Odoo's validation
   transactions, the "save a card" path of ``/my/payment_method``), and a
@@ -28,26 +36,32 @@ Usage: ``python localstripe_launcher.py --port 8420``.
 
 import hashlib
 import json
+import re
 import sys
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 from localstripe import resources, server
+from localstripe.errors import UserError
 
 _PaymentIntent = resources.PaymentIntent
 _init = _PaymentIntent.__init__
 
 
-def _payment_intent_init(self, *args, description=None, shipping=None, **kwargs):
+def _payment_intent_init(
+    self, *args, description=None, shipping=None, setup_future_usage=None, **kwargs
+):
     _init(self, *args, **kwargs)
     self.description = description
     self.shipping = shipping
+    self.setup_future_usage = setup_future_usage
 
 
 _PaymentIntent.__init__ = _payment_intent_init
 # Objects that never went through __init__ (none at start) still answer.
 _PaymentIntent.description = None
 _PaymentIntent.shipping = None
+_PaymentIntent.setup_future_usage = None
 
 _SetupIntent = resources.SetupIntent
 _setup_init = _SetupIntent.__init__
@@ -130,6 +144,43 @@ async def get_body_as_query(request, handler):
     return await handler(request)
 
 
+_BROWSER_CONFIRM = re.compile(r"^/v1/payment_intents/(pi_\w+)/confirm$")
+
+
+@web.middleware
+async def confirm_payment_in_browser(request, handler):
+    """Stripe.js's ``confirmPayment``: the browser confirms a PaymentIntent
+    with the publishable key, the intent's client secret and the card typed.
+    Any other confirmation goes to localstripe (secret key, attached method)."""
+    match = _BROWSER_CONFIRM.match(request.path)
+    if request.method != "POST" or not match:
+        return await handler(request)
+    data = await server.get_post_data(request, remove_auth=False) or {}
+    key = data.get("key")
+    if not (isinstance(key, str) and key.startswith("pk_") and "client_secret" in data):
+        return await handler(request)
+    intent = resources.PaymentIntent._api_retrieve(match.group(1))
+    if data["client_secret"] != intent.client_secret:
+        raise UserError(401, "Unauthorized")
+    if intent.status != "requires_payment_method":
+        raise UserError(
+            400,
+            f"This PaymentIntent's status is {intent.status}: it cannot be confirmed.",
+            {"code": "payment_intent_unexpected_state"},
+        )
+    method_data = data.get("payment_method_data")
+    if not isinstance(method_data, dict):
+        raise UserError(400, "Missing payment_method_data.")
+    method = resources.PaymentMethod._api_create(**method_data)
+    if intent.customer and intent.setup_future_usage:
+        # Saved for later: Stripe attaches it to the customer (or declines it).
+        resources.PaymentMethod._api_attach(method.id, customer=intent.customer)
+    intent.payment_method = method.id
+    # A declined card raises a 402 card error, as Stripe answers.
+    intent._confirm(on_failure_now=intent._report_failure)
+    return server.json_response(intent._export())
+
+
 async def stats(request):
     """How many objects localstripe holds, by kind (for tests and benchmarks)."""
     counts = {}
@@ -144,6 +195,11 @@ async def stats(request):
 server.app.middlewares.insert(0, idempotency_middleware)
 server.app.middlewares.insert(0, scoped_stripe_js)
 server.app.middlewares.insert(0, get_body_as_query)
+# Inside the error middleware (its card errors become answers), before the
+# authentication that would refuse the publishable key.
+server.app.middlewares.insert(
+    server.app.middlewares.index(server.error_middleware) + 1, confirm_payment_in_browser
+)
 server.app.router.add_get("/_config/stats", stats)
 
 if __name__ == "__main__":

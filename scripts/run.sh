@@ -29,6 +29,13 @@ else
     odoo_bin -c "$CONF" -d "$DB" -i "$ADDONS" --with-demo --stop-after-init --log-level=warn
 fi
 
+# The address printed below, not Odoo's default http://localhost:<port>:
+# payment providers send the customer back there (Stripe's return URL), and
+# a session cookie of 127.0.0.1 is not sent to localhost. An address set by
+# hand (another host name) is left alone.
+psql -d "$DB" -qc "UPDATE ir_config_parameter SET value = 'http://127.0.0.1:$PORT'
+    WHERE key = 'web.base.url' AND value ~ '^http://(localhost|127\.0\.0\.1)(:[0-9]+)?/?\$'"
+
 # The demo's Stripe provider (test mode) charges against localstripe.
 trap stop_localstripe EXIT
 start_localstripe

@@ -894,12 +894,14 @@ class WoowPaasSubscription(models.Model):
         )
 
     def action_view_invoices(self):
+        """The subscription's invoices and credit notes, in the list of
+        subscription invoices (customer, dates, payment status)."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_invoice_type"
+            "woow_paas_billing.woow_paas_invoice_action"
         )
         action["domain"] = [("paas_subscription_id", "=", self.id)]
-        action["context"] = {"create": False}
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
         return action
 
     # ------------------------------------------------------------------

@@ -1,10 +1,28 @@
 """Base class for the billing tests; other addons may reuse it."""
 
+from lxml import etree
+
+from odoo.tools.safe_eval import safe_eval
+
 from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
 
 from ..models.const import AGGREGATIONS
 
 NOW = "2026-03-15 12:00:00"
+
+
+def list_columns(model, view_id, context):
+    """Names of the fields a list view shows as columns in ``context`` (its
+    ``column_invisible`` read as the web client reads it), and its arch."""
+    arch = etree.fromstring(
+        model.with_context(context).get_views([(view_id, "list")])["views"]["list"]["arch"]
+    )
+    shown = {
+        node.get("name")
+        for node in arch.iterchildren("field")
+        if not safe_eval(node.get("column_invisible") or "False", {"context": context})
+    }
+    return shown, arch
 
 
 class WoowPaasUsageCase(WoowPaasCase):

@@ -1,9 +1,11 @@
 from freezegun import freeze_time
 from lxml import etree
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
-from .common import NOW, WoowPaasUsageCase
+from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
+
+from .common import NOW, WoowPaasUsageCase, list_columns
 
 
 @tagged("post_install", "-at_install")
@@ -58,3 +60,28 @@ class TestUsageViews(WoowPaasUsageCase):
         self.assertEqual(len(groups), 30)  # tenant, metric and day follow n % 30
         self.assertEqual(sum(g[3] for g in groups), sum(range(300)))
         self.assertEqual(sum(g[4] for g in groups), 300)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceViews(WoowPaasCase):
+    def test_subscription_invoices_list(self):
+        """A subscription's Invoices button lists its invoices with their
+        customer, date, amount due and payment status."""
+        sub = self._subscription(partner=self.customer_a)
+        sub.action_activate()
+        clerk = new_test_user(
+            self.env,
+            login="test_invoice_clerk",
+            groups="account.group_account_invoice,woow_paas_core.group_paas_user",
+        )
+        action = sub.with_user(clerk).action_view_invoices()
+        view_id = {mode: view for view, mode in action["views"]}["list"]
+        self.assertEqual(view_id, self.env.ref("woow_paas_billing.account_move_view_list").id)
+        Move = self.env["account.move"].with_user(clerk)
+        shown, arch = list_columns(Move, view_id, action["context"])
+        for name in ("name", "invoice_partner_display_name", "invoice_date", "invoice_date_due",
+                     "amount_residual_signed", "status_in_payment", "payment_state"):  # fmt: skip
+            self.assertIn(name, shown)
+        self.assertEqual(arch.xpath("field[@name='payment_state']")[0].get("widget"), "badge")
+        self.assertEqual(Move.search(action["domain"]), sub.invoice_ids)
+        self.assertEqual(Move.search(action["domain"]).payment_state, "not_paid")

@@ -148,6 +148,13 @@ class WoowPaasDashboard(models.AbstractModel):
                 "value": self._paas_round(at_risk["cur"]),
                 "previous": self._paas_round(at_risk["prev"]),
                 "trend": [self._paas_round(at_risk[m]) for m in months],
-                "drill": {"res_model": "account.move", "ids": sorted(set(at_risk_ids))},
+                "drill": {
+                    "res_model": "account.move",
+                    "ids": sorted(set(at_risk_ids)),
+                    # Billing's list of subscription invoices: customer, amount
+                    # due, payment status.
+                    "list_view_id": self.env.ref("woow_paas_billing.account_move_view_list").id,
+                    "context": {"default_move_type": "out_invoice", "create": False},
+                },
             },
         ]

@@ -2,6 +2,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from odoo.addons.woow_paas_billing.tests.common import list_columns
 from odoo.addons.woow_paas_billing.tests.test_invoicing import WoowPaasInvoicingCase
 
 
@@ -54,6 +55,19 @@ class TestPaymentKpis(WoowPaasInvoicingCase):
         self.assertEqual(risk["trend"][-3:], [0.0, 130.0, 80.0])
         self.assertEqual(risk["drill"]["res_model"], "account.move")
         self.assertEqual(risk["drill"]["ids"], sorted((self.inv2 | self.inv3).ids))
+
+    def test_amount_at_risk_lists_the_customers(self):
+        """The invoices behind the amount at risk open in billing's list of
+        subscription invoices: customer, amount due and payment status."""
+        drill = self._kpis()["amount_at_risk"]["drill"]
+        self.assertEqual(
+            drill["list_view_id"], self.env.ref("woow_paas_billing.account_move_view_list").id
+        )
+        shown, __ = list_columns(
+            self.env["account.move"], drill["list_view_id"], drill.get("context") or {}
+        )
+        for name in ("invoice_partner_display_name", "amount_residual_signed", "payment_state"):
+            self.assertIn(name, shown)
 
     def test_plan_filter_and_past_dates(self):
         """A plan filter narrows both cards; a later payment does not change

@@ -529,7 +529,44 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
 
 class WoowPaasInvoicePortal(PortalAccount):
     """``/my/invoices?subscription_id=<id>``: Odoo's own invoice list, kept
-    to the invoices of one of the customer's subscriptions."""
+    to the invoices of one of the customer's subscriptions; a subscription
+    invoice shown as an invoice, not a proforma."""
+
+    @http.route()
+    def portal_my_invoice_detail(
+        self, invoice_id, access_token=None, report_type=None, download=False, **kw
+    ):
+        """Override of ``account``: the PDF downloaded of a posted
+        subscription invoice without a generated PDF is the invoice, not the
+        proforma that ``account`` falls back to."""
+        if report_type == "pdf" and download:
+            try:
+                invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
+            except (AccessError, MissingError):
+                invoice_sudo = None
+            if invoice_sudo and invoice_sudo._paas_issued_without_document():
+                return self._show_report(
+                    model=invoice_sudo,
+                    report_type="pdf",
+                    report_ref=invoice_sudo.partner_id.invoice_template_pdf_report_id.report_name
+                    or "account.account_invoices",
+                    download=True,
+                )
+        return super().portal_my_invoice_detail(
+            invoice_id, access_token=access_token, report_type=report_type, download=download, **kw
+        )
+
+    def _show_report(self, model, report_type, report_ref, download=False):
+        """Override of ``portal``: ``account`` asks for a proforma when the
+        invoice has no generated PDF; a posted subscription invoice is shown
+        as the invoice (see ``account.move._paas_issued_without_document``)."""
+        if (
+            model._name == "account.move"
+            and len(model) == 1
+            and model._paas_issued_without_document()
+        ):
+            request.update_context(proforma_invoice=False)
+        return super()._show_report(model, report_type, report_ref, download=download)
 
     def _prepare_my_invoices_values(
         self, page, date_begin, date_end, sortby, filterby, domain=None, url="/my/invoices"

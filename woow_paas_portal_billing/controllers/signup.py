@@ -14,6 +14,8 @@ class WoowPaasBillingSignup(WoowPaasSignup):
     charged off-session on that method) and provisions the tenant."""
 
     def _paas_signup_payment_available(self, plan):
+        # A provider the customer's payment form shows (published: Odoo
+        # hides the others from portal users) and that saves methods.
         # Asked per plan by the pricing page: one query per company and request.
         company = plan.company_id or request.env.company
         known = request.env.cr.cache.setdefault("woow_paas_pay_now", {})
@@ -25,6 +27,7 @@ class WoowPaasBillingSignup(WoowPaasSignup):
                     [
                         ("state", "in", ("enabled", "test")),
                         ("allow_tokenization", "=", True),
+                        ("is_published", "=", True),
                         ("company_id", "=", company.id),
                     ],
                     limit=1,

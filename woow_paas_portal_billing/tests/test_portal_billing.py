@@ -1,3 +1,6 @@
+import html
+
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import WoowPaasPortalBillingCase
@@ -207,3 +210,67 @@ class TestPortalBilling(WoowPaasPortalBillingCase):
         self.assertIn("paas_invoice_subscription", response.text)
         self.assertIn(self.sub_a.name, response.text)
         self.assertIn(mine._paas_portal_periods()["period"], response.text)
+
+    # ------------------------------------------------------------------
+    # Invoices: shown as invoices, paid from the subscription page
+    # ------------------------------------------------------------------
+    def test_posted_invoice_is_not_a_proforma(self):
+        """A posted subscription invoice (its PDF never generated: nobody
+        sends it) is shown, printed and downloaded as the invoice; an
+        invoice outside subscriptions keeps Odoo's proforma until sent."""
+        move = self._moves("period")
+        self.assertEqual(move.state, "posted")
+        self.assertFalse(move.invoice_pdf_report_id)
+        other = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer_a.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Consulting", "quantity": 1, "price_unit": 10.0})
+                ],
+            }
+        )
+        other.action_post()
+        self.authenticate("test_portal_a", "test_portal_a")
+        for query in ("report_type=html", "report_type=pdf", "report_type=pdf&download=true"):
+            with self.subTest(query=query):
+                response = self.url_open(f"/my/invoices/{move.id}?{query}")
+                self.assertEqual(response.status_code, 200)
+                self.assertNotIn("Proforma", response.text)
+                self.assertRegex(response.text, r"<span>\s*Invoice\s*</span>")
+                self.assertIn(move.name, response.text)
+        disposition = self.url_open(
+            f"/my/invoices/{move.id}?report_type=pdf&download=true"
+        ).headers["Content-Disposition"]
+        self.assertIn("attachment", disposition)
+        self.assertNotIn("proforma", disposition)
+        response = self.url_open(f"/my/invoices/{other.id}?report_type=html")
+        self.assertIn("Proforma Invoice", response.text)
+        self.authenticate("test_portal_b", "test_portal_b")
+        response = self.url_open(
+            f"/my/invoices/{move.id}?report_type=pdf&download=true", allow_redirects=False
+        )
+        self.assertEqual(response.status_code, 303, "another customer's invoice: back to /my")
+        self.assertNotIn(move.name, response.text)
+
+    def test_unpaid_invoice_has_a_pay_button(self):
+        """An open invoice on the subscription page has a Pay button to
+        Odoo's payment form of that invoice; once paid, it has none."""
+        move = self._moves("period")
+        self.assertTrue(move._has_to_be_paid())
+        self.authenticate("test_portal_a", "test_portal_a")
+        page = self._page().text
+        self.assertIn('name="paas_invoice_pay"', page)
+        pay_url = move.get_portal_url(anchor="portal_pay", query_string="&payment=True")
+        self.assertIn(html.escape(pay_url), page)
+        response = self.url_open(pay_url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn('id="pay_with"', response.text)
+        self.assertIn('data-payment="True"', response.text)
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=move.ids
+        ).create({})._create_payments()
+        self.assertFalse(move._has_to_be_paid())
+        page = self._page().text
+        self.assertIn(move.name, page)
+        self.assertNotIn('name="paas_invoice_pay"', page)

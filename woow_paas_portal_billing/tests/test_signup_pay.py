@@ -15,7 +15,13 @@ class TestSignupPayNow(WoowPaasPortalCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.provider = cls.env["payment.provider"].create(
-            {"name": "Test Tokens", "code": "none", "state": "test", "allow_tokenization": True}
+            {
+                "name": "Test Tokens",
+                "code": "none",
+                "state": "test",
+                "allow_tokenization": True,
+                "is_published": True,
+            }
         )
 
     def _pay_now(self, nonce="pay-now-nonce-0001"):
@@ -96,3 +102,16 @@ class TestSignupPayNow(WoowPaasPortalCase):
         response = self.url_open(f"/paas/signup/{signup.id}/pay", allow_redirects=False)
         self.assertEqual(response.status_code, 303)
         self.assertIn("/web/login", response.headers["Location"])
+
+    def test_no_pay_now_without_a_published_provider(self):
+        """A provider customers cannot see (unpublished: Odoo's payment form
+        hides it from them) offers no Pay now: the customer could not save
+        a method."""
+        self.provider.is_published = False
+        self.authenticate("test_portal_a", "test_portal_a")
+        response = self.url_open("/paas/signup/tenant?plan=test-monthly")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn('value="pay"', response.text)
+        self.provider.is_published = True
+        response = self.url_open("/paas/signup/tenant?plan=test-monthly")
+        self.assertIn('value="pay"', response.text)

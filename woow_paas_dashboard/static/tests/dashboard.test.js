@@ -14,7 +14,7 @@ import {
     preloadBundle,
 } from "@web/../tests/web_test_helpers";
 import { defineMailModels } from "@mail/../tests/mail_test_helpers";
-import { formatKpi } from "@woow_paas_dashboard/dashboard/dashboard";
+import { drillAction, formatKpi } from "@woow_paas_dashboard/dashboard/dashboard";
 
 describe.current.tags("desktop");
 preloadBundle("web.chartjs_lib");
@@ -274,6 +274,42 @@ test("clicking a card opens the records behind it", async () => {
     expect(".o_list_view").toHaveCount(1);
     expect(".o_data_row").toHaveCount(2);
     expect(".o_breadcrumb").toHaveText(/MRR/);
+});
+
+test("a card's records open in the list view and context it names", async () => {
+    const opened = [];
+    onRpc("woow.paas.dashboard", "get_dashboard", () => {
+        const data = dashboard();
+        data.kpis[0].drill = {
+            res_model: "woow.paas.subscription",
+            ids: [1],
+            list_view_id: 77,
+            context: { default_move_type: "out_invoice" },
+        };
+        return data;
+    });
+    await mountWebClient();
+    patchWithCleanup(getService("action"), {
+        doAction(action) {
+            if (action?.type === "ir.actions.act_window") {
+                opened.push(action);
+                return;
+            }
+            return super.doAction(...arguments);
+        },
+    });
+    await getService("action").doAction("woow_paas_dashboard");
+    await animationFrame();
+    await contains(".o_paas_kpi_card[data-kpi=mrr]").click();
+    await animationFrame();
+    expect(opened).toHaveLength(1);
+    expect(opened[0].views).toEqual([
+        [77, "list"],
+        [false, "form"],
+    ]);
+    expect(opened[0].context).toEqual({ default_move_type: "out_invoice" });
+    expect(opened[0].domain).toEqual([["id", "in", [1]]]);
+    expect(drillAction({ res_model: "x" }, "X", []).views[0]).toEqual([false, "list"]);
 });
 
 test("a card whose records are read on demand asks for them when opened", async () => {

@@ -9,8 +9,11 @@
  * card from /my/payment_method runs Odoo's own code in a real browser: the
  * SetupIntent is confirmed with the card typed in localstripe's inputs, then
  * the browser goes to Odoo's return URL as Stripe would send it there.
- * Payments on session (confirmPayment) are not mapped: localstripe's
- * confirmCardPayment() cannot attach a card typed in the page.
+ * Paying on session (an invoice's Pay Now: confirmPayment) confirms the
+ * PaymentIntent the way Stripe.js does, with the publishable key, the
+ * intent's client secret and the card typed (scripts/localstripe_launcher.py
+ * teaches localstripe that call); a card asking for authentication gets
+ * localstripe's 3-D Secure dialog.
  */
 (function () {
     "use strict";
@@ -27,6 +30,19 @@
         return target.toString();
     }
 
+    // localstripe serves its Stripe.js under <its base URL>/js.stripe.com/v3/.
+    const localStripeScript = [...document.querySelectorAll("script[src]")].find((script) =>
+        /\/js\.stripe\.com\/v3\/$/.test(script.src)
+    );
+    const localStripeBase = localStripeScript
+        ? localStripeScript.src.replace(/\/js\.stripe\.com\/v3\/$/, "")
+        : "";
+
+    function cardOf(elements) {
+        const card = elements.getElement("card");
+        return card && card.value && card.value.card.number ? card : null;
+    }
+
     function PaymentElementStripe(key) {
         const stripe = LocalStripe(key);
         const makeElements = stripe.elements;
@@ -34,9 +50,8 @@
             const elements = makeElements();
             elements.update = function () {};
             elements.submit = async function () {
-                const card = elements.getElement("card");
                 // Odoo shows a thrown error as "Incorrect payment details".
-                if (!card || !card.value || !card.value.card.number) {
+                if (!cardOf(elements)) {
                     throw new Error("Enter the card number.");
                 }
                 return {};
@@ -59,8 +74,58 @@
             );
             return {};
         };
-        stripe.confirmPayment = async function () {
-            return { error: { message: "localstripe cannot take a payment on session." } };
+        stripe.confirmPayment = async function ({ elements, clientSecret, confirmParams }) {
+            const card = cardOf(elements);
+            const intentId = /^(pi_\w+)_secret_/.exec(clientSecret || "");
+            if (!card || !intentId) {
+                return { error: { message: "Enter the card number." } };
+            }
+            let intent;
+            try {
+                const response = await fetch(
+                    `${localStripeBase}/v1/payment_intents/${intentId[1]}/confirm`,
+                    {
+                        method: "POST",
+                        body: JSON.stringify({
+                            key,
+                            client_secret: clientSecret,
+                            payment_method_data: {
+                                type: "card",
+                                card: card.value.card,
+                                billing_details: {
+                                    address: { postal_code: card.value.postal_code },
+                                },
+                            },
+                        }),
+                    }
+                );
+                intent = await response.json().catch(() => ({}));
+                if (!response.ok || intent.error) {
+                    return { error: intent.error || { message: response.statusText } };
+                }
+            } catch (error) {
+                return { error: { message: error.message } };
+            }
+            if (intent.status === "requires_action") {
+                // localstripe's 3-D Secure dialog, then its answer.
+                const result = await stripe.confirmCardPayment(clientSecret);
+                if (result.error) {
+                    return { error: result.error };
+                }
+                intent = result.paymentIntent;
+            }
+            if (!["succeeded", "processing", "requires_capture"].includes(intent.status)) {
+                const reason = intent.last_payment_error && intent.last_payment_error.message;
+                return { error: { message: reason || `The payment is ${intent.status}.` } };
+            }
+            window.location.assign(
+                withParams(confirmParams.return_url, {
+                    payment_intent: intent.id,
+                    payment_intent_client_secret: clientSecret,
+                    redirect_status: "succeeded",
+                })
+            );
+            return {};
         };
         return stripe;
     }

@@ -59,6 +59,26 @@ export function formatKpi(value, format, currency, digits) {
     return formatFloat(value, { digits: [69, Number.isInteger(digits) ? digits : 2] });
 }
 
+/**
+ * The window action that opens the records behind a figure: ``drill`` names
+ * the model, and may name the list view (``list_view_id``) and the context
+ * (``context``) the records read best in.
+ */
+export function drillAction(drill, name, domain) {
+    return {
+        type: "ir.actions.act_window",
+        name,
+        res_model: drill.res_model,
+        domain,
+        context: drill.context || {},
+        views: [
+            [drill.list_view_id || false, "list"],
+            [false, "form"],
+        ],
+        target: "current",
+    };
+}
+
 /** A trend as an inline SVG line: cheap, crisp, no canvas per card. */
 export class Sparkline extends Component {
     static template = "woow_paas_dashboard.Sparkline";
@@ -570,17 +590,7 @@ export class PaasDashboard extends Component {
     }
 
     openDomain(drill, label) {
-        this.action.doAction({
-            type: "ir.actions.act_window",
-            name: label,
-            res_model: drill.res_model,
-            domain: drill.domain,
-            views: [
-                [false, "list"],
-                [false, "form"],
-            ],
-            target: "current",
-        });
+        this.action.doAction(drillAction(drill, label, drill.domain));
     }
 
     openRecord(resModel, resId) {
@@ -607,17 +617,9 @@ export class PaasDashboard extends Component {
                 serializeDate(end),
             ], { plan_ids: this.state.planId ? [this.state.planId] : null });
         }
-        this.action.doAction({
-            type: "ir.actions.act_window",
-            name: `${label} · ${this.periodLabel}`,
-            res_model: drill.res_model,
-            domain: drill.domain || [["id", "in", drill.ids]],
-            views: [
-                [false, "list"],
-                [false, "form"],
-            ],
-            target: "current",
-        });
+        this.action.doAction(
+            drillAction(drill, `${label} · ${this.periodLabel}`, drill.domain || [["id", "in", drill.ids]])
+        );
     }
 }
 
