@@ -9,3 +9,5 @@ from . import test_integrity
 from . import test_periods
 from . import test_crons
 from . import test_audit
+from . import test_tenant_provisioning_ops
+from . import test_ui
