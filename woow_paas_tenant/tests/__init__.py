@@ -4,3 +4,4 @@ from . import test_config
 from . import test_tour
 from . import test_database_tour
 from . import test_database_tenant
+from . import test_signin_link
