@@ -531,6 +531,11 @@ class WoowPaasTenant(models.Model):
             return False, False
         return tenant.paas_signin_url, expires
 
+    def _paas_can_mint_signin(self):
+        """Whether a sign-in link can be made now: a running database tenant."""
+        self.ensure_one()
+        return self.state in ("active", "suspended") and bool(self.sudo().paas_db_name)
+
     def _paas_mint_signin_link(self, lifetime=SIGNIN_NOW_SECONDS):
         """A fresh one-time sign-in link for the tenant's administrator, good
         for ``lifetime`` seconds: its token's hash goes into the tenant
@@ -539,7 +544,7 @@ class WoowPaasTenant(models.Model):
         ``tenant.signin_link_issued``. The caller checked who may have it."""
         self.ensure_one()
         tenant = self.sudo()
-        if tenant.state not in ("active", "suspended") or not tenant.paas_db_name:
+        if not tenant._paas_can_mint_signin():
             raise UserError(self.env._("Tenant %s has no database to sign in to now.", tenant.name))
         token = secrets.token_urlsafe(32)
         expires = int(time.time()) + lifetime
