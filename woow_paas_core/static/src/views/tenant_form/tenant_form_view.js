@@ -30,8 +30,9 @@ export class WoowPaasTenantFormController extends FormController {
     }
 
     async onTenantState({ ids, state }) {
+        // Not loaded yet (or already gone): the next load reads the new status anyway.
         const record = this.model.root;
-        if (!record.resId || !(ids || []).includes(record.resId) || record.data.state === state) {
+        if (!record?.resId || !(ids || []).includes(record.resId) || record.data.state === state) {
             return;
         }
         if (await record.isDirty()) {
