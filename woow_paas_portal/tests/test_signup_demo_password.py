@@ -42,7 +42,9 @@ class TestSignupDemoPassword(WoowPaasPortalCase):
         html = page.text
         self.assertIn("o_paas_signup_password", html)
         self.assertIn("<title>Choose your password", html)
-        self.assertIn("Acme Cloud", html)
+        # No logo of its own: the product's name, not Odoo's placeholder.
+        self.assertRegex(html, r'class="fs-4 fw-semibold o_paas_brand_name">Acme Cloud<')
+        self.assertNotIn("/logo.png?company=", html)
         self.assertIn("--woow-paas-primary: #aa3300", html)
         self.assertRegex(html, r'aria-current="step"[^>]*>\s*2\. Account')
         self.assertIn("dana@branded.example.com", html)
