@@ -84,6 +84,10 @@ cat <<MSG
     curl -H "Authorization: Bearer wpk_demo_customer_key_do_not_use_in_production" \\
          http://127.0.0.1:$PORT/api/v1/tenants
 
+  Mail: a demo sends none; its outgoing mails (sign-up confirmation, "your
+    tenant is ready" with the sign-in link...) are at
+    http://127.0.0.1:$PORT/paas/demo/mailbox
+
   Payments: the demo Stripe provider (test mode) talks to localstripe at
     http://127.0.0.1:$WOOW_LOCALSTRIPE_PORT (test cards: 4242424242424242 pays,
     4000000000000341 is declined at charge time)

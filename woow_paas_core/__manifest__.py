@@ -35,6 +35,12 @@
         "demo/woow_paas_populate_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "woow_paas_core/static/src/views/**/*",
+        ],
+        "web.assets_unit_tests": [
+            "woow_paas_core/static/tests/**/*.test.js",
+        ],
         "web.assets_tests": [
             "woow_paas_core/static/tests/tours/*.js",
         ],

@@ -14,6 +14,12 @@
         "security/ir.model.access.csv",
         "security/woow_paas_portal_tenant_security.xml",
         "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
         "views/woow_paas_portal_tenant_templates.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "woow_paas_portal_tenant/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -1,10 +1,18 @@
 import re
 import unicodedata
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .const import RESERVED_TENANT_CODES, SUBSCRIPTION_RUNNING, TENANT_CODE_RE, TENANT_STATES
+
+# System parameter: minutes after which a provisioning that has not ended is
+# offered Retry, Cancel and Archive in the back office.
+STUCK_MINUTES_PARAM = "woow_paas_core.provisioning_stuck_minutes"
+STUCK_MINUTES_DEFAULT = 15
+# Bus notification sent to PaaS users on every status change of tenants.
+STATE_NOTIFICATION = "woow_paas.tenant/state"
 
 
 class WoowPaasTenant(models.Model):
@@ -84,6 +92,19 @@ class WoowPaasTenant(models.Model):
     state_message = fields.Text(
         string="Status Details", readonly=True, copy=False, help="Why it failed or was suspended."
     )
+    provisioning_date = fields.Datetime(
+        string="Provisioning Since",
+        readonly=True,
+        copy=False,
+        help="When the current (or last) provisioning started.",
+    )
+    paas_provisioning_stuck = fields.Boolean(
+        string="Provisioning Stuck",
+        compute="_compute_paas_provisioning_stuck",
+        help="Provisioning started longer ago than the threshold (system parameter "
+        "woow_paas_core.provisioning_stuck_minutes, 15 minutes by default) and has not "
+        "ended: Retry, Cancel and Archive are offered.",
+    )
     provisioned_date = fields.Datetime(readonly=True, copy=False)
     archived_date = fields.Datetime(readonly=True, copy=False)
     color = fields.Integer()
@@ -128,6 +149,22 @@ class WoowPaasTenant(models.Model):
                     )
                 )
 
+    @api.depends("state", "provisioning_date")
+    def _compute_paas_provisioning_stuck(self):
+        since = fields.Datetime.now() - timedelta(minutes=self._paas_stuck_minutes())
+        for tenant in self:
+            tenant.paas_provisioning_stuck = tenant.state == "provisioning" and (
+                not tenant.provisioning_date or tenant.provisioning_date <= since
+            )
+
+    @api.model
+    def _paas_stuck_minutes(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(STUCK_MINUTES_PARAM)
+        try:
+            return max(int(value), 0) if value else STUCK_MINUTES_DEFAULT
+        except ValueError:
+            return STUCK_MINUTES_DEFAULT
+
     @api.onchange("name")
     def _onchange_name_suggest_code(self):
         if self.name and not self.code:
@@ -158,6 +195,7 @@ class WoowPaasTenant(models.Model):
                 "access_token": (None, self.env._("the portal generates it")),
                 "paas_customer_suspended": (None, status),
                 "state_message": (None, status),
+                "provisioning_date": (None, status),
                 "provisioned_date": (None, status),
                 "archived_date": (None, status),
                 "code": (
@@ -234,6 +272,25 @@ class WoowPaasTenant(models.Model):
         )
         return moves
 
+    def _paas_transition(self, target, event_type, vals=None, note=None, payload=None):
+        """Override of the lifecycle mixin: every status change is announced
+        on the bus to PaaS users, so that an open tenant form shows it at
+        once (a provisioning job ends in another transaction)."""
+        moved = self.ids
+        res = super()._paas_transition(target, event_type, vals=vals, note=note, payload=payload)
+        if moved:
+            self._paas_notify_state(moved, target)
+        return res
+
+    @api.model
+    def _paas_notify_state(self, tenant_ids, state):
+        """Send ``{"ids", "state"}`` to the PaaS users' group channel (every
+        PaaS user's browser listens to its groups); sent when the transaction
+        commits, like every bus notification."""
+        group = self.env.ref("woow_paas_core.group_paas_user", raise_if_not_found=False)
+        if group:
+            group._bus_send(STATE_NOTIFICATION, {"ids": list(tenant_ids), "state": state})
+
     # ------------------------------------------------------------------
     # Transitions
     # ------------------------------------------------------------------
@@ -248,9 +305,54 @@ class WoowPaasTenant(models.Model):
                     tenant=without[0].name,
                 )
             )
-        self._paas_transition("provisioning", "tenant.provisioning", vals={"state_message": False})
+        self._paas_transition(
+            "provisioning",
+            "tenant.provisioning",
+            vals={"state_message": False, "provisioning_date": fields.Datetime.now()},
+        )
         self._paas_provision()
         return True
+
+    def _paas_check_provisioning(self):
+        not_provisioning = self.filtered(lambda t: t.state != "provisioning")
+        if not_provisioning:
+            raise UserError(
+                self.env._("Tenant %s is not being provisioned.", not_provisioning[0].name)
+            )
+
+    def _paas_stop_provisioning(self):
+        """Hook: stop the work of a provisioning that is being cancelled
+        (the tenant layer cancels its queued job, and refuses while the job
+        runs). Core's provisioning ends at once: nothing to stop."""
+        return True
+
+    def action_cancel_provisioning(self, reason=None):
+        """Give up a provisioning that does not end (provisioning → failed,
+        with the reason): Retry Provisioning then resumes it, Archive
+        retires the tenant."""
+        self._paas_check_transition("failed")
+        self._paas_check_provisioning()
+        self._paas_stop_provisioning()
+        return self._paas_provision_failed(
+            reason or self.env._("Provisioning cancelled by %s.", self.env.user.name)
+        )
+
+    def action_retry_provisioning(self):
+        """Start a provisioning that does not end over again: cancelled
+        (→ failed), then provisioned again (→ provisioning), resuming where
+        it stopped."""
+        self.action_cancel_provisioning(
+            reason=self.env._("Provisioning restarted by %s.", self.env.user.name)
+        )
+        return self.action_provision()
+
+    def action_archive_provisioning(self):
+        """Retire a tenant whose provisioning does not end: cancelled
+        (→ failed), then archived."""
+        self.action_cancel_provisioning(
+            reason=self.env._("Provisioning abandoned by %s.", self.env.user.name)
+        )
+        return self.action_archive()
 
     def _paas_provision(self):
         """Hook: create the tenant's resources, then call
@@ -263,11 +365,7 @@ class WoowPaasTenant(models.Model):
         """Provisioning done: provisioning → active, or suspended when the
         subscription stopped meanwhile (a tenant is active only under a
         running subscription)."""
-        not_provisioning = self.filtered(lambda t: t.state != "provisioning")
-        if not_provisioning:
-            raise UserError(
-                self.env._("Tenant %s is not being provisioned.", not_provisioning[0].name)
-            )
+        self._paas_check_provisioning()
         running = self.filtered(lambda t: t.subscription_id.state in SUBSCRIPTION_RUNNING)
         vals = {"provisioned_date": fields.Datetime.now(), "state_message": False}
         running._paas_transition("active", "tenant.provisioned", vals=vals)

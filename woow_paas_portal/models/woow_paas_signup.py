@@ -150,6 +150,16 @@ class WoowPaasSignup(models.Model):
             tenant.action_provision()
         return True
 
+    @api.model
+    def _paas_demo_mode(self):
+        """Whether this database was installed with demo data (Odoo's own
+        test: a module installed with its demo data): then the portal may
+        show what only a mailbox would in production, such as the mails that
+        no SMTP server carries out of a demo."""
+        return bool(
+            self.env["ir.module.module"].sudo().search_count([("demo", "=", True)], limit=1)
+        )
+
     # ------------------------------------------------------------------
     # Progress
     # ------------------------------------------------------------------
@@ -198,11 +208,19 @@ class WoowPaasSignup(models.Model):
         self.ensure_one()
         tenant = self.sudo().tenant_id
         state = tenant.state or "draft"
+        open_url = tenant._paas_portal_open_url() if state == "active" else ""
         return {
             "state": state,
             "ready": state == "active",
             "failed": state == "failed",
             "message": (tenant.state_message or "") if state in ("failed", "suspended") else "",
-            "open_url": tenant._paas_portal_open_url() if state == "active" else "",
+            "open_url": open_url,
+            # The button's words: a tenant that lives on its own page is seen, not opened.
+            "open_label": (
+                self.env._("See your tenant")
+                if open_url and open_url == tenant.access_url
+                else self.env._("Open your tenant")
+            ),
+            "open_note": "",
             "steps": self._paas_steps(),
         }

@@ -1,1 +1,3 @@
 from . import test_portal_tenant
+from . import test_tenant_signin
+from . import test_signin_tour

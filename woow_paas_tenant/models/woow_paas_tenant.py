@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import psycopg2
 
@@ -32,6 +32,9 @@ TENANT_LEVEL_EXCLUDED = ("tenants",)
 PROVISION_LOCK_KEY = 0x57_6F_6F_77  # "Woow"
 # The agent's parameter for the administrator's one-time sign-in link.
 SIGNIN_PARAM = "woow_paas_agent.signin"
+# Lifetime of a sign-in link made on request ("Sign in as administrator"):
+# followed at once by the browser that asked for it.
+SIGNIN_NOW_SECONDS = 300
 # Prefix of the system parameters pushed into a tenant database, read there by
 # woow_paas_tenant_agent.
 AGENT_PARAM = "woow_paas_agent."
@@ -102,6 +105,12 @@ class WoowPaasTenant(models.Model):
         copy=False,
         groups="woow_paas_core.group_paas_manager",
     )
+    paas_signin_expires = fields.Datetime(
+        string="Sign-in Link Expires",
+        readonly=True,
+        copy=False,
+        groups="woow_paas_core.group_paas_manager",
+    )
     paas_signin_url = fields.Char(
         string="Sign-in Link",
         compute="_compute_paas_signin_url",
@@ -168,7 +177,7 @@ class WoowPaasTenant(models.Model):
         for name in ("paas_db_server_id", "paas_db_name", "paas_template_id",
                      "paas_admin_login", "paas_admin_password", "paas_archive_path",
                      "paas_pool_password", "paas_archive_delete_date",
-                     "paas_signin_token"):  # fmt: skip
+                     "paas_signin_token", "paas_signin_expires"):  # fmt: skip
             fields_[name] = (None, hint)
         fields_["paas_usage_measured_at"] = (None, self.env._("the usage measure sets it"))
         fields_["paas_agent_missing"] = (None, self.env._("the usage job sets it"))
@@ -549,7 +558,9 @@ class WoowPaasTenant(models.Model):
         they were handed over."""
         if not self.env.user.has_group("woow_paas_core.group_paas_manager"):
             raise UserError(self.env._("Only a PaaS Manager may clear the administrator password."))
-        self.sudo().write({"paas_admin_password": False, "paas_signin_token": False})
+        self.sudo().write(
+            {"paas_admin_password": False, "paas_signin_token": False, "paas_signin_expires": False}
+        )
         return True
 
     @api.depends("paas_url", "paas_signin_token")
@@ -565,13 +576,89 @@ class WoowPaasTenant(models.Model):
     def _paas_signin_param(self):
         """The agent's record of the sign-in link: the token's hash, the
         administrator and the expiry (the token itself stays here)."""
+        tenant = self.sudo()
+        digest = hashlib.sha256(tenant.paas_signin_token.encode()).hexdigest()
+        expires = tenant.paas_signin_expires or (
+            fields.Datetime.now() + timedelta(days=self._paas_signin_days())
+        )
+        return f"{digest}:{{uid}}:{int(expires.replace(tzinfo=UTC).timestamp())}"
+
+    @api.model
+    def _paas_signin_days(self):
         params = self.env["ir.config_parameter"].sudo()
         try:
-            days = int(params.get_param("woow_paas_tenant.signin_link_days", 7))
+            return max(int(params.get_param("woow_paas_tenant.signin_link_days", 7)), 0)
         except ValueError:
-            days = 7
-        digest = hashlib.sha256(self.sudo().paas_signin_token.encode()).hexdigest()
-        return f"{digest}:{{uid}}:{int(time.time()) + max(days, 0) * 86400}"
+            return 7
+
+    def _paas_first_signin_link(self):
+        """``(url, expires)`` of the sign-in link made at provisioning while
+        it may still work (not expired, not replaced, not cleared), else
+        ``(False, False)``. Whether it was already followed only the tenant
+        database knows: a followed link answers that it was used."""
+        self.ensure_one()
+        tenant = self.sudo()
+        expires = tenant.paas_signin_expires
+        if (
+            tenant.state not in ("active", "suspended")
+            or not tenant.paas_signin_url
+            or not expires
+            or expires <= fields.Datetime.now()
+        ):
+            return False, False
+        return tenant.paas_signin_url, expires
+
+    def _paas_can_mint_signin(self):
+        """Whether a sign-in link can be made now: a running database tenant."""
+        self.ensure_one()
+        return self.state in ("active", "suspended") and bool(self.sudo().paas_db_name)
+
+    def _paas_mint_signin_link(self, lifetime=SIGNIN_NOW_SECONDS):
+        """A fresh one-time sign-in link for the tenant's administrator, good
+        for ``lifetime`` seconds: its token's hash goes into the tenant
+        database (which keeps one link: the previous one stops working), the
+        token only into the returned URL. Logged in the chatter and as
+        ``tenant.signin_link_issued``. The caller checked who may have it."""
+        self.ensure_one()
+        tenant = self.sudo()
+        if not tenant._paas_can_mint_signin():
+            raise UserError(self.env._("Tenant %s has no database to sign in to now.", tenant.name))
+        token = secrets.token_urlsafe(32)
+        expires = int(time.time()) + lifetime
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        try:
+            tenant._paas_push_signin(f"{digest}:{{uid}}:{expires}")
+        except (pgtools.TransientError, psycopg2.Error) as exc:
+            _logger.info("Sign-in link of tenant %s not issued: %s", tenant.code, exc)
+            raise UserError(
+                self.env._(
+                    "The database of tenant %s does not answer right now: try again in a minute.",
+                    tenant.name,
+                )
+            ) from exc
+        # The link made at provisioning no longer works: stop showing it.
+        tenant.write({"paas_signin_token": False, "paas_signin_expires": False})
+        tenant._message_log(
+            body=self.env._(
+                "One-time sign-in link for the administrator issued to %(user)s.",
+                user=self.env.user.name,
+            )
+        )
+        self.env["woow.paas.event"]._emit(
+            "tenant.signin_link_issued",
+            tenant,
+            {"login": tenant.paas_admin_login, "expires_in": lifetime},
+        )
+        return f"{tenant.paas_url}/woow_paas_agent/signin?token={token}"
+
+    def _paas_push_signin(self, param):
+        """Write the sign-in link's record (``param``, with ``{uid}`` for the
+        administrator's id) into the tenant database, committed there at
+        once, and tell its processes to reload their parameters."""
+        with self._paas_tenant_cursor() as conn, conn.cursor() as cr:
+            admin_id = _paas_xmlid(cr, "base", "user_admin")
+            _paas_set_param(cr, SIGNIN_PARAM, param.format(uid=admin_id))
+            cr.execute("INSERT INTO orm_signaling_stable DEFAULT VALUES")
 
     def _paas_provision(self):
         """Override of ``woow_paas_core``: tenants of ``database`` plans get
@@ -591,7 +678,7 @@ class WoowPaasTenant(models.Model):
             tenant._paas_prepare_database()
             tenant.with_delay(
                 description=self.env._("Provision tenant %s", tenant.code),
-                identity_key=f"woow.paas.tenant-provision-{tenant.id}",
+                identity_key=tenant._paas_provision_job_key(),
                 max_retries=8,
             )._paas_provision_job()
         return True
@@ -634,10 +721,47 @@ class WoowPaasTenant(models.Model):
                 tenant.plan_id._paas_enqueue_pool_refill()
         if not tenant.paas_admin_password and "paas_admin_password" not in vals:
             vals["paas_admin_password"] = secrets.token_urlsafe(12)
-        if not tenant.paas_signin_token:
+        if not tenant.paas_signin_token or (
+            tenant.paas_signin_expires and tenant.paas_signin_expires <= fields.Datetime.now()
+        ):
             vals["paas_signin_token"] = secrets.token_urlsafe(32)
+            vals["paas_signin_expires"] = fields.Datetime.now() + timedelta(
+                days=self._paas_signin_days()
+            )
         tenant.write(vals)
         return True
+
+    def _paas_provision_job_key(self):
+        return f"woow.paas.tenant-provision-{self.id}"
+
+    def _paas_stop_provisioning(self):
+        """Override of ``woow_paas_core``: a cancelled provisioning's queued
+        job is cancelled too. Refused while the job is running (it holds the
+        tenant's lock): its end is then a moment away. Holding the lock until
+        the transaction ends keeps a job that starts meanwhile from running
+        its steps (it finds the tenant failed afterwards and stops)."""
+        res = super()._paas_stop_provisioning()
+        for tenant in self:
+            if not tenant._paas_provision_lock():
+                raise UserError(
+                    self.env._(
+                        "Tenant %s is being provisioned at this very moment: wait for its "
+                        "job to end, or try again in a minute.",
+                        tenant.name,
+                    )
+                )
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [
+                    ("identity_key", "in", [tenant._paas_provision_job_key() for tenant in self]),
+                    ("state", "in", ("wait_dependencies", "pending", "enqueued", "failed")),
+                ]
+            )
+        )
+        jobs.button_cancelled()
+        return res
 
     def _paas_provision_lock(self):
         """Take this tenant's provisioning lock for the transaction; False

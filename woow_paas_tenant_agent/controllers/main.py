@@ -23,8 +23,9 @@ class WoowPaasAgent(http.Controller):
         if not login:
             raise Forbidden(
                 request.env._(
-                    "This sign-in link is invalid, already used or expired: "
-                    "sign in with your email and password, or reset your password."
+                    "This sign-in link is invalid, already used or expired: sign in with your "
+                    "email and password, or get a new link with Sign in as administrator on "
+                    "your tenant's page."
                 )
             )
         return request.redirect("/odoo")

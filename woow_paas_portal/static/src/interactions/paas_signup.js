@@ -165,6 +165,14 @@ export class PaasSignupProgress extends Interaction {
         if (status.open_url) {
             open.setAttribute("href", status.open_url);
         }
+        if (status.open_label) {
+            open.textContent = status.open_label;
+        }
+        const note = this.el.querySelector(".o_paas_open_note");
+        if (note) {
+            note.textContent = status.open_note || "";
+            note.classList.toggle("d-none", !(status.ready && status.open_note));
+        }
         this.el.dataset.state = status.state || "";
     }
 }

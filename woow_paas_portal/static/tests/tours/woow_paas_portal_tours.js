@@ -32,9 +32,18 @@ registry.category("web_tour.tours").add("woow_paas_portal_signup_account_tour", 
  */
 registry.category("web_tour.tours").add("woow_paas_portal_signup_tenant_tour", {
     steps: () => [
+        {
+            content: "The password step is the sign-up's own, branded page",
+            trigger: ".o_paas_signup_password h1:contains(Choose your password)",
+        },
+        { trigger: ".o_paas_wizard [aria-current=step]:contains(Account)" },
         { trigger: "input#password", run: "edit Tour-Pass-2026!" },
         { trigger: "input#confirm_password", run: "edit Tour-Pass-2026!" },
-        { trigger: "form button[type=submit]:contains(Sign up)", run: "click", expectUnloadPage: true },
+        {
+            trigger: "form button[type=submit]:contains(Set my password and continue)",
+            run: "click",
+            expectUnloadPage: true,
+        },
         { trigger: "h1:contains(Name your tenant)" },
         { trigger: "input#paas_tenant_code", run: "edit taken-code" },
         {
@@ -58,7 +67,12 @@ registry.category("web_tour.tours").add("woow_paas_portal_signup_tenant_tour", {
             content: "The tenant is ready: open it",
             trigger: ".o_paas_progress_steps [data-step=ready][data-status=done]",
         },
-        { trigger: "a.o_paas_open:not(.d-none)", run: "click", expectUnloadPage: true },
+        {
+            content: "A shared tenant lives on its page: the button says so",
+            trigger: "a.o_paas_open:not(.d-none):contains(See your tenant)",
+            run: "click",
+            expectUnloadPage: true,
+        },
         { trigger: ".o_portal_paas_tenant code:contains(tour-shop)" },
     ],
 });
