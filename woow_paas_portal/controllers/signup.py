@@ -214,6 +214,10 @@ class WoowPaasSignup(http.Controller):
             response.status_code = 400
             return response
         self._paas_create_account(form["name"], email, form["company"], plan_rec)
+        if request.env["woow.paas.signup"]._paas_demo_mode():
+            # The demo mailbox shows a visitor the mails of its own sign-ups only.
+            seen = request.session.get("paas_demo_mail_to") or []
+            request.session["paas_demo_mail_to"] = [email, *(e for e in seen if e != email)][:5]
         # The same answer whether the address was new or not: no enumeration.
         return request.render(
             "woow_paas_portal.paas_signup_message",

@@ -4,7 +4,7 @@ mailbox that stands in for SMTP in a database with demo data only."""
 import re
 from urllib.parse import urlsplit
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import WoowPaasPortalCase
 
@@ -89,10 +89,24 @@ class TestSignupDemoPassword(WoowPaasPortalCase):
         response, link = self._sign_up("fred@demo.example.com", name="Fred Demo")
         self.assertIn("This is a demo", response.text)
         self.assertIn('href="/paas/demo/mailbox"', response.text)
-        self.authenticate(None, None)  # the visitor is not signed in yet
+        token = link.split("token=")[1].split("&")[0]
+        # The visitor who signed up (same browser session, not signed in).
         mailbox = self.url_open("/paas/demo/mailbox")
         self.assertEqual(mailbox.status_code, 200)
         self.assertEqual(mailbox.headers["Cache-Control"], "no-store")
         self.assertIn("Acme Cloud: confirm your email", mailbox.text)
         self.assertIn("fred@demo.example.com", mailbox.text)
-        self.assertIn(link.split("token=")[1].split("&")[0], mailbox.text)
+        self.assertIn(token, mailbox.text)
+        # Another visitor of the same demo does not read Fred's link.
+        self.authenticate(None, None)
+        other = self.url_open("/paas/demo/mailbox")
+        self.assertEqual(other.status_code, 200)
+        self.assertNotIn("fred@demo.example.com", other.text)
+        self.assertNotIn(token, other.text)
+        # Operators read every outgoing mail of the demo.
+        operator = new_test_user(
+            self.env, login="demo_operator", groups="woow_paas_core.group_paas_user",
+            password="demo_operator_pw",
+        )  # fmt: skip
+        self.authenticate(operator.login, "demo_operator_pw")
+        self.assertIn(token, self.url_open("/paas/demo/mailbox").text)
