@@ -12,6 +12,8 @@
     "data": [
         "security/ir.model.access.csv",
         "security/woow_paas_portal_security.xml",
+        "views/woow_paas_branding_templates.xml",
+        "views/woow_paas_mail_templates.xml",
         "data/mail_template_data.xml",
         "views/woow_paas_portal_templates.xml",
         "views/woow_paas_portal_signup_templates.xml",

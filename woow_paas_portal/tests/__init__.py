@@ -1,3 +1,4 @@
+from . import test_branding
 from . import test_portal_routes
 from . import test_signup
 from . import test_tours

@@ -4,3 +4,4 @@ from . import test_query_count
 from . import test_tours
 from . import test_signup_pay
 from . import test_mail_branding
+from . import test_branding

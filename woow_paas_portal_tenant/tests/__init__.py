@@ -1,1 +1,2 @@
+from . import test_branding
 from . import test_portal_tenant
