@@ -17,9 +17,9 @@ from ..models.woow_paas_signup import TenantCodeTaken
 _logger = logging.getLogger(__name__)
 
 MAX_NAME = 128
+MAX_TENANT_NAME = 64
 # The currency a visitor chose on the pricing page.
 CURRENCY_SESSION_KEY = "woow_paas_currency"
-MAX_TENANT_NAME = 64
 
 
 class WoowPaasSignup(http.Controller):
