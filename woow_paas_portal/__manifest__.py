@@ -12,9 +12,12 @@
     "data": [
         "security/ir.model.access.csv",
         "security/woow_paas_portal_security.xml",
+        "views/woow_paas_branding_templates.xml",
+        "views/woow_paas_mail_templates.xml",
         "data/mail_template_data.xml",
         "views/woow_paas_portal_templates.xml",
         "views/woow_paas_portal_signup_templates.xml",
+        "views/woow_paas_currency_templates.xml",
         "views/woow_paas_plan_views.xml",
         "views/woow_paas_signup_views.xml",
         "views/res_config_settings_views.xml",

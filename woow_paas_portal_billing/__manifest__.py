@@ -16,6 +16,9 @@
         "views/account_portal_templates.xml",
         "views/woow_paas_signup_pay_templates.xml",
     ],
+    "demo": [
+        "demo/woow_paas_portal_billing_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "woow_paas_portal_billing/static/tests/tours/*.js",

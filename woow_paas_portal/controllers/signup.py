@@ -20,6 +20,8 @@ _logger = logging.getLogger(__name__)
 
 MAX_NAME = 128
 MAX_TENANT_NAME = 64
+# The currency a visitor chose on the pricing page.
+CURRENCY_SESSION_KEY = "woow_paas_currency"
 # Control characters (NUL among them: PostgreSQL refuses it in text) have no
 # place in a name, an address or a company.
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -131,15 +133,71 @@ class WoowPaasSignup(http.Controller):
     # ------------------------------------------------------------------
     # Pricing page
     # ------------------------------------------------------------------
-    def _paas_pricing_values(self):
+    def _paas_pricing_currency(self, currencies):
+        """The currency the pricing page and the sign-up show: the
+        visitor's choice (``?currency=`` on the pricing page, remembered in
+        the session) when it is among ``currencies``, else
+        :meth:`_paas_default_currency`."""
+        code = request.session.get(CURRENCY_SESSION_KEY)
+        chosen = currencies.filtered(lambda currency: currency.name == code)[:1]
+        return chosen or self._paas_default_currency(currencies)
+
+    def _paas_default_currency(self, currencies):
+        """Hook: the currency shown before the visitor chooses one, among
+        ``currencies``: the company's. The billing bridge answers the
+        visitor's billing currency (their pricelist's)."""
+        company_currency = request.env.company.currency_id
+        return company_currency if company_currency in currencies else currencies[:1]
+
+    def _paas_remember_currency(self, code, currencies):
+        """Keep the visitor's choice of ``currencies`` in the session; an
+        unknown code forgets it (the default currency shows)."""
+        if code is None:
+            return
+        chosen = (
+            currencies.filtered(lambda currency: currency.name == code.strip().upper())[:1]
+            if isinstance(code, str) and len(code) <= 8
+            else currencies.browse()
+        )
+        if chosen:
+            request.session[CURRENCY_SESSION_KEY] = chosen.name
+        else:
+            request.session.pop(CURRENCY_SESSION_KEY, None)
+
+    def _paas_signup_currency(self, plan):
+        """Hook: the currency the sign-up to ``plan`` shows and bills in:
+        the chosen one when the plan is sold in it, else the plan's (core
+        bills in the plan's currency). The billing bridge checks that the
+        customer can pay in it."""
+        chosen = self._paas_pricing_currency(plan._paas_pricing_currencies())
+        return chosen if plan._paas_price_in(chosen) is not None else plan.currency_id
+
+    def _paas_signup_price_values(self, plan):
+        currency = self._paas_signup_currency(plan)
+        return {"paas_currency": currency, "paas_price": plan._paas_price_in(currency)}
+
+    def _paas_pricing_values(self, currency_code=None):
+        pricing = request.env["woow.paas.plan"].sudo()._paas_pricing_plans()
+        offered = request.env["woow.paas.plan"].sudo()
+        for plan, yearly in pricing:
+            offered |= plan | yearly
+        currencies = offered._paas_pricing_currencies()
+        self._paas_remember_currency(currency_code, currencies)
+        currency = self._paas_pricing_currency(currencies)
         cards = []
-        for plan, yearly in request.env["woow.paas.plan"].sudo()._paas_pricing_plans():
+        for plan, yearly in pricing:
             monthly = plan if plan.billing_interval == "month" else plan.browse()
+            prices = {p.id: p._paas_price_in(currency) for p in monthly | yearly}
+            # A variant not sold in the currency is not offered in it.
+            unsold = [pid for pid, price in prices.items() if price is None]
+            monthly, yearly = monthly - monthly.browse(unsold), yearly - yearly.browse(unsold)
+            if not (monthly or yearly):
+                continue
             saving = saving_percent = 0.0
             if monthly and yearly:
-                saving = monthly.price * 12 - yearly.price
-                if monthly.price > 0:
-                    saving_percent = round(100 * saving / (monthly.price * 12))
+                saving = prices[monthly.id] * 12 - prices[yearly.id]
+                if prices[monthly.id] > 0:
+                    saving_percent = round(100 * saving / (prices[monthly.id] * 12))
             quotas = [
                 {
                     "name": line.resource_id.name,
@@ -152,7 +210,11 @@ class WoowPaasSignup(http.Controller):
                     "plan": plan,
                     "monthly": monthly,
                     "yearly": yearly,
-                    "currency": plan.currency_id,
+                    "currency": currency,
+                    "prices": prices,
+                    "monthly_prices": {
+                        p.id: currency.round(prices[p.id] / 12) for p in yearly if p != monthly
+                    },
                     "saving": max(saving, 0.0),
                     "saving_percent": max(saving_percent, 0),
                     "quotas": quotas,
@@ -166,12 +228,16 @@ class WoowPaasSignup(http.Controller):
         return {
             "cards": cards,
             "has_yearly": any(card["yearly"] for card in cards),
+            "currencies": currencies,
+            "currency": currency,
             "page_name": "paas_plans",
         }
 
     @http.route("/paas/plans", type="http", auth="public", website=True, readonly=True)
-    def paas_plans(self, **kw):
-        return request.render("woow_paas_portal.paas_pricing", self._paas_pricing_values())
+    def paas_plans(self, currency=None, **kw):
+        return request.render(
+            "woow_paas_portal.paas_pricing", self._paas_pricing_values(currency_code=currency)
+        )
 
     # ------------------------------------------------------------------
     # Step 1: the account
@@ -188,6 +254,7 @@ class WoowPaasSignup(http.Controller):
             "errors": {},
             "form": {},
             "login_url": self._paas_login_url(plan_rec),
+            **self._paas_signup_price_values(plan_rec),
         }
         if request.httprequest.method != "POST":
             return request.render("woow_paas_portal.paas_signup_account", values)
@@ -314,6 +381,7 @@ class WoowPaasSignup(http.Controller):
             "can_trial": plan.trial_days > 0,
             "errors": {},
             "form": {},
+            **self._paas_signup_price_values(plan),
             **extra,
         }
 

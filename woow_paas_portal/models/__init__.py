@@ -1,3 +1,4 @@
+from . import mail_template
 from . import res_company
 from . import res_config_settings
 from . import woow_paas_plan

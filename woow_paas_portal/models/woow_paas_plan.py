@@ -77,3 +77,11 @@ class WoowPaasPlan(models.Model):
             elif plan not in counterparts:
                 result.append((plan, plan))
         return result
+
+    def _paas_pricing_currencies(self):
+        """Hook: the currencies the pricing page offers for these plans, the
+        company's first. Core: the plans' own currencies; the billing bridge
+        adds those of their prices in other currencies that a new customer
+        can be billed in."""
+        company_currency = self.env.company.currency_id
+        return self.currency_id.sorted(lambda c: (c != company_currency, c.name))

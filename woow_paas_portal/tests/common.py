@@ -1,11 +1,13 @@
 """Base class of the portal's HTTP tests; the portal bridges reuse it."""
 
+import base64
 import re
 
 from lxml import html as lxml_html
 
 from odoo.fields import Command
 from odoo.tests import HttpCase
+from odoo.tools import file_open
 
 from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
 
@@ -87,3 +89,46 @@ class PortalFiguresMixin:
         for label in INTERNAL_LABELS:
             self.assertNotIn(label, text, page)
         return text
+
+
+class WoowPaasBrandingMixin:
+    """A white label that the tests can recognise: the company is named
+    Odoo's default "YourCompany", the brand "Acme Cloud" with its own logo
+    and teal; :meth:`assertBranded` checks a customer page."""
+
+    BRAND = "Acme Cloud"
+    BRAND_COLOR = "#0f766e"
+
+    @classmethod
+    def _brand_company(cls, company=None, logo=True):
+        company = company or cls.env.company
+        values = {
+            "name": "YourCompany",
+            "paas_product_name": cls.BRAND,
+            "paas_primary_color": cls.BRAND_COLOR,
+            "paas_support_email": "help@acme.example.com",
+        }
+        if logo:
+            with file_open("woow_paas_portal/static/img/woow_cloud_logo_demo.png", "rb") as image:
+                values["logo"] = base64.b64encode(image.read())
+        company.write(values)
+        return company
+
+    def assertBranded(self, html, page, company=None, company_name=False):
+        """``html`` (the page ``page``) shows the brand, not Odoo's: the
+        brand in the browser title, the company's logo, the brand colour's
+        custom property, and no "YourCompany" (unless ``company_name``: an
+        invoice names its issuer), "Your logo" or "Powered by"."""
+        company = company or self.env.company
+        title = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
+        self.assertTrue(title, f"{page}: no <title>")
+        self.assertIn(self.BRAND, title.group(1), f"{page}: title {title.group(1)!r}")
+        self.assertNotIn("Odoo", title.group(1), f"{page}: title {title.group(1)!r}")
+        self.assertIn(f"/logo.png?company={company.id}", html, f"{page}: no brand logo")
+        self.assertNotIn("/web/binary/company_logo", html, f"{page}: Odoo's logo route")
+        self.assertIn(f"--woow-paas-primary: {self.BRAND_COLOR};", html, f"{page}: no colour")
+        self.assertIn("paas_branding_style", html, f"{page}: no brand stylesheet")
+        for text in ("Your logo", "Powered by", "odoo_logo"):
+            self.assertNotIn(text, html, f"{page}: {text!r}")
+        if not company_name:
+            self.assertNotIn("YourCompany", html, f"{page}: the company name")

@@ -1,2 +1,3 @@
+from . import test_branding
 from . import test_portal_api
 from . import test_tour

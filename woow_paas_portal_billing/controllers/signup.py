@@ -5,6 +5,8 @@ from odoo.http import request
 from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.addons.woow_paas_portal.controllers.signup import WoowPaasSignup
 
+from ..models.woow_paas_signup import SIGNUP_CURRENCY_KEY
+
 
 class WoowPaasBillingSignup(WoowPaasSignup):
     """Override of ``woow_paas_portal``: *Pay now* at sign-up. The
@@ -34,6 +36,50 @@ class WoowPaasBillingSignup(WoowPaasSignup):
                 )
             )
         return known[company.id]
+
+    # ------------------------------------------------------------------
+    # Currency: billing bills a customer in their pricelist's currency
+    # ------------------------------------------------------------------
+    def _paas_visitor_billing_currency(self, plan):
+        Signup = request.env["woow.paas.signup"].sudo()
+        partner = request.env.user.sudo().partner_id.commercial_partner_id
+        company = plan.company_id or request.env.company
+        return Signup._paas_signup_billing_currency(partner, plan, company)
+
+    def _paas_default_currency(self, currencies):
+        """The currency billing gives the visitor (their pricelist's; for a
+        new customer the company's default pricelist), when offered."""
+        partner = request.env.user.sudo().partner_id.commercial_partner_id
+        currency = partner.property_product_pricelist.currency_id
+        if currency and currency in currencies:
+            return currency
+        return super()._paas_default_currency(currencies)
+
+    def _paas_signup_currency(self, plan):
+        """The chosen currency only when this customer can be billed in it:
+        a new customer, a pricelist in it; else what billing bills them in."""
+        chosen = super()._paas_signup_currency(plan)
+        billing = self._paas_visitor_billing_currency(plan)
+        if chosen == billing or plan._paas_price_in(billing) is None:
+            return chosen
+        Signup = request.env["woow.paas.signup"].sudo()
+        company = plan.company_id or request.env.company
+        partner = request.env.user.sudo().partner_id.commercial_partner_id
+        # The public user has no subscription: a visitor may choose.
+        if request.env["product.pricelist"]._paas_signup_pricelists(
+            chosen, company
+        ) and Signup._paas_can_choose_currency(partner, company):
+            return chosen
+        return billing
+
+    @http.route()
+    def paas_signup_tenant_post(self, plan=None, nonce=None, **post):
+        """Override of ``woow_paas_portal``: the sign-up bills in the
+        currency chosen on the pricing page (see woow.paas.signup._paas_start)."""
+        plan_rec = self._paas_public_plan(plan)
+        if plan_rec:
+            request.update_context(**{SIGNUP_CURRENCY_KEY: self._paas_signup_currency(plan_rec).id})
+        return super().paas_signup_tenant_post(plan=plan, nonce=nonce, **post)
 
     def _paas_signup_start_subscription(self, subscription, pay_now):
         if not pay_now:

@@ -5,3 +5,5 @@ from . import test_tours
 from . import test_signup_pay
 from . import test_mail_branding
 from . import test_formatting
+from . import test_branding
+from . import test_pricing_currency
