@@ -43,7 +43,11 @@ class TestSignupDemoPassword(WoowPaasPortalCase):
         self.assertIn("o_paas_signup_password", html)
         self.assertIn("<title>Choose your password", html)
         # No logo of its own: the product's name, not Odoo's placeholder.
-        self.assertRegex(html, r'class="fs-4 fw-semibold o_paas_brand_name">Acme Cloud<')
+        self.assertRegex(
+            html,
+            r'class="o_paas_wordmark[^"]*">\s*<span class="o_paas_brand_mark"'
+            r"[^>]*>A</span>Acme Cloud",
+        )
         self.assertNotIn("/logo.png?company=", html)
         self.assertIn("--woow-paas-primary: #aa3300", html)
         self.assertRegex(html, r'aria-current="step"[^>]*>\s*2\. Account')

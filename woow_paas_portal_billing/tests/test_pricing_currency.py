@@ -113,7 +113,7 @@ class TestPricingCurrency(WoowPaasPortalCase):
         """A customer who already pays in USD signs up in USD whatever they
         chose on the pricing page, and keeps their pricelist."""
         self._enable_pricelists()
-        self._subscription(self.customer_a).action_start_trial()
+        self._subscription(self.customer_a, plan=self.plan_yearly).action_activate()
         self.authenticate("test_portal_a", "test_portal_a")
         self.url_open("/paas/plans?currency=EUR")
         page = self.url_open("/paas/signup/tenant?plan=test-monthly").text
