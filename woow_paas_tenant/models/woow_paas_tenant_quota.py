@@ -226,13 +226,12 @@ class WoowPaasTenantQuota(models.Model):
             )
             tenant.message_post(
                 body=self.env._(
-                    "Measured over its limit: %(resource)s is at %(usage)s %(unit)s for a "
-                    "limit of %(limit)s. Nothing was refused or suspended: change the plan, "
-                    "set an override or contact the customer.",
+                    "Measured over its limit: %(resource)s is at %(usage)s for a limit of "
+                    "%(limit)s. Nothing was refused or suspended: change the plan, set an "
+                    "override or contact the customer.",
                     resource=line.resource_id.name,
-                    usage=_num(line.usage),
-                    unit=line.unit or "",
-                    limit=_num(line.effective_limit),
+                    usage=line.resource_id._paas_format_quantity(line.usage),
+                    limit=line.resource_id._paas_format_quantity(line.effective_limit),
                 )
             )
 
