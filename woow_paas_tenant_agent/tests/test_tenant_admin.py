@@ -189,9 +189,11 @@ class TestTenantAdmin(TransactionCase):
             lambda: agent.write({"state": "to remove"}),
             lambda: web.write({"state": "uninstalled"}),
             lambda: agent.write({"name": "renamed_agent"}),
-            lambda: self._as_admin("base.module.uninstall")
-            .create({"module_ids": [Command.set(agent.ids)]})
-            .action_uninstall(),
+            lambda: (
+                self._as_admin("base.module.uninstall")
+                .create({"module_ids": [Command.set(agent.ids)]})
+                .action_uninstall()
+            ),
         ):
             with self.assertRefused(managed, AccessError):
                 attempt()
