@@ -170,3 +170,54 @@ stop_localstripe() {
     fi
     LOCALSTRIPE_PID=""
 }
+
+# The demo as scripts/run.sh serves it (tests/test_demo_journeys.py builds a
+# throw-away one the same way): $1 database, $2 HTTP port, $3 config path to
+# write, $4 extra config lines. Writes the run config, creates the database
+# with every addon and demo data (or upgrades an existing one in place), sets
+# its base URL, and makes sure the demo's database tenant runs. Sets
+# DEMO_TENANT to "code login password sign-in-token" ("" or "none" when there
+# is none).
+demo_build() {
+    local db=$1 port=$2 conf=$3 extra=${4:-} addons out
+    # The platform answers on 127.0.0.1 and localhost; a database tenant on
+    # <code>.localhost (its database is ${db}_t_<code>; the look-ahead keeps
+    # template databases, whose names have underscores, out of reach):
+    # woow_paas_tenant, loaded server-wide, tells them apart by host name.
+    # queue_job loaded server-wide starts its job runner with the server: billing
+    # runs, provisioning (and the other background jobs) run while you watch.
+    write_odoo_conf "$conf" "http_port = $port
+db_name = $db
+dbfilter = ^($db|${db}_t_(?=[a-z0-9-]+\$)%d)\$
+list_db = False
+server_wide_modules = base,web,queue_job,woow_paas_tenant
+$extra"
+    addons="$(woow_addons)"
+
+    if db_exists "$db"; then
+        say "Upgrading $addons in the existing database $db"
+        odoo_bin -c "$conf" -d "$db" -u "$addons" -i "$addons" --stop-after-init --log-level=warn
+    else
+        say "Creating the demo database $db with $addons and demo data"
+        odoo_bin -c "$conf" -d "$db" -i "$addons" --with-demo --stop-after-init --log-level=warn
+    fi
+
+    # Odoo's default http://localhost:<port> is replaced by the address
+    # run.sh prints: payment providers send the customer back there (Stripe's
+    # return URL), and a session cookie of 127.0.0.1 is not sent to
+    # localhost. An address set by hand (another host name) is left alone.
+    psql -d "$db" -qc "UPDATE ir_config_parameter SET value = 'http://127.0.0.1:$port'
+        WHERE key = 'web.base.url' AND value ~ '^http://(localhost|127\.0\.0\.1)(:[0-9]+)?/?\$'"
+
+    # One real database tenant to sign in to (built on the first run: ~30 s).
+    DEMO_TENANT=""
+    if [ "$(psql -d "$db" -Atqc "select 1 from ir_model_data where module = 'woow_paas_tenant' and name = 'tenant_northwind_dedicated_demo'" 2>/dev/null)" = "1" ]; then
+        say "Making sure the demo database tenant runs"
+        if out="$(odoo_bin shell -c "$conf" -d "$db" --no-http --log-level=warn < "$REPO_ROOT/scripts/demo_tenant.py" 2>&1)"; then
+            DEMO_TENANT="$(printf '%s\n' "$out" | sed -n 's/^WOOW-DEMO-TENANT //p' | tail -1)"
+        else
+            say "Could not provision the demo database tenant:"
+            printf '%s\n' "$out" | tail -15 >&2
+        fi
+    fi
+}

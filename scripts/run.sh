@@ -8,49 +8,14 @@ setup_all
 DB="${WOOW_DB:-woow_paas_demo}"
 PORT="${WOOW_PORT:-8069}"
 CONF="$WORK_DIR/odoo-run.conf"
-# The platform answers on 127.0.0.1 and localhost; a database tenant on
-# <code>.localhost (its database is ${DB}_t_<code>; the look-ahead keeps
-# template databases, whose names have underscores, out of reach):
-# woow_paas_tenant, loaded server-wide, tells them apart by host name.
-# queue_job loaded server-wide starts its job runner with the server: billing
-# runs, provisioning (and the other background jobs) run while you watch.
-write_odoo_conf "$CONF" "http_port = $PORT
-db_name = $DB
-dbfilter = ^($DB|${DB}_t_(?=[a-z0-9-]+\$)%d)\$
-list_db = False
-server_wide_modules = base,web,queue_job,woow_paas_tenant"
-ADDONS="$(woow_addons)"
-
-if db_exists "$DB"; then
-    say "Upgrading $ADDONS in the existing database $DB"
-    odoo_bin -c "$CONF" -d "$DB" -u "$ADDONS" -i "$ADDONS" --stop-after-init --log-level=warn
-else
-    say "Creating the demo database $DB with $ADDONS and demo data"
-    odoo_bin -c "$CONF" -d "$DB" -i "$ADDONS" --with-demo --stop-after-init --log-level=warn
-fi
-
-# The address printed below, not Odoo's default http://localhost:<port>:
-# payment providers send the customer back there (Stripe's return URL), and
-# a session cookie of 127.0.0.1 is not sent to localhost. An address set by
-# hand (another host name) is left alone.
-psql -d "$DB" -qc "UPDATE ir_config_parameter SET value = 'http://127.0.0.1:$PORT'
-    WHERE key = 'web.base.url' AND value ~ '^http://(localhost|127\.0\.0\.1)(:[0-9]+)?/?\$'"
 
 # The demo's Stripe provider (test mode) charges against localstripe.
 trap stop_localstripe EXIT
 start_localstripe
 
-# One real database tenant to sign in to (built on the first run: ~30 s).
-DEMO_TENANT=""
-if [ "$(psql -d "$DB" -Atqc "select 1 from ir_model_data where module = 'woow_paas_tenant' and name = 'tenant_northwind_dedicated_demo'" 2>/dev/null)" = "1" ]; then
-    say "Making sure the demo database tenant runs"
-    if out="$(odoo_bin shell -c "$CONF" -d "$DB" --no-http --log-level=warn < "$REPO_ROOT/scripts/demo_tenant.py" 2>&1)"; then
-        DEMO_TENANT="$(printf '%s\n' "$out" | sed -n 's/^WOOW-DEMO-TENANT //p' | tail -1)"
-    else
-        say "Could not provision the demo database tenant (the platform still starts):"
-        printf '%s\n' "$out" | tail -15 >&2
-    fi
-fi
+# The database with demo data (created, or upgraded in place), the run
+# config and the demo's database tenant: see demo_build in common.sh.
+demo_build "$DB" "$PORT" "$CONF"
 if [ -n "$DEMO_TENANT" ] && [ "$DEMO_TENANT" != "none" ]; then
     read -r T_CODE T_LOGIN T_PASSWORD T_TOKEN <<< "$DEMO_TENANT"
     T_URL="http://$T_CODE.localhost:$PORT"

@@ -8,7 +8,12 @@ from ..models.res_users import SIGNIN_CREDENTIAL
 
 
 class WoowPaasAgent(http.Controller):
-    @http.route("/woow_paas_agent/signin", type="http", auth="none", methods=["GET"])
+    # It spends the link (a write): read/write, not the read-only cursor
+    # Odoo gives auth="none" routes by default (which, with a read replica,
+    # fails the first try and logs an error).
+    @http.route(
+        "/woow_paas_agent/signin", type="http", auth="none", methods=["GET"], readonly=False
+    )
     def paas_signin(self, token=None, **kw):
         """The one-time sign-in link the platform gives a new tenant's
         administrator: signs them in without a password (once, before it
