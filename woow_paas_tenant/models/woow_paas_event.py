@@ -16,6 +16,11 @@ class WoowPaasEvent(models.Model):
                     "label": _("Tenant archive deleted"),
                     "customer": True,
                 },
+                # An audit trail of who got in: the payload never carries the link.
+                "tenant.signin_link_issued": {
+                    "label": _("Tenant sign-in link issued"),
+                    "customer": True,
+                },
                 "quota.warning": {"label": _("Quota almost reached"), "customer": True},
                 "quota.exceeded": {"label": _("Quota exceeded"), "customer": True},
             }
