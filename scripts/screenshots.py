@@ -159,6 +159,9 @@ def _data(env):
         {"state": "active", "paas_db_name": "woow_northwind_finance",
          "paas_admin_login": "nora@northwind.example.com"}
     )  # fmt: skip
+    # The production tenant near its limits (the quota list shows those).
+    for quota in tenants[0].quota_ids:
+        quota.usage = {"users": 13, "storage_mb": 17300}.get(quota.resource_id.code, 0)
     now = fields.Datetime.now()
     env["woow.paas.usage.event"].ingest(
         [{"tenant": "northwind-erp", "metric": metric.code,
@@ -215,14 +218,11 @@ def _pages(env, d):
         parts = urlsplit(url)
         return f"{parts.path}?{parts.query}"
 
-    fill_signup = (
-        """
+    fill_signup = f"""
         document.querySelector('[name=name]').value = 'Ada Fabrikam';
-        document.querySelector('[name=email]').value = '%s';
+        document.querySelector('[name=email]').value = '{signup_email}';
         document.querySelector('.o_paas_submit').click();
     """
-        % signup_email
-    )  # noqa: UP031
     fill_key = """
         document.querySelector('[name=name]').value = 'Nightly backup';
         document.querySelector('[name=scopes]').checked = true;
