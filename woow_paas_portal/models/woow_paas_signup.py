@@ -5,6 +5,7 @@ import psycopg2
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_RUNNING
 
@@ -173,7 +174,9 @@ class WoowPaasSignup(models.Model):
         _ = self.env._
         sub_running = sub.state in SUBSCRIPTION_RUNNING
         if sub.state == "trial":
-            sub_label = _("Free trial started, until %(date)s", date=sub.trial_end_date)
+            sub_label = _(
+                "Free trial started, until %(date)s", date=format_date(self.env, sub.trial_end_date)
+            )
         elif sub_running:
             sub_label = _("Subscription started")
         else:
