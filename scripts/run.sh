@@ -51,7 +51,8 @@ cat <<MSG
 
   Mail: a demo sends none; its outgoing mails (sign-up confirmation, "your
     tenant is ready" with the sign-in link...) are at
-    http://127.0.0.1:$PORT/paas/demo/mailbox
+    http://127.0.0.1:$PORT/paas/demo/mailbox (a visitor reads the mails of its
+    own sign-ups; signed in as an operator, all of them)
 
   Payments: the demo Stripe provider (test mode) talks to localstripe at
     http://127.0.0.1:$WOOW_LOCALSTRIPE_PORT (test cards: 4242424242424242 pays,
