@@ -6,11 +6,7 @@ Stripe provider against localstripe). Tagged ``woow_demo``: the repo-level
 ``--test-tags woow_demo``; on a database without demo data (the suite's test
 database) they skip themselves."""
 
-import base64
 from unittest.mock import patch
-from urllib.parse import urlsplit
-
-import requests
 
 from odoo.tests import HttpCase, tagged
 
@@ -21,9 +17,11 @@ JOURNEY_MODULES = (
     "woow_paas_tenant_agent",
 )
 
+from .common import SigninLinkFollower
+
 
 @tagged("post_install", "-at_install", "woow_demo")
-class TestDemoJourneys(HttpCase):
+class TestDemoJourneys(SigninLinkFollower, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -44,38 +42,13 @@ class TestDemoJourneys(HttpCase):
     # ------------------------------------------------------------------
     # (a) From the pricing page into a Dedicated tenant's own database
     # ------------------------------------------------------------------
-    def fetch_proxy(self, url):
-        """The browser reaches a database tenant's host (``<code>.localhost``)
-        through here: its sign-in link is followed for real on this same
-        server (the demo's odoo-bin serves tenant databases by host name),
-        then the browser comes back to the tenant page with the user id it
-        was signed in as there."""
-        if "/woow_paas_agent/signin" not in url:
-            return super().fetch_proxy(url)
-        parts = urlsplit(url)
-        base = f"http://127.0.0.1:{parts.port}"
-        headers = {"Host": parts.netloc}
-        session = requests.Session()
-        answer = session.get(
-            f"{base}{parts.path}?{parts.query}", headers=headers, allow_redirects=False,
-            timeout=120,
-        )  # fmt: skip
-        info = session.post(
-            f"{base}/web/session/get_session_info",
-            json={"jsonrpc": "2.0", "params": {}},
-            headers=headers,
-            timeout=120,
-        ).json()
-        uid = (info.get("result") or {}).get("uid") or 0
-        self.followed.append((url, answer.status_code, uid))
+    def _signin_target(self, parts):
+        """The test server itself: the demo's odoo-bin serves tenant databases by host name."""
+        return f"http://127.0.0.1:{parts.port}", parts.netloc
+
+    def _signin_back_tenant(self, parts):
         code = parts.hostname.split(".", 1)[0]
-        tenant = self.env["woow.paas.tenant"].search([("code", "=", code)])
-        back = f"{self.base_url()}/my/tenants/{tenant.id}?tour_signed_in={uid}"
-        return {
-            "body": base64.b64encode(b"").decode(),
-            "responseCode": 303,
-            "responseHeaders": [{"name": "Location", "value": back}],
-        }
+        return self.env["woow.paas.tenant"].search([("code", "=", code)])
 
     def test_journey_signup_dedicated_pay_signin(self):
         """Anonymous: the pricing page, sign-up to Dedicated, the confirmation

@@ -3,49 +3,24 @@ tenant list, the tenant page, Sign in as administrator. The tenant database
 lives on the tenant layer's second PostgreSQL cluster, served by host name
 by an odoo-bin of its own (slow to set up: one test)."""
 
-import base64
 from unittest.mock import patch
-from urllib.parse import urlsplit
-
-import requests
 
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.addons.woow_paas_tenant.tests.common import WoowPaasDatabaseTenantCase
 
+from .common import SigninLinkFollower
+
 
 @tagged("post_install", "-at_install")
-class TestSigninTour(WoowPaasDatabaseTenantCase, HttpCase):
-    def fetch_proxy(self, url):
-        """The browser reaches hosts other than the test server through
-        here: the tenant's sign-in link is followed for real on the odoo-bin
-        serving the tenant database (by host name), then the browser is sent
-        back to the tenant page with the user id it was signed in as."""
-        if "/woow_paas_agent/signin" not in url:
-            return super().fetch_proxy(url)
-        parts = urlsplit(url)
-        base = f"http://127.0.0.1:{self.tenant_port}"
-        headers = {"Host": f"{parts.hostname}:{self.tenant_port}"}
-        session = requests.Session()
-        answer = session.get(
-            f"{base}{parts.path}?{parts.query}", headers=headers, allow_redirects=False,
-            timeout=120,
-        )  # fmt: skip
-        info = session.post(
-            f"{base}/web/session/get_session_info",
-            json={"jsonrpc": "2.0", "params": {}},
-            headers=headers,
-            timeout=120,
-        ).json()
-        uid = (info.get("result") or {}).get("uid") or 0
-        self.followed.append((url, answer.status_code, uid))
-        back = f"{self.base_url()}/my/tenants/{self.tour_tenant.id}?tour_signed_in={uid}"
-        return {
-            "body": base64.b64encode(b"").decode(),
-            "responseCode": 303,
-            "responseHeaders": [{"name": "Location", "value": back}],
-        }
+class TestSigninTour(SigninLinkFollower, WoowPaasDatabaseTenantCase, HttpCase):
+    def _signin_target(self, parts):
+        """The odoo-bin this test starts for the tenant database, on its own port."""
+        return f"http://127.0.0.1:{self.tenant_port}", f"{parts.hostname}:{self.tenant_port}"
+
+    def _signin_back_tenant(self, parts):
+        return self.tour_tenant
 
     def test_customer_signs_in_as_administrator(self):
         """A signed-in customer opens its tenant's page and clicks Sign in as
