@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from common import bench
@@ -177,7 +177,7 @@ def api_usage(env, size=60000, batch=1000, clients=4, workers=4):
     secret = f"wpk_u{tag[-7:]}_" + "y" * 32
     key._demo_set_secret(secret)
     env.cr.commit()
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
     codes = tenants.mapped("code")
     bodies = [
         json.dumps({"events": [

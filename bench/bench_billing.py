@@ -1,6 +1,6 @@
 """Billing benchmarks: usage ingestion in bulk against one ORM create per event."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from common import Counter, bench
 
@@ -24,7 +24,7 @@ def _usage_fixture(env):
 
 
 def _events(tenants, metric, count, prefix):
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
     return [
         {
             "tenant": tenants[n % TENANTS].code,

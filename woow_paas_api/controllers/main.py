@@ -16,7 +16,7 @@ import math
 import re
 import typing
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import psycopg2
 from pydantic import BaseModel
@@ -362,7 +362,7 @@ def _parse_query(meta):
             elif kind == "date-time":
                 stamp = datetime.fromisoformat(raw)  # RFC 3339: Z, offsets, fractions
                 if stamp.tzinfo:
-                    stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+                    stamp = stamp.astimezone(timezone.utc).replace(tzinfo=None)
                 values[name] = stamp
             elif kind == "date":
                 values[name] = fields.Date.to_date(raw)
@@ -649,8 +649,8 @@ LIST_QUERY = {
     "cursor": ("string", "The next_cursor of the previous page."),
 }
 SINCE_QUERY = {
-    "created_since": ("date-time", "Only records created at or after this time (UTC)."),
-    "updated_since": ("date-time", "Only records changed at or after this time (UTC)."),
+    "created_since": ("date-time", "Only records created at or after this time (timezone.utc)."),
+    "updated_since": ("date-time", "Only records changed at or after this time (timezone.utc)."),
 }
 
 

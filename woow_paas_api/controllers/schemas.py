@@ -1,7 +1,7 @@
 """Typed request and response bodies of /api/v1: the source of both the
 validation of what comes in and of the OpenAPI document."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -16,7 +16,7 @@ def _naive_utc(value):
     if value.tzinfo is None:
         return value
     try:
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
     except OverflowError as exc:
         raise ValueError("the moment is out of the range of dates in UTC") from exc
 

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo.tests import tagged
 
@@ -28,7 +28,7 @@ class TestUsageApi(WoowPaasApiCase):
                                  scopes="usage:write billing:read")  # fmt: skip
 
     def _event(self, key, tenant="usage-api-a", quantity=2):
-        stamp = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+        stamp = (datetime.now(timezone.utc) - timedelta(minutes=5)).isoformat()
         return {"tenant": tenant, "metric": "test_api_sum", "quantity": quantity,
                 "timestamp": stamp, "idempotency_key": key}  # fmt: skip
 

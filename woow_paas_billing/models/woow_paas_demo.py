@@ -1,5 +1,5 @@
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from dateutil.relativedelta import relativedelta
 
@@ -20,7 +20,7 @@ class WoowPaasDemo(models.AbstractModel):
         tenants = self.env["woow.paas.tenant"].search(
             [("state", "in", ("active", "suspended"))], order="id"
         )
-        now = datetime.now(UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0)
+        now = datetime.now(timezone.utc).replace(tzinfo=None, minute=0, second=0, microsecond=0)
         events = []
         for tenant in tenants:
             size = rng.choice((1, 2, 4, 8))

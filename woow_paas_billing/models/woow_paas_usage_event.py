@@ -1,7 +1,7 @@
 import json
 import math
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from odoo import api, fields, models
@@ -54,7 +54,7 @@ def _rollup_upsert(source):
 
 
 def _utcnow():
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _parse_quantity(value):
@@ -87,7 +87,7 @@ def _parse_timestamp(value):
     else:
         return None
     if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(UTC).replace(tzinfo=None)
+        stamp = stamp.astimezone(timezone.utc).replace(tzinfo=None)
     return stamp
 
 
@@ -118,7 +118,7 @@ class WoowPaasUsageEvent(models.Model):
     quantity = fields.Float(required=True, digits=(16, 6))
     unit = fields.Char(related="metric_id.unit")
     metric_digits = fields.Integer(related="metric_id.digits")
-    timestamp = fields.Datetime(required=True, help="When the usage happened (UTC).")
+    timestamp = fields.Datetime(required=True, help="When the usage happened (timezone.utc).")
     received_at = fields.Datetime(
         required=True, default=fields.Datetime.now, help="When the platform stored it."
     )

@@ -1,6 +1,6 @@
 import threading
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -74,7 +74,7 @@ class TestConcurrentIngest(BaseCase):
     def test_same_batch_three_workers(self):
         """The same batch from three connections at once: stored and counted once."""
         _partner_id, tenant_id, metric_id = self.ids
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
         batch = [
             {
                 "tenant": f"conc-{self.suffix}",

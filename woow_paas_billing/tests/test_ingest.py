@@ -1,5 +1,5 @@
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timezone
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -272,7 +272,7 @@ class TestIngestRpc(HttpCase, WoowPaasUsageCase):
         """A portal session ingests for its own tenants; bad shapes answer a
         UserError and private helpers cannot be called."""
         self.authenticate("test_portal_a", "test_portal_a")
-        now = datetime.now(UTC).replace(tzinfo=None).isoformat()
+        now = datetime.now(timezone.utc).replace(tzinfo=None).isoformat()
         answer = self._call(
             "ingest",
             [self._event("rpc-1", timestamp=now), self._event("rpc-2", "usage-b", timestamp=now)],

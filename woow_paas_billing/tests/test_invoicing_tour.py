@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -32,7 +32,7 @@ class TestInvoicingTour(HttpCase):
              "subscription_id": sub.id}
         )  # fmt: skip
         tenant.action_provision()
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
         self.env["woow.paas.usage.event"].ingest(
             [{"tenant": "tour-inv", "metric": "tour_inv_calls", "quantity": 4,
               "timestamp": (now - timedelta(minutes=5)).isoformat(),

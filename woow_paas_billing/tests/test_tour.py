@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -28,7 +28,7 @@ class TestUsageTour(HttpCase):
              "subscription_id": sub.id}
         )  # fmt: skip
         tenant.action_provision()
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
         results = self.env["woow.paas.usage.event"].ingest(
             [
                 {"tenant": "tour-tenant", "metric": "tour_calls", "quantity": n + 1,

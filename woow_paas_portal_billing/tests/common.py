@@ -1,6 +1,6 @@
 """Base class of the portal billing tests; other addons may reuse it."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo.tests import HttpCase
 
@@ -33,7 +33,7 @@ class WoowPaasPortalBillingCase(WoowPaasCase, HttpCase):
         cls.tenant_a = cls._tenant("pbill-a", cls.sub_a)
         cls.tenant_b = cls._tenant("pbill-b", cls.sub_b)
         (cls.tenant_a | cls.tenant_b).action_provision()
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
         cls.env["woow.paas.usage.event"].ingest(
             [
                 {

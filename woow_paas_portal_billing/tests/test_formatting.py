@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from lxml import html as lxml_html
 
@@ -40,7 +40,7 @@ class TestPortalFigures(PortalFiguresMixin, WoowPaasPortalBillingCase):
                  "included_quantity": 1, "unit_price": 4},
             ]
         )  # fmt: skip
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
         events = [
             ("portal_storage", 1.23456789),
             ("portal_storage", 2.3456789),

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import Command, fields
 from odoo.tests import tagged
@@ -36,7 +36,7 @@ class TestPortalBillingQueries(WoowPaasPortalBillingCase):
         moves.action_post()
 
     def _add_usage(self, days):
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
         self.env["woow.paas.usage.event"].ingest(
             [
                 {

@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, timedelta
+from datetime import timedelta, timezone
 
 import psycopg2
 
@@ -581,7 +581,7 @@ class WoowPaasTenant(models.Model):
         expires = tenant.paas_signin_expires or (
             fields.Datetime.now() + timedelta(days=self._paas_signin_days())
         )
-        return f"{digest}:{{uid}}:{int(expires.replace(tzinfo=UTC).timestamp())}"
+        return f"{digest}:{{uid}}:{int(expires.replace(tzinfo=timezone.utc).timestamp())}"
 
     @api.model
     def _paas_signin_days(self):
