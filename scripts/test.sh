@@ -3,6 +3,7 @@
 # addons' Python and browser tests on a fresh test database, and the install /
 # upgrade / uninstall checks in tests/. Extra arguments go to pytest.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+T0=$(date +%s)
 setup_all
 
 ensure_chromium() {
@@ -46,18 +47,36 @@ rm -rf "$WORK_DIR/data/filestore/$DB"
 odoo_bin -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init --log-level=warn
 
 # The payment tests charge against localstripe, started here and stopped on exit.
-trap stop_localstripe EXIT
 start_localstripe
 
-export WOOW_ODOO_CONF="$CONF" WOOW_ODOO_BIN="$ODOO_SRC/odoo-bin" WOOW_PYTHON="$VENV/bin/python" WOOW_ADDONS="$ADDONS"
+# Throw-away databases of the checks in tests/ (see tests/odoo_process.py).
+IT_PREFIX="${WOOW_IT_PREFIX:-woow_it}"
+drop_it_databases() {
+    local db
+    for db in $(psql -d postgres -Atqc "select datname from pg_database where datname <> '$DB' and (datname like '${IT_PREFIX}\_%' or datname like '$DB-gw%')"); do
+        dropdb --if-exists --force "$db"
+        rm -rf "$WORK_DIR/data/filestore/$db"
+    done
+}
+trap 'stop_localstripe; drop_it_databases' EXIT
+drop_it_databases
+
+# pytest-xdist: one worker per core, each on its own copy of the test database.
+WORKERS="${WOOW_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}"
+[ "$WORKERS" -ge 2 ] 2>/dev/null || WORKERS=2
+
+export WOOW_ODOO_CONF="$CONF" WOOW_ODOO_BIN="$ODOO_SRC/odoo-bin" WOOW_PYTHON="$VENV/bin/python" WOOW_ADDONS="$ADDONS" WOOW_IT_PREFIX="$IT_PREFIX"
 cd "$REPO_ROOT"
 IFS=, read -r -a addon_dirs <<< "$ADDONS"
+say "Running the suite on $WORKERS workers"
+started=$(date +%s)
 set +e
-"$VENV/bin/python" -m pytest -p no:cacheprovider \
+"$VENV/bin/python" -m pytest -p no:cacheprovider --rootdir="$REPO_ROOT" -n "$WORKERS" --dist loadgroup --durations=15 \
     --odoo-config="$CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
     "${addon_dirs[@]}" tests "$@"
 rc=$?
 set -e
+say "The suite took $(( ($(date +%s) - started) / 60 )) min $(( ($(date +%s) - started) % 60 )) s; the whole command $(( ($(date +%s) - T0) / 60 )) min $(( ($(date +%s) - T0) % 60 )) s"
 if [ "$rc" = "5" ]; then
     say "pytest collected no test: that is a failure."
     exit 1

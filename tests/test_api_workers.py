@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from test_install import DB_PREFIX, _env, _odoo, _server
+from odoo_process import DB_PREFIX, _env, _odoo, drop_database, new_database
 
 SECRET = "wpk_workers_test_key_0123456789abcdef"
 OTHER_SECRET = "wpk_workother_key_0123456789abcdef"
@@ -101,8 +101,7 @@ def _api_server():
     if "woow_paas_api" not in os.environ.get("WOOW_ADDONS", ""):
         pytest.fail("woow_paas_api is missing from the repository")
     db = f"{DB_PREFIX}_api_workers"
-    subprocess.run(["dropdb", "--if-exists", db], check=True)
-    _server(db, "-i", ",".join(INSTALL))
+    new_database(db, INSTALL)
     port = _free_port()
     output = _odoo("shell", "-c", _env("WOOW_ODOO_CONF"), "-d", db, "--log-level=warn",
                    stdin=SETUP.replace("{port}", str(port)))  # fmt: skip
@@ -115,7 +114,7 @@ def _api_server():
         finally:
             _stop(server)
     finally:
-        subprocess.run(["dropdb", "--if-exists", db], check=False)
+        drop_database(db)
 
 
 @pytest.fixture(name="redis_server", scope="module")

@@ -10,8 +10,8 @@ import subprocess
 import time
 
 import pytest
+from odoo_process import DB_PREFIX, _env, _odoo, _psql, drop_database, new_database
 from test_api_workers import _free_port
-from test_install import DB_PREFIX, _env, _odoo, _psql, _server
 
 SUBSCRIPTIONS = 30
 SETUP = f"""
@@ -38,11 +38,10 @@ print("RUN", run.id)
 @pytest.fixture(name="jobs_db", scope="module")
 def _jobs_db():
     db = f"{DB_PREFIX}_billing_jobs"
-    subprocess.run(["dropdb", "--if-exists", db], check=True)
-    _server(db, "-i", "woow_paas_billing")
+    new_database(db, ["woow_paas_billing"])
     _odoo("shell", "-c", _env("WOOW_ODOO_CONF"), "-d", db, "--log-level=warn", stdin=SETUP)
     yield db
-    subprocess.run(["dropdb", "--if-exists", db], check=False)
+    drop_database(db)
 
 
 def test_billing_run_through_the_job_runner(jobs_db):

@@ -1,80 +1,48 @@
 """Each Woow PaaS addon installs alone on a new database (with and without
 demo data), upgrades and uninstalls, with no warning or error in its log.
 
-These run real ``odoo-bin`` processes on throw-away databases; the settings
-come from ``scripts/test.sh`` through ``WOOW_*`` environment variables.
+These run real ``odoo-bin`` processes on throw-away databases (see
+``odoo_process``: each starts from a copy of a template holding the addon's
+Odoo dependencies, built and log-checked once per run).
 """
 
 import ast
-import os
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
-
-LOG_PROBLEM = re.compile(
-    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (WARNING|ERROR|CRITICAL) ", re.MULTILINE
+from odoo_process import (
+    ADDONS,
+    DB_PREFIX,
+    ROOT,
+    _env,
+    _odoo,
+    _psql,
+    _server,
+    drop_database,
+    new_database,
 )
-ADDONS = [a for a in os.environ.get("WOOW_ADDONS", "woow_paas_core").split(",") if a]
-ROOT = Path(__file__).resolve().parent.parent
-# Several checkouts may run these checks at once on one PostgreSQL.
-DB_PREFIX = os.environ.get("WOOW_IT_PREFIX", "woow_it")
+
 # Addons that only extend Odoo's models (the agent installed in tenant databases).
 ADDONS_WITHOUT_MODELS = {"woow_paas_tenant_agent"}
-
-
-def _env(name):
-    value = os.environ.get(name)
-    if not value:
-        pytest.fail(f"{name} is not set: run the suite with scripts/test.sh")
-    return value
-
-
-def _odoo(*args, stdin=None):
-    cmd = [_env("WOOW_PYTHON"), _env("WOOW_ODOO_BIN"), *args]
-    proc = subprocess.run(
-        cmd, input=stdin, capture_output=True, text=True, timeout=900, check=False
-    )
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"{' '.join(args)} failed:\n{output[-4000:]}"
-    problems = [
-        m.group(0) + output[m.end() :].split("\n", 1)[0] for m in LOG_PROBLEM.finditer(output)
-    ]
-    assert not problems, "warnings or errors in the log:\n" + "\n".join(problems)
-    return output
-
-
-def _psql(db, sql):
-    return subprocess.run(
-        ["psql", "-d", db, "-Atqc", sql], capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
-def _state(db, addon):
-    return _psql(db, f"select state from ir_module_module where name = '{addon}'")
 
 
 @pytest.fixture(name="fresh_db")
 def _fresh_db(request):
     name = f"{DB_PREFIX}_{request.node.name}".lower()
     name = re.sub(r"[^a-z0-9_]", "_", name)[:60]
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
+    drop_database(name)
     yield name
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
+    drop_database(name)
 
 
-def _server(db, *args):
-    conf = _env("WOOW_ODOO_CONF")
-    # The test config filters on the test database; these runs use their own.
-    return _odoo("-c", conf, "-d", db, f"--db-filter=^{db}$", "--stop-after-init",
-                 "--log-level=warn", *args)  # fmt: skip
+def _state(db, addon):
+    return _psql(db, f"select state from ir_module_module where name = '{addon}'")
 
 
 @pytest.mark.parametrize("addon", ADDONS)
 def test_install_upgrade_uninstall(addon, fresh_db):
     """Without demo data: install alone, upgrade, then uninstall cleanly."""
-    _server(fresh_db, "-i", addon)
+    new_database(fresh_db, [addon])
     assert _state(fresh_db, addon) == "installed"
     _server(fresh_db, "-u", addon)
     assert _state(fresh_db, addon) == "installed"
@@ -147,35 +115,32 @@ def test_install_upgrade_uninstall(addon, fresh_db):
 @pytest.mark.parametrize("addon", ADDONS)
 def test_install_with_demo(addon, fresh_db):
     """With demo data: install alone, then upgrade, with no warning."""
-    _server(fresh_db, "-i", addon, "--with-demo")
+    new_database(fresh_db, [addon], demo=True)
     assert _psql(fresh_db, f"select demo from ir_module_module where name = '{addon}'") == "t"
+    if addon == "woow_paas_core":
+        _check_core_demo_feels_alive(fresh_db)
     _server(fresh_db, "-u", addon)
     assert _state(fresh_db, addon) == "installed"
 
 
-def test_core_demo_feels_alive():
+def test_core_is_in_the_repository():
+    assert "woow_paas_core" in ADDONS, "woow_paas_core is missing from the repository"
+
+
+def _check_core_demo_feels_alive(db):
     """The core demo data set: plans, ~20 customers, ~30 subscriptions in every
     state, their tenants and a year of events."""
-    if "woow_paas_core" not in ADDONS:
-        pytest.fail("woow_paas_core is missing from the repository")
-    db = f"{DB_PREFIX}_core_demo_data"
-    subprocess.run(["dropdb", "--if-exists", db], check=True)
-    try:
-        _server(db, "-i", "woow_paas_core", "--with-demo")
-        assert int(_psql(db, "select count(*) from woow_paas_plan")) >= 3
-        assert int(_psql(db, "select count(*) from res_partner where is_paas_customer")) >= 20
-        assert int(_psql(db, "select count(*) from woow_paas_subscription")) >= 30
-        states = set(_psql(db, "select distinct state from woow_paas_subscription").split())
-        assert states == {"draft", "trial", "active", "past_due", "suspended", "cancelled"}
-        tenant_states = set(_psql(db, "select distinct state from woow_paas_tenant").split())
-        assert {"active", "suspended", "failed", "archived", "draft"} <= tenant_states
-        span = int(
-            _psql(
-                db,
-                "select extract(day from max(occurred_at) - min(occurred_at)) from woow_paas_event",
-            )
+    assert int(_psql(db, "select count(*) from woow_paas_plan")) >= 3
+    assert int(_psql(db, "select count(*) from res_partner where is_paas_customer")) >= 20
+    assert int(_psql(db, "select count(*) from woow_paas_subscription")) >= 30
+    states = set(_psql(db, "select distinct state from woow_paas_subscription").split())
+    assert states == {"draft", "trial", "active", "past_due", "suspended", "cancelled"}
+    tenant_states = set(_psql(db, "select distinct state from woow_paas_tenant").split())
+    assert {"active", "suspended", "failed", "archived", "draft"} <= tenant_states
+    span = int(
+        _psql(
+            db, "select extract(day from max(occurred_at) - min(occurred_at)) from woow_paas_event"
         )
-        assert span >= 300, f"events span only {span} days"
-        assert int(_psql(db, "select count(distinct event_type) from woow_paas_event")) >= 10
-    finally:
-        subprocess.run(["dropdb", "--if-exists", db], check=True)
+    )
+    assert span >= 300, f"events span only {span} days"
+    assert int(_psql(db, "select count(distinct event_type) from woow_paas_event")) >= 10

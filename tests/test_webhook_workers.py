@@ -15,9 +15,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from odoo_process import DB_PREFIX, _env, _odoo, _psql, drop_database, new_database
 from standardwebhooks import Webhook
 from test_api_workers import _free_port
-from test_install import DB_PREFIX, _env, _odoo, _psql, _server
 
 EVENTS = 120
 LEASE = 8
@@ -113,10 +113,9 @@ def _crash_db():
     if "woow_paas_api" not in os.environ.get("WOOW_ADDONS", ""):
         pytest.fail("woow_paas_api is missing from the repository")
     db = f"{DB_PREFIX}_webhook_workers"
-    subprocess.run(["dropdb", "--if-exists", db], check=True)
-    _server(db, "-i", "woow_paas_api")
+    new_database(db, ["woow_paas_api"])
     yield db
-    subprocess.run(["dropdb", "--if-exists", db], check=False)
+    drop_database(db)
 
 
 def _states(db):
