@@ -17,8 +17,8 @@ _logger = logging.getLogger(__name__)
 
 class WoowPaasTenant(models.Model):
     """Override of ``woow_paas_core``: tenants get users, quotas
-    (:class:`.woow_paas_tenant_quota_mixin.WoowPaasTenantQuotaMixin`),
-    configuration (``woow.paas.tenant.config.mixin``) and, under a
+    (``woow.paas.tenant.quota.mixin``), configuration
+    (``woow.paas.tenant.config.mixin``) and, under a
     ``database`` plan, a database of their own: provisioned by a queue job
     (:class:`~odoo.addons.woow_paas_tenant.provisioning.TenantProvisioning`),
     with sign-in links (``woow.paas.tenant.signin.mixin``) and an archive
