@@ -172,8 +172,6 @@ class WoowPaasDatabaseTenantCase(WoowPaasTenantCase):
 
     def _drop_later(self, tenant_or_name):
         """Drop the tenant database (and filestore) at the end of the test."""
-        from odoo.addons.woow_paas_tenant import pgtools
-
         name = getattr(tenant_or_name, "paas_db_name", None) or tenant_or_name
         if not isinstance(name, str):
             name = f"{self.cluster.prefix}{tenant_or_name.code}"
@@ -182,8 +180,6 @@ class WoowPaasDatabaseTenantCase(WoowPaasTenantCase):
 
     def _tenant_db(self, tenant, query, args=None):
         """Rows of ``query`` run in ``tenant``'s own database."""
-        from odoo.addons.woow_paas_tenant import pgtools
-
         with (
             pgtools.connect(self.cluster.conninfo, tenant.paas_db_name) as conn,
             conn.cursor() as cr,
