@@ -14,6 +14,7 @@
         "security/woow_paas_tenant_security.xml",
         "data/woow_paas_resource_data.xml",
         "data/ir_cron_data.xml",
+        "data/queue_job_data.xml",
         "views/woow_paas_tenant_quota_views.xml",
         "views/woow_paas_config_key_views.xml",
         "views/woow_paas_tenant_views.xml",

@@ -4,6 +4,7 @@ from . import woow_paas_resource
 from . import woow_paas_plan
 from . import woow_paas_plan_quota
 from . import woow_paas_subscription
+from . import woow_paas_tenant_self_service_mixin
 from . import woow_paas_tenant
 from . import res_partner
 from . import woow_paas_demo

@@ -11,6 +11,10 @@ from . import woow_paas_db_server
 from . import woow_paas_db_template
 from . import woow_paas_db_pool
 from . import woow_paas_tenant_provision_step
+from . import woow_paas_tenant_quota_mixin
+from . import woow_paas_tenant_config_mixin
+from . import woow_paas_tenant_signin_mixin
+from . import woow_paas_tenant_archive_mixin
 from . import woow_paas_tenant
 from . import woow_paas_plan
 from . import woow_paas_subscription

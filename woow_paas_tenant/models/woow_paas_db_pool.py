@@ -4,7 +4,7 @@ import uuid
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .. import pgtools
+from .. import pgtools, tenantdb
 
 
 class WoowPaasDbPool(models.Model):
@@ -50,8 +50,6 @@ class WoowPaasDbPool(models.Model):
     def _paas_fill(self, template, count):
         """Make ``count`` warm databases of ``template``: copy, filestore,
         new identity, a generated administrator password already hashed."""
-        from .woow_paas_tenant import _paas_renew_identity, _paas_set_admin_password
-
         server = template.server_id
         conninfo = server._paas_conninfo()
         crypt = self.env["res.users"]._crypt_context()
@@ -62,8 +60,8 @@ class WoowPaasDbPool(models.Model):
             try:
                 pgtools.copy_filestore(template.db_name, name)
                 with pgtools.connect(conninfo, name, autocommit=False) as conn, conn.cursor() as cr:
-                    _paas_renew_identity(cr)
-                    _paas_set_admin_password(cr, crypt.hash(password))
+                    tenantdb.renew_identity(cr)
+                    tenantdb.set_admin_password(cr, crypt.hash(password))
             except Exception:
                 pgtools.drop_db(conninfo, name)
                 pgtools.remove_filestore(name)

@@ -1,5 +1,6 @@
 """Base class for tenant-layer tests; addons built on woow_paas_tenant reuse it."""
 
+import os
 import re
 
 import requests
@@ -7,7 +8,9 @@ import requests
 from odoo.fields import Command
 from odoo.tests import new_test_user
 
+from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.addons.woow_paas_core.tests.common import WoowPaasCase
+from odoo.addons.woow_paas_tenant import pgtools
 
 
 class WoowPaasTenantCase(WoowPaasCase):
@@ -169,8 +172,6 @@ class WoowPaasDatabaseTenantCase(WoowPaasTenantCase):
 
     def _drop_later(self, tenant_or_name):
         """Drop the tenant database (and filestore) at the end of the test."""
-        from odoo.addons.woow_paas_tenant import pgtools
-
         name = getattr(tenant_or_name, "paas_db_name", None) or tenant_or_name
         if not isinstance(name, str):
             name = f"{self.cluster.prefix}{tenant_or_name.code}"
@@ -179,11 +180,89 @@ class WoowPaasDatabaseTenantCase(WoowPaasTenantCase):
 
     def _tenant_db(self, tenant, query, args=None):
         """Rows of ``query`` run in ``tenant``'s own database."""
-        from odoo.addons.woow_paas_tenant import pgtools
-
         with (
             pgtools.connect(self.cluster.conninfo, tenant.paas_db_name) as conn,
             conn.cursor() as cr,
         ):
             cr.execute(query, args)
             return cr.fetchall()
+
+    def _new_tenant(self, code):
+        tenant = self._tenant(code, self.db_sub)
+        self._drop_later(tenant)
+        return tenant
+
+    def _provision(self, tenant):
+        """Request provisioning, then run the queued job; returns the job."""
+        with trap_jobs() as trap:
+            tenant.action_provision()
+            self.assertEqual(tenant.state, "provisioning")
+            trap.assert_jobs_count(1)
+            job = trap.enqueued_jobs[0]
+            trap.perform_enqueued_jobs()
+        return job
+
+    def _snapshot(self, tenant):
+        """What a provisioned tenant database looks like, beyond its random
+        UUID and secret."""
+        params = dict(
+            self._tenant_db(
+                tenant,
+                "SELECT key, value FROM ir_config_parameter"
+                " WHERE key LIKE 'woow_paas_agent.%%' OR key LIKE 'database.%%'",
+            )
+        )
+        uuid = params.pop("database.uuid")
+        params.pop("database.secret")
+        params.pop("database.create_date")
+        # The sign-in link's record: a random token, the same for every run
+        # only in that it is there.
+        signin = params.pop("woow_paas_agent.signin", None)
+        (company,) = self._tenant_db(tenant, "SELECT name FROM res_company ORDER BY id LIMIT 1")
+        logins = self._tenant_db(
+            tenant, "SELECT login FROM res_users WHERE active AND NOT share ORDER BY id"
+        )
+        files = os.path.isdir(pgtools.filestore_path(tenant.paas_db_name))
+        return {
+            "uuid_renewed": uuid != self.template.database_uuid,
+            "signin_link": bool(signin),
+            "params": params,
+            "company": company,
+            "logins": logins,
+            "filestore": files,
+            "state": tenant.state,
+        }
+
+    def _rpc(self, session, model, method, *args, **kwargs):
+        response = session.post(
+            f"{session.woow_url}/web/dataset/call_kw/{model}/{method}",
+            json={
+                "jsonrpc": "2.0",
+                "params": {
+                    "model": model,
+                    "method": method,
+                    "args": list(args),
+                    "kwargs": kwargs,
+                },
+            },
+            headers=session.woow_headers,
+            timeout=120,
+        )
+        return response.json()
+
+    def _insert_internal_user(self, tenant, login, share=False):
+        """An internal user made in the tenant database behind the ORM's
+        back (what Python code run by the tenant's administrator could do)."""
+        (user_id,) = self._tenant_db(
+            tenant,
+            "INSERT INTO res_users (login, partner_id, company_id, active, share)"
+            " SELECT %s, partner_id, company_id, true, %s"
+            " FROM res_users WHERE login = %s RETURNING id",
+            [login, share, tenant.paas_admin_login],
+        )[0]
+        self._tenant_db(
+            tenant,
+            "INSERT INTO res_groups_users_rel (uid, gid) SELECT %s, res_id FROM ir_model_data"
+            " WHERE module = 'base' AND name = 'group_user' RETURNING uid",
+            [user_id],
+        )

@@ -16,7 +16,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 
-from odoo.addons.woow_paas_tenant.models.woow_paas_tenant import PROVISION_LOCK_KEY
+from odoo.addons.woow_paas_tenant.provisioning import PROVISION_LOCK_KEY
 
 from .common import WoowPaasTenantCase
 
