@@ -3,6 +3,9 @@ from . import woow_paas_lifecycle_mixin
 from . import woow_paas_resource
 from . import woow_paas_plan
 from . import woow_paas_plan_quota
+from . import woow_paas_subscription_state_mixin
+from . import woow_paas_subscription_start_mixin
+from . import woow_paas_subscription_plan_mixin
 from . import woow_paas_subscription
 from . import woow_paas_tenant_self_service_mixin
 from . import woow_paas_tenant

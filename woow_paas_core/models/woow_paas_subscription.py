@@ -1,20 +1,16 @@
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
-from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .const import (
-    PARAM_ALLOW_REPEAT_TRIALS,
     SUBSCRIPTION_PAYING,
-    SUBSCRIPTION_RUNNING,
     SUBSCRIPTION_STATES,
 )
 
-INTERVAL_DELTA = {"month": relativedelta(months=1), "year": relativedelta(years=1)}
 # Changes in draft that the audit trail records with before and after values.
 AUDITED_DRAFT_FIELDS = ("partner_id", "plan_id", "company_id")
 
@@ -26,10 +22,22 @@ class WoowPaasSubscription(models.Model):
     move is an ``action_*`` method (see ``woow.paas.lifecycle.mixin``) that
     checks the move, writes, logs in the chatter and emits an event; billing
     and tenant layers hook into those methods.
+
+    This file holds the fields, the figures, the audit of writes and the
+    crons; the moves live in ``woow.paas.subscription.state.mixin``, the
+    starts asked by customers in ``woow.paas.subscription.start.mixin`` and
+    the plan changes in ``woow.paas.subscription.plan.mixin``.
     """
 
     _name = "woow.paas.subscription"
-    _inherit = ["mail.thread", "mail.activity.mixin", "woow.paas.lifecycle.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "woow.paas.lifecycle.mixin",
+        "woow.paas.subscription.state.mixin",
+        "woow.paas.subscription.start.mixin",
+        "woow.paas.subscription.plan.mixin",
+    ]
     _description = "PaaS Subscription"
     _order = "id desc"
     _check_company_auto = True
@@ -368,388 +376,6 @@ class WoowPaasSubscription(models.Model):
             }
         )
         return moves
-
-    # ------------------------------------------------------------------
-    # Transitions
-    # ------------------------------------------------------------------
-    def _paas_check_start_date(self):
-        today = fields.Date.context_today(self)
-        future = self.filtered(lambda s: s.date_start and s.date_start > today)
-        if future:
-            raise UserError(
-                self.env._(
-                    "Subscription %(sub)s starts on %(date)s: start its trial or activate it "
-                    "on that day, or set an earlier start date.",
-                    sub=future[0].name,
-                    date=future[0].date_start,
-                )
-            )
-
-    # ------------------------------------------------------------------
-    # Starts by customers
-    # ------------------------------------------------------------------
-    def _paas_start(self, start):
-        """Start this draft subscription the way ``start`` asks
-        (``"draft"``: leave it, ``"trial"``, ``"active"``) and return the
-        start it got. The one path of the customer-facing entry points (REST
-        API, portal sign-up), which create the subscription as superuser:
-        when the acting user is a customer (a portal or public user, even
-        through ``sudo()``), :meth:`_paas_check_customer_start` decides
-        what it may start; operators start what they ask. A trial asked on a
-        plan without one is an activation."""
-        self.ensure_one()
-        if self.state != "draft":
-            raise UserError(self.env._("Subscription %s is already started.", self.name))
-        if self.env.user.share:
-            start = self._paas_check_customer_start(start)
-        elif start == "trial" and self.plan_id.trial_days <= 0:
-            start = "active"
-        if start == "trial":
-            self.action_start_trial()
-        elif start == "active":
-            self.action_activate()
-        return start
-
-    def _paas_check_customer_start(self, start):
-        """Hook: the start (``"draft"``, ``"trial"`` or ``"active"``) a
-        customer gets when it asks ``start`` for this draft subscription,
-        or a ``UserError`` saying why it may not. Core: a trial on a plan
-        without one is an activation, and one free trial per customer and
-        plan unless the system parameter ``woow_paas_core.allow_repeat_trials``
-        allows more. Billing extends it: a paid plan needs a usable payment
-        method, else it starts as a trial. Override: adjust ``start``, then
-        return ``super()``'s answer."""
-        self.ensure_one()
-        if start == "trial" and self.plan_id.trial_days <= 0:
-            start = "active"
-        if start == "trial" and not self._paas_repeat_trials_allowed():
-            self._paas_lock_customer()
-            if self._paas_had_trial():
-                raise UserError(
-                    self.env._(
-                        "%(customer)s already had the free trial of %(plan)s: subscribe "
-                        "with a payment method instead.",
-                        customer=self.commercial_partner_id.display_name,
-                        plan=self.plan_id.name,
-                    )
-                )
-        return start
-
-    @api.model
-    def _paas_repeat_trials_allowed(self):
-        return bool(
-            self.env["ir.config_parameter"].sudo().get_param(PARAM_ALLOW_REPEAT_TRIALS, False)
-        )
-
-    def _paas_had_trial(self):
-        """Whether this customer started a trial of this plan on another
-        subscription (cancelled ones included)."""
-        self.ensure_one()
-        return bool(
-            self.sudo().search_count(
-                [
-                    ("id", "!=", self.id),
-                    ("commercial_partner_id", "=", self.commercial_partner_id.id),
-                    ("plan_id", "=", self.plan_id.id),
-                    ("trial_end_date", "!=", False),
-                ],
-                limit=1,
-            )
-        )
-
-    def _paas_lock_customer(self):
-        """Serialize the starts of one customer: its row is updated, so a
-        concurrent start of the same customer waits for this transaction
-        and then fails to serialize (Odoo retries the request, which then
-        sees this start)."""
-        partner = self.commercial_partner_id
-        partner.flush_recordset(["is_paas_customer"])
-        self.env.cr.execute(
-            SQL("UPDATE res_partner SET is_paas_customer = TRUE WHERE id = %s", partner.id)
-        )
-        partner.invalidate_recordset(["is_paas_customer"])
-
-    def action_start_trial(self):
-        """Start the plan's free trial (draft → trial) on the start date.
-
-        The trial end date is the first day after the trial (like period
-        ends): a 14-day trial started on the 10th ends on the 24th and the
-        subscription is past due from that day unless activated.
-        """
-        self._paas_check_transition("trial")
-        no_trial = self.filtered(lambda s: s.plan_id.trial_days <= 0)
-        if no_trial:
-            raise UserError(
-                self.env._(
-                    "Plan %(plan)s has no free trial; activate the subscription instead.",
-                    plan=no_trial[0].plan_id.name,
-                )
-            )
-        self._paas_check_start_date()
-        today = fields.Date.context_today(self)
-        for (days, start), subs in self.grouped(
-            lambda s: (s.plan_id.trial_days, s.date_start or today)
-        ).items():
-            subs._paas_transition(
-                "trial",
-                "subscription.trial_started",
-                vals={"date_start": start, "trial_end_date": start + relativedelta(days=days)},
-            )
-        return True
-
-    def action_activate(self):
-        """Start paying (draft/trial → active) and open the first period:
-        from the start date for a draft, from today at the end of a trial.
-
-        Past-due and suspended subscriptions come back through
-        :meth:`action_register_payment` and :meth:`action_reactivate`.
-        """
-        self._paas_check_transition("active")
-        resuming = self.filtered(lambda s: s.state not in ("draft", "trial"))
-        if resuming:
-            raise UserError(
-                self.env._(
-                    "Subscription %(sub)s is %(state)s: use Payment Received (past due) or "
-                    "Reactivate (suspended) to bring it back.",
-                    sub=resuming[0].name,
-                    state=self._paas_state_label(resuming[0].state),
-                )
-            )
-        self._paas_check_start_date()
-        today = fields.Date.context_today(self)
-        for (start, interval, is_draft), subs in self.grouped(
-            lambda s: (
-                (s.date_start or today) if s.state == "draft" else today,
-                s.billing_interval,
-                s.state == "draft",
-            )
-        ).items():
-            vals = self._paas_period_vals(start, interval)
-            if is_draft:
-                vals["date_start"] = start
-            subs._paas_transition("active", "subscription.activated", vals=vals)
-        return True
-
-    @api.model
-    def _paas_period_vals(self, start, interval):
-        """A new period anchored on ``start``."""
-        return {
-            "period_anchor_date": start,
-            "current_period_start": start,
-            "current_period_end": start + INTERVAL_DELTA[interval],
-        }
-
-    def _paas_check_manager(self):
-        if not self.env.su and not self.env.user.has_group("woow_paas_core.group_paas_manager"):
-            raise AccessError(
-                self.env._("Only a PaaS Manager can bring a subscription back to active.")
-            )
-
-    def action_register_payment(self):
-        """Payment received by hand for a past-due subscription (past due →
-        active). PaaS Managers only; billing calls
-        :meth:`_paas_payment_received` when a payment is confirmed."""
-        self._paas_check_manager()
-        return self._paas_payment_received()
-
-    def _paas_payment_received(self):
-        """Past due → active; opens a new period from today when the
-        subscription has none running (a trial that expired unpaid)."""
-        self._paas_check_resume("past_due")
-        return self._paas_resume()
-
-    def action_reactivate(self):
-        """Bring a suspended subscription back (suspended → active), with a
-        new period from today, and the tenants its suspension stopped.
-
-        Missed periods are not renewed one by one: the customer pays again
-        from the reactivation date. PaaS Managers only.
-        """
-        self._paas_check_manager()
-        self._paas_check_resume("suspended")
-        return self._paas_resume()
-
-    def _paas_check_resume(self, source):
-        self._paas_check_transition("active")
-        other = self.filtered(lambda s: s.state != source)
-        if other:
-            raise UserError(
-                self.env._(
-                    "Subscription %(sub)s is %(state)s, not %(expected)s.",
-                    sub=other[0].name,
-                    state=self._paas_state_label(other[0].state),
-                    expected=self._paas_state_label(source),
-                )
-            )
-
-    def _paas_resume(self):
-        today = fields.Date.context_today(self)
-        for (needs_period, interval), subs in self.grouped(
-            lambda s: (
-                not s.current_period_end or s.current_period_end <= today,
-                s.billing_interval,
-            )
-        ).items():
-            vals = self._paas_period_vals(today, interval) if needs_period else {}
-            subs._paas_transition("active", "subscription.reactivated", vals=vals)
-        # A tenant suspended because of its subscription comes back with it.
-        self.tenant_ids.filtered(
-            lambda t: t.state == "suspended" and t.suspended_by_subscription
-        )._paas_reactivate()
-        return True
-
-    def action_mark_past_due(self):
-        """Payment is overdue (trial ended or renewal unpaid): active → past_due."""
-        return self._paas_transition("past_due", "subscription.past_due")
-
-    def action_suspend(self):
-        """Suspend the service; the subscription's running tenants are suspended too."""
-        self._paas_transition("suspended", "subscription.suspended")
-        self.tenant_ids.filtered(lambda t: t.state == "active")._paas_suspend(by_subscription=True)
-        return True
-
-    def action_open_cancel_wizard(self):
-        """The form's Cancel button: ask why, then :meth:`action_cancel`."""
-        self._paas_check_transition("cancelled")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Cancel Subscription"),
-            "res_model": "woow.paas.subscription.cancel",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_subscription_ids": self.ids},
-        }
-
-    def action_cancel(self, reason=None):
-        """Cancel for good, keeping ``reason``; running tenants are suspended
-        (their data is kept). Always cancels: the form's button opens the
-        wizard through :meth:`action_open_cancel_wizard`."""
-        reason = (reason or "").strip() or False
-        self._paas_transition(
-            "cancelled",
-            "subscription.cancelled",
-            vals={"cancel_date": fields.Date.context_today(self), "cancel_reason": reason},
-            note=reason,
-            payload={"reason": reason or ""},
-        )
-        self.tenant_ids.filtered(lambda t: t.state == "active")._paas_suspend(by_subscription=True)
-        return True
-
-    def _paas_check_plan_change(self, plan):
-        """Refuse ``plan`` for ``self`` with a sentence saying why."""
-        if not plan.active:
-            raise UserError(self.env._("Plan %s is archived: it takes no subscription.", plan.name))
-        if not plan.is_public and not (
-            self.env.su or self.env.user.has_group("woow_paas_core.group_paas_manager")
-        ):
-            raise UserError(
-                self.env._("Plan %s is private: only a PaaS Manager can offer it.", plan.name)
-            )
-        for sub in self:
-            if sub.state not in ("draft", *SUBSCRIPTION_RUNNING):
-                raise UserError(
-                    self.env._(
-                        "Subscription %(sub)s is %(state)s: only a draft or running "
-                        "subscription can change plan.",
-                        sub=sub.name,
-                        state=self._paas_state_label(sub.state),
-                    )
-                )
-            if plan.company_id and plan.company_id != sub.company_id:
-                raise UserError(
-                    self.env._(
-                        "Plan %(plan)s belongs to another company than subscription %(sub)s.",
-                        plan=plan.name,
-                        sub=sub.name,
-                    )
-                )
-            if sub.state != "draft" and plan._paas_price_in(sub.currency_id) is None:
-                raise UserError(
-                    self.env._(
-                        "Plan %(plan)s has no price in %(old)s, the currency subscription "
-                        "%(sub)s pays in: choose a plan sold in %(old)s.",
-                        plan=plan.name,
-                        sub=sub.name,
-                        old=sub.currency_id.name,
-                    )
-                )
-
-    def action_change_plan(self, plan):
-        """Move ``self`` to ``plan`` and record the change.
-
-        Running subscriptions take the new plan's price; when the billing
-        interval changes, a new period starts today (re-anchored) so that a
-        year is a year. The billing layer overrides this to prorate; the
-        tenant layer to apply the new quotas.
-        """
-        plan = self.env["woow.paas.plan"].browse(getattr(plan, "id", plan)).exists()
-        if not plan:
-            raise UserError(self.env._("Choose an existing plan."))
-        self.check_access("write")
-        changing = self.filtered(lambda s: s.plan_id != plan)
-        changing._paas_check_plan_change(plan)
-        drafts = changing.filtered(lambda s: s.state == "draft")
-        drafts.write({"plan_id": plan.id})
-        today = fields.Date.context_today(self)
-        Event = self.env["woow.paas.event"]
-        for (old_plan, old_price, old_interval, state), subs in (
-            (changing - drafts)
-            .grouped(lambda s: (s.plan_id, s.price, s.billing_interval, s.state))
-            .items()
-        ):
-            vals = {"plan_id": plan.id}
-            reanchor = state in SUBSCRIPTION_PAYING and old_interval != plan.billing_interval
-            if reanchor:
-                vals.update(self._paas_period_vals(today, plan.billing_interval))
-            subs.sudo().write(vals)
-            subs._message_log_batch(
-                bodies=dict.fromkeys(
-                    subs.ids,
-                    Markup("%s")
-                    % self.env._(
-                        "Plan changed from %(old)s to %(new)s", old=old_plan.name, new=plan.name
-                    ),
-                )
-            )
-            payload = {
-                "from_plan": old_plan.code,
-                "to_plan": plan.code,
-                "before": {"price": old_price, "interval": old_interval},
-                "after": {"price": subs[0].price, "interval": plan.billing_interval},
-            }
-            if reanchor:
-                payload["period_start"] = today.isoformat()
-            Event._emit("subscription.plan_changed", subs, payload)
-        return True
-
-    def _paas_update_price(self):
-        """Move running subscriptions to their plan's current price (same
-        currency and interval), with an event each; see the plan's action."""
-        Event = self.env["woow.paas.event"]
-        for (plan, currency, old_price), subs in (
-            self.filtered(lambda s: s.plan_id._paas_price_in(s.currency_id) not in (None, s.price))
-            .grouped(lambda s: (s.plan_id, s.currency_id, s.price))
-            .items()
-        ):
-            new_price = plan._paas_price_in(currency)
-            subs.sudo().write({"price": new_price})
-            subs._message_log_batch(
-                bodies=dict.fromkeys(
-                    subs.ids,
-                    Markup("%s")
-                    % self.env._(
-                        "Price updated from %(old)s to %(new)s",
-                        old=old_price,
-                        new=new_price,
-                    ),
-                )
-            )
-            Event._emit(
-                "subscription.price_changed",
-                subs,
-                {"before": old_price, "after": new_price, "currency": currency.name},
-            )
-        return True
 
     # ------------------------------------------------------------------
     # Crons and views

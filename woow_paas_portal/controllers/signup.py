@@ -1,10 +1,8 @@
-import contextlib
 import json
 import logging
 import re
 import secrets
 
-import psycopg2
 from werkzeug.urls import url_encode
 
 from odoo import http
@@ -29,10 +27,6 @@ CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 NONCE_RE = re.compile(r"\A[A-Za-z0-9_-]{16,64}\Z")
 
 
-class _UndoDecoy(Exception):
-    """Rolls back the account made for an address that already has one."""
-
-
 class WoowPaasSignup(http.Controller):
     """The public pricing page and the self-service sign-up.
 
@@ -41,12 +35,13 @@ class WoowPaasSignup(http.Controller):
     ``/paas/signup/tenant`` (name the tenant, start the trial or pay) →
     ``/paas/signup/<id>`` (provisioning, followed live).
 
-    The public and portal users create nothing themselves: once the input
-    is checked, records are made as superuser here. Sign-up and the tenant
-    code check are rate-limited per IP address.
+    The controller checks the input, rate-limits sign-up and the tenant
+    code check per IP address, and renders; the process itself (accounts,
+    claim, start, provisioning) belongs to ``woow.paas.signup``, called as
+    superuser once the input is checked.
 
-    Hooks for a billing bridge: :meth:`_paas_signup_payment_available`,
-    :meth:`_paas_signup_start_subscription` and :meth:`_paas_signup_next_url`.
+    Hooks for a billing bridge: :meth:`_paas_signup_payment_available` and
+    :meth:`_paas_signup_next_url`.
     """
 
     # ------------------------------------------------------------------
@@ -114,15 +109,6 @@ class WoowPaasSignup(http.Controller):
         Core has no payments: only trials. The billing bridge answers True
         when it can take a payment method through Odoo's payment form."""
         return False
-
-    def _paas_signup_start_subscription(self, subscription, pay_now):
-        """Start the new ``subscription``: a trial in core. The billing
-        bridge overrides it for ``pay_now`` (leave the subscription in draft
-        until paid, or activate it on a saved payment method); provisioning
-        starts here only when the subscription runs afterwards."""
-        if pay_now:
-            raise UserError(request.env._("Paying online is not available: start a free trial."))
-        subscription._paas_start("trial")
 
     def _paas_signup_next_url(self, signup):
         """Where the browser goes once the sign-up is made: the provisioning
@@ -280,8 +266,9 @@ class WoowPaasSignup(http.Controller):
             response = request.render("woow_paas_portal.paas_signup_account", values)
             response.status_code = 400
             return response
-        self._paas_create_account(form["name"], email, form["company"], plan_rec)
-        if request.env["woow.paas.signup"]._paas_demo_mode():
+        Signup = request.env["woow.paas.signup"].sudo()
+        Signup._paas_create_account(form["name"], email, form["company"], plan_rec)
+        if Signup._paas_demo_mode():
             # The demo mailbox shows a visitor the mails of its own sign-ups only.
             seen = request.session.get("paas_demo_mail_to") or []
             request.session["paas_demo_mail_to"] = [email, *(e for e in seen if e != email)][:5]
@@ -310,65 +297,6 @@ class WoowPaasSignup(http.Controller):
                 errors[field] = request.env._(
                     "Remove the control characters (such as NUL or line breaks) from this field."
                 )
-
-    def _paas_create_account(self, name, email, company_name, plan):
-        """Create the customer and its portal user (no password yet) and
-        send the confirmation link, through Odoo's signup token. Nothing is
-        kept for an address that already has a user, but the same work is
-        done (see :meth:`_paas_decoy_account`), so that the answer takes as
-        long and its timing does not tell which addresses have an account."""
-        Users = request.env["res.users"].sudo().with_context(active_test=False)
-        if Users.search_count(Users._get_login_domain(email), limit=1):
-            self._paas_decoy_account(name, company_name, plan)
-            return Users.browse()
-        try:
-            with request.env.cr.savepoint():
-                user = self._paas_make_account(name, email, company_name)
-        except psycopg2.errors.UniqueViolation:
-            # The same address signed up at the same moment (a double click).
-            return Users.browse()
-        self._paas_send_confirmation(user, plan)
-        return user
-
-    def _paas_decoy_account(self, name, company_name, plan):
-        """For an address that already has an account: make the account of
-        a throwaway address and its confirmation mail, as for a new one,
-        then roll it all back (a savepoint): nothing is kept, nothing is
-        sent, and the request costs what a new address costs."""
-        decoy = f"decoy-{secrets.token_hex(8)}@signup.invalid"
-        with contextlib.suppress(_UndoDecoy), request.env.cr.savepoint():
-            user = self._paas_make_account(name, decoy, company_name)
-            self._paas_send_confirmation(user, plan)
-            request.env.flush_all()
-            raise _UndoDecoy
-
-    def _paas_make_account(self, name, email, company_name):
-        """The customer (a company when named), its contact and the contact's
-        portal user made from Odoo's signup template; returns the user."""
-        Users = request.env["res.users"].sudo().with_context(active_test=False)
-        Partner = request.env["res.partner"].sudo()
-        company = (
-            Partner.create({"name": company_name, "is_company": True, "email": email})
-            if company_name
-            else Partner.browse()
-        )
-        contact = Partner.create({"name": name, "email": email, "parent_id": company.id or False})
-        user = Users._create_user_from_template(
-            {"login": email, "email": email, "name": name, "partner_id": contact.id}
-        )
-        request.env.flush_all()
-        return user
-
-    def _paas_send_confirmation(self, user, plan):
-        """The mail with the link that confirms the address and sets the
-        password (Odoo's signup token), then leads to the tenant step."""
-        contact = user.partner_id
-        contact.signup_prepare(signup_type="signup")
-        url = contact._get_signup_url_for_action(url=f"/paas/signup/tenant?plan={plan.code}")[
-            contact.id
-        ]
-        template = request.env.ref("woow_paas_portal.mail_template_paas_signup_confirm")
-        template.sudo().with_context(signup_url=url, paas_plan=plan.name).send_mail(user.id)
 
     # ------------------------------------------------------------------
     # Step 2: the tenant
@@ -424,24 +352,17 @@ class WoowPaasSignup(http.Controller):
             return self._paas_too_many(retry_after)
         if not isinstance(nonce, str) or not NONCE_RE.fullmatch(nonce):
             return request.redirect(f"/paas/signup/tenant?plan={plan_rec.code}")
-        form, errors, code_status = self._paas_validate_tenant_form(post, plan_rec)
-        Signup = request.env["woow.paas.signup"].sudo()
-        user = request.env.user
+        form, errors, __ = self._paas_validate_tenant_form(post, plan_rec)
         if not errors:
             try:
-                with request.env.cr.savepoint():
-                    signup, created = Signup._paas_claim(
-                        nonce, user, plan_rec, form["tenant_name"], form["tenant_code"],
-                        form["pay_now"], self._paas_remote_address(),
-                    )  # fmt: skip
-                    if created:
-                        if code_status == "taken":
-                            raise TenantCodeTaken(
-                                request.env._("This code is taken: choose another one.")
-                            )
-                        signup._paas_start(
-                            lambda sub: self._paas_signup_start_subscription(sub, form["pay_now"])
-                        )
+                signup = (
+                    request.env["woow.paas.signup"]
+                    .sudo()
+                    ._paas_sign_up(
+                        nonce, request.env.user, plan_rec, form["tenant_name"],
+                        form["tenant_code"], form["pay_now"], self._paas_remote_address(),
+                    )
+                )  # fmt: skip
             except TenantCodeTaken as exc:
                 errors["tenant_code"] = str(exc)
             except UserError as exc:
@@ -467,7 +388,7 @@ class WoowPaasSignup(http.Controller):
             )
         if code in Tenant._paas_reserved_codes():
             return "invalid", request.env._("This code is reserved by the platform.")
-        if Tenant.search_count([("code", "=", code)], limit=1):
+        if request.env["woow.paas.signup"].sudo()._paas_code_taken(code):
             return "taken", request.env._("This code is taken: choose another one.")
         return "available", request.env._("This code is available.")
 
@@ -519,18 +440,15 @@ class WoowPaasSignup(http.Controller):
         signup = self._paas_own_signup(signup_id)
         if not signup:
             return request.not_found()
-        tenant = signup.tenant_id
-        if tenant.state == "failed":
-            try:
-                with request.env.cr.savepoint():
-                    tenant.sudo().action_provision()
-            except UserError as exc:
-                status = signup._paas_status()
-                response = request.render(
-                    "woow_paas_portal.paas_signup_progress",
-                    {"signup": signup, "status": status, "status_json": json.dumps(status),
-                     "error": str(exc)},
-                )  # fmt: skip
-                response.status_code = 409
-                return response
+        try:
+            signup._paas_retry_provisioning()
+        except UserError as exc:
+            status = signup._paas_status()
+            response = request.render(
+                "woow_paas_portal.paas_signup_progress",
+                {"signup": signup, "status": status, "status_json": json.dumps(status),
+                 "error": str(exc)},
+            )  # fmt: skip
+            response.status_code = 409
+            return response
         return request.redirect(f"/paas/signup/{signup.id}")

@@ -1,4 +1,6 @@
+import contextlib
 import logging
+import secrets
 
 import psycopg2
 
@@ -16,6 +18,10 @@ class TenantCodeTaken(UserError):
     """The tenant code of a sign-up is taken (shown beside the code field)."""
 
 
+class _UndoDecoy(Exception):
+    """Rolls back the account made for an address that already has one."""
+
+
 class WoowPaasSignup(models.Model):
     """One self-service sign-up: a customer's plan, subscription and tenant.
 
@@ -27,8 +33,11 @@ class WoowPaasSignup(models.Model):
     serialization failure that Odoo's request retry replays, and the replay
     finds the first sign-up.
 
-    Made by the portal's controllers as superuser once the input is checked;
-    the customer reads it through them only.
+    This model owns the whole process: the account (with the same work for
+    a known address as for a new one), the claim, the subscription's start,
+    the provisioning once the subscription runs, and the lock that makes a
+    confirmation happen once. The portal's controllers check the input,
+    call it as superuser and render; the customer reads it through them only.
     """
 
     _name = "woow.paas.signup"
@@ -101,17 +110,36 @@ class WoowPaasSignup(models.Model):
             return (existing if existing.user_id == user else self.browse()), False
         return self.sudo().browse(row[0]), True
 
-    def _paas_start(self, start_subscription):
-        """Make the subscription and the tenant of a freshly claimed
-        sign-up, then start provisioning when the subscription runs.
+    @api.model
+    def _paas_sign_up(self, nonce, user, plan, tenant_name, tenant_code, pay_now, address):
+        """The tenant step, in one savepoint: claim ``nonce`` and, for a new
+        sign-up, make and start its subscription and tenant. Returns the
+        sign-up (empty: the nonce is another user's). A ``UserError`` (a
+        ``TenantCodeTaken`` for the code) undoes the claim too."""
+        with self.env.cr.savepoint():
+            signup, created = self._paas_claim(
+                nonce, user, plan, tenant_name, tenant_code, pay_now, address
+            )
+            if created:
+                signup._paas_start()
+        return signup
 
-        ``start_subscription(subscription)`` starts the subscription (a
-        trial, or the billing bridge's payment). A tenant code taken
-        meanwhile by someone else raises a ``UserError``; the caller's
-        transaction then rolls back the claim too.
-        """
+    @api.model
+    def _paas_code_taken(self, code):
+        """Whether a tenant has ``code`` (never says whose)."""
+        return bool(
+            self.env["woow.paas.tenant"].sudo().search_count([("code", "=", code)], limit=1)
+        )
+
+    def _paas_start(self):
+        """Make the subscription and the tenant of a freshly claimed
+        sign-up, start the subscription (:meth:`_paas_start_subscription`),
+        then provision the tenant when the subscription runs. A tenant code
+        taken by someone else raises a ``TenantCodeTaken``."""
         self.ensure_one()
         signup = self.sudo()
+        if self._paas_code_taken(signup.tenant_code):
+            raise TenantCodeTaken(self.env._("This code is taken: choose another one."))
         customer = signup.user_id.partner_id
         subscription = (
             self.env["woow.paas.subscription"]
@@ -125,7 +153,7 @@ class WoowPaasSignup(models.Model):
                 }
             )
         )
-        start_subscription(subscription)
+        signup._paas_start_subscription(subscription)
         try:
             with self.env.cr.savepoint():
                 tenant = (
@@ -147,9 +175,120 @@ class WoowPaasSignup(models.Model):
                 self.env._("This code was taken a moment ago: choose another one.")
             ) from None
         signup.write({"subscription_id": subscription.id, "tenant_id": tenant.id})
-        if subscription.state in SUBSCRIPTION_RUNNING:
-            tenant.action_provision()
+        signup._paas_provision()
         return True
+
+    def _paas_start_subscription(self, subscription):
+        """Hook: start the new ``subscription``: a trial in core. The billing
+        bridge leaves a ``pay_now`` one in draft until the customer confirms
+        a payment method (:meth:`_paas_provision` then runs again)."""
+        self.ensure_one()
+        if self.pay_now:
+            raise UserError(self.env._("Paying online is not available: start a free trial."))
+        subscription._paas_start("trial")
+
+    def _paas_provision(self):
+        """The one place a sign-up's tenant is provisioned: once its
+        subscription runs (a trial at once, a paid start once confirmed).
+        Nothing happens before, nor once the tenant is on its way; returns
+        whether provisioning started."""
+        self.ensure_one()
+        signup = self.sudo()
+        tenant = signup.tenant_id
+        if (
+            tenant.state not in ("draft", "failed")
+            or signup.subscription_id.state not in SUBSCRIPTION_RUNNING
+        ):
+            return False
+        tenant.action_provision()
+        return True
+
+    def _paas_retry_provisioning(self):
+        """The customer's Retry after a failed provisioning, in a savepoint;
+        a ``UserError`` says why it may not (its subscription stopped)."""
+        self.ensure_one()
+        tenant = self.sudo().tenant_id
+        if tenant.state == "failed":
+            with self.env.cr.savepoint():
+                tenant.action_provision()
+        return True
+
+    def _paas_lock_subscription(self):
+        """Lock this sign-up's subscription row until the transaction ends:
+        a second confirmation (double click) waits, then sees the first."""
+        self.ensure_one()
+        subscription = self.sudo().subscription_id
+        self.env.cr.execute(
+            SQL("SELECT id FROM woow_paas_subscription WHERE id = %s FOR UPDATE", subscription.id)
+        )
+        subscription.invalidate_recordset(["state"])
+        return subscription
+
+    # ------------------------------------------------------------------
+    # Accounts (step 1)
+    # ------------------------------------------------------------------
+    @api.model
+    def _paas_create_account(self, name, email, company_name, plan):
+        """Create the customer and its portal user (no password yet) and
+        send the confirmation link, through Odoo's signup token. Nothing is
+        kept for an address that already has a user, but the same work is
+        done (see :meth:`_paas_decoy_account`), so that the answer takes as
+        long and its timing does not tell which addresses have an account."""
+        Users = self.env["res.users"].sudo().with_context(active_test=False)
+        if Users.search_count(Users._get_login_domain(email), limit=1):
+            self._paas_decoy_account(name, company_name, plan)
+            return Users.browse()
+        try:
+            with self.env.cr.savepoint():
+                user = self._paas_make_account(name, email, company_name)
+        except psycopg2.errors.UniqueViolation:
+            # The same address signed up at the same moment (a double click).
+            return Users.browse()
+        self._paas_send_confirmation(user, plan)
+        return user
+
+    @api.model
+    def _paas_decoy_account(self, name, company_name, plan):
+        """For an address that already has an account: make the account of
+        a throwaway address and its confirmation mail, as for a new one,
+        then roll it all back (a savepoint): nothing is kept, nothing is
+        sent, and the request costs what a new address costs."""
+        decoy = f"decoy-{secrets.token_hex(8)}@signup.invalid"
+        with contextlib.suppress(_UndoDecoy), self.env.cr.savepoint():
+            user = self._paas_make_account(name, decoy, company_name)
+            self._paas_send_confirmation(user, plan)
+            self.env.flush_all()
+            raise _UndoDecoy
+
+    @api.model
+    def _paas_make_account(self, name, email, company_name):
+        """The customer (a company when named), its contact and the contact's
+        portal user made from Odoo's signup template; returns the user."""
+        Users = self.env["res.users"].sudo().with_context(active_test=False)
+        Partner = self.env["res.partner"].sudo()
+        company = (
+            Partner.create({"name": company_name, "is_company": True, "email": email})
+            if company_name
+            else Partner.browse()
+        )
+        contact = Partner.create({"name": name, "email": email, "parent_id": company.id or False})
+        user = Users._create_user_from_template(
+            {"login": email, "email": email, "name": name, "partner_id": contact.id}
+        )
+        self.env.flush_all()
+        return user
+
+    @api.model
+    def _paas_send_confirmation(self, user, plan):
+        """The mail with the link that confirms the address and sets the
+        password (Odoo's signup token), then leads to the tenant step."""
+        contact = user.partner_id
+        contact.signup_prepare(signup_type="signup")
+        url = contact._get_signup_url_for_action(url=f"/paas/signup/tenant?plan={plan.code}")[
+            contact.id
+        ]
+        template = self.env.ref("woow_paas_portal.mail_template_paas_signup_confirm")
+        template.sudo().with_context(signup_url=url, paas_plan=plan.name).send_mail(user.id)
 
     @api.model
     def _paas_demo_mode(self):

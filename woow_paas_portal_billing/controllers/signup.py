@@ -81,24 +81,13 @@ class WoowPaasBillingSignup(WoowPaasSignup):
             request.update_context(**{SIGNUP_CURRENCY_KEY: self._paas_signup_currency(plan_rec).id})
         return super().paas_signup_tenant_post(plan=plan, nonce=nonce, **post)
 
-    def _paas_signup_start_subscription(self, subscription, pay_now):
-        if not pay_now:
-            return super()._paas_signup_start_subscription(subscription, pay_now)
-        # Draft until the customer confirms with a saved payment method.
-        return None
-
     def _paas_signup_next_url(self, signup):
         if signup.pay_now and signup.subscription_id.state == "draft":
             return f"/paas/signup/{signup.id}/pay"
         return super()._paas_signup_next_url(signup)
 
     def _paas_signup_tokens(self, signup):
-        partner = signup.user_id.partner_id.commercial_partner_id
-        return (
-            request.env["payment.token"]
-            .sudo()
-            .search([("partner_id", "child_of", partner.id), ("active", "=", True)])
-        )
+        return signup._paas_payment_tokens()
 
     def _paas_signup_pay_page(self, signup, error=None, status=200):
         response = request.render(
@@ -133,26 +122,10 @@ class WoowPaasBillingSignup(WoowPaasSignup):
         signup = self._paas_own_signup(signup_id)
         if not signup:
             return request.not_found()
-        subscription = signup.subscription_id.sudo()
-        # Lock the subscription: a double click activates (and invoices) once.
-        request.env.cr.execute(
-            "SELECT id FROM woow_paas_subscription WHERE id = %s FOR UPDATE", [subscription.id]
-        )
-        subscription.invalidate_recordset(["state"])
-        if subscription.state == "draft":
-            if not self._paas_signup_tokens(signup):
-                return self._paas_signup_pay_page(
-                    signup,
-                    error=request.env._("Add a payment method first."),
-                    status=409,
-                )
-            try:
-                with request.env.cr.savepoint():
-                    subscription._paas_start("active")
-                    if signup.tenant_id.state in ("draft", "failed"):
-                        signup.tenant_id.sudo().action_provision()
-            except UserError as exc:
-                return self._paas_signup_pay_page(signup, error=str(exc), status=409)
+        try:
+            signup._paas_confirm_payment()
+        except UserError as exc:
+            return self._paas_signup_pay_page(signup, error=str(exc), status=409)
         return request.redirect(f"/paas/signup/{signup.id}")
 
 
