@@ -1,12 +1,19 @@
+import re
 from datetime import datetime
 
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
+from odoo.addons.woow_paas_core.history import (
+    HISTORY_COLUMNS,
+    HISTORY_PAYLOAD_KEYS,
+    TRANSITION_KEYS,
+)
 from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_PAYING
 
 from ..models.dashboard_sql import FRAGMENTS, dashboard_fragment_query
 from ..models.woow_paas_dashboard_compute import _values
+from ..models.woow_paas_dashboard_segment import SEGMENT_CTES, TENANT_SEGMENT_CTES
 
 B1, B2, B3 = datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 3, 1)
 SEG_COLUMNS = (
@@ -180,3 +187,25 @@ class TestSqlFragments(TransactionCase):
         self.assertEqual(sorted(ids["tenant_ids"]), [5, 6])
         [plans] = self._select("plans")
         self.assertEqual(plans["plan_mrr"], {"8": 50})
+
+    def test_segments_read_only_the_declared_history(self):
+        """The segment CTEs read the payload keys and the columns of core's
+        tables that ``woow_paas_core.history`` declares, and no other."""
+        code = re.sub(r"--[^\n]*", "", SEGMENT_CTES + TENANT_SEGMENT_CTES)
+        declared = set(TRANSITION_KEYS)
+        for keys in HISTORY_PAYLOAD_KEYS.values():
+            declared.update(key.split(".")[0] for key in keys)
+            declared.update(key.split(".")[-1] for key in keys)
+        read = set(re.findall(r"->>?'(\w+)'", code)) | set(re.findall(r"payload \? '(\w+)'", code))
+        self.assertTrue(read)
+        self.assertLessEqual(read, declared)
+        for alias, table in (
+            ("s", "woow_paas_subscription"),
+            ("t", "woow_paas_tenant"),
+            ("e", "woow_paas_event"),
+            ("plan", "woow_paas_plan"),
+        ):
+            with self.subTest(table=table):
+                columns = set(re.findall(rf"\b{alias}\.(\w+)", code))
+                self.assertTrue(columns)
+                self.assertLessEqual(columns, set(HISTORY_COLUMNS[table]))
