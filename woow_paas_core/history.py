@@ -23,47 +23,55 @@ Core guarantees, for every event still kept (see the retention of the log):
   tables for that.
 """
 
+from types import MappingProxyType
+
 # The keys of a state change's payload (see above).
 TRANSITION_KEYS = ("from", "to")
 
 # The state changes core emits (other layers may emit more, with the same keys).
-TRANSITION_EVENTS = {
-    "woow.paas.subscription": (
-        "subscription.trial_started", "subscription.activated", "subscription.past_due",
-        "subscription.suspended", "subscription.reactivated", "subscription.cancelled",
-    ),
-    "woow.paas.tenant": (
-        "tenant.provisioning", "tenant.provisioned", "tenant.failed", "tenant.suspended",
-        "tenant.reactivated", "tenant.archived",
-    ),
-}  # fmt: skip
+TRANSITION_EVENTS = MappingProxyType(
+    {
+        "woow.paas.subscription": (
+            "subscription.trial_started", "subscription.activated", "subscription.past_due",
+            "subscription.suspended", "subscription.reactivated", "subscription.cancelled",
+        ),
+        "woow.paas.tenant": (
+            "tenant.provisioning", "tenant.provisioned", "tenant.failed", "tenant.suspended",
+            "tenant.reactivated", "tenant.archived",
+        ),
+    }
+)  # fmt: skip
 
 # The price and plan changes of a subscription: the price, interval and plan
 # *before* the change, so that prices can be unwound from today's.
 # ``plan_changed``: ``from_plan``/``to_plan`` are plan codes; ``before`` and
 # ``after`` the price and billing interval. ``price_changed``: ``before`` and
 # ``after`` are prices in ``currency`` (the plan is the event's ``plan_id``).
-HISTORY_PAYLOAD_KEYS = {
-    "subscription.plan_changed": (
-        "from_plan", "to_plan", "before.price", "before.interval", "after.price",
-        "after.interval",
-    ),
-    "subscription.price_changed": ("before", "after", "currency"),
-}  # fmt: skip
+HISTORY_PAYLOAD_KEYS = MappingProxyType(
+    {
+        "subscription.plan_changed": (
+            "from_plan", "to_plan", "before.price", "before.interval", "after.price",
+            "after.interval",
+        ),
+        "subscription.price_changed": ("before", "after", "currency"),
+    }
+)  # fmt: skip
 
 # The columns of core's tables that a subscription's or a tenant's history is
 # made of (table: columns): today's values, unwound by the events.
-HISTORY_COLUMNS = {
-    "woow_paas_subscription": (
-        "id", "state", "price", "billing_interval", "plan_id", "commercial_partner_id",
-        "currency_id", "company_id", "date_start", "cancel_date",
-    ),
-    "woow_paas_tenant": ("id", "state", "plan_id", "company_id", "create_date"),
-    "woow_paas_plan": ("id", "code", "billing_interval"),
-    "woow_paas_event": (
-        "id", "event_type", "occurred_at", "res_model", "res_id", "plan_id", "payload",
-    ),
-}  # fmt: skip
+HISTORY_COLUMNS = MappingProxyType(
+    {
+        "woow_paas_subscription": (
+            "id", "state", "price", "billing_interval", "plan_id", "commercial_partner_id",
+            "currency_id", "company_id", "date_start", "cancel_date",
+        ),
+        "woow_paas_tenant": ("id", "state", "plan_id", "company_id", "create_date"),
+        "woow_paas_plan": ("id", "code", "billing_interval"),
+        "woow_paas_event": (
+            "id", "event_type", "occurred_at", "res_model", "res_id", "plan_id", "payload",
+        ),
+    }
+)  # fmt: skip
 
 
 def payload_value(payload, key):

@@ -9,6 +9,8 @@ given as small lists of values: each one is tested on its own
 ``woow.paas.dashboard.segment``) and the dashboard's own tables.
 """
 
+from types import MappingProxyType
+
 from .dashboard_sql_stock import (
     BDELTA,
     BSTOCK,
@@ -251,7 +253,7 @@ DASHBOARD_FRAGMENTS = (
     PLANS,
 )
 # What the segment CTEs provide, by placeholder.
-SEGMENT_SOURCES = {"sseg": "%(segment_ctes)s", "ttseg": "%(tenant_segment_ctes)s"}
+SEGMENT_SOURCES = MappingProxyType({"sseg": "%(segment_ctes)s", "ttseg": "%(tenant_segment_ctes)s"})
 
 # One row per window: the figures, rounded to the currency's digits.
 DASHBOARD_SELECT = """
@@ -333,7 +335,8 @@ DASHBOARD_SQL = _with(
     ],
     DASHBOARD_SELECT,
 )
-FRAGMENTS = {fragment.name: fragment for fragment in DASHBOARD_FRAGMENTS}
+# Read-only: shared by every request.
+FRAGMENTS = MappingProxyType({fragment.name: fragment for fragment in DASHBOARD_FRAGMENTS})
 
 
 def dashboard_fragment_query(name, inputs, **params):
