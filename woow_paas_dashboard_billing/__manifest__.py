@@ -13,4 +13,12 @@
     "auto_install": True,
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
+    "assets": {
+        "web.assets_backend": [
+            "woow_paas_dashboard_billing/static/src/**/*",
+        ],
+        "web.assets_unit_tests": [
+            "woow_paas_dashboard_billing/static/tests/**/*",
+        ],
+    },
 }

@@ -10,4 +10,12 @@
     "license": "LGPL-3",
     "depends": ["woow_paas_dashboard", "woow_paas_tenant"],
     "auto_install": True,
+    "assets": {
+        "web.assets_backend": [
+            "woow_paas_dashboard_tenant/static/src/**/*",
+        ],
+        "web.assets_unit_tests": [
+            "woow_paas_dashboard_tenant/static/tests/**/*",
+        ],
+    },
 }

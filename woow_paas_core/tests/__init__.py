@@ -11,5 +11,6 @@ from . import test_crons
 from . import test_audit
 from . import test_authorization_matrix
 from . import test_formatting
+from . import test_history_contract
 from . import test_tenant_provisioning_ops
 from . import test_ui

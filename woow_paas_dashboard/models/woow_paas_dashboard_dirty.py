@@ -1,10 +1,23 @@
 from odoo import fields, models
 
+from odoo.addons.woow_paas_core.history import HISTORY_COLUMNS
+
+
+def _changed(table):
+    """Whether a row of ``table`` changed one of the columns core declares
+    its history made of (``woow_paas_core.history``): no column list of
+    core's tables is written here."""
+    columns = [column for column in HISTORY_COLUMNS[table] if column != "id"]
+    new = ", ".join(f"n.{column}" for column in columns)
+    old = ", ".join(f"o.{column}" for column in columns)
+    return f"({new}) IS DISTINCT FROM ({old})"
+
+
 # Statement-level triggers (transition tables: one INSERT per statement, not
 # per row) that mark the subscriptions and tenants whose snapshot segments may
 # be stale. Triggers rather than ORM overrides so that every way of writing
 # counts: the ORM, raw SQL of other layers, imports, the event purge.
-TRIGGER_SQL = """
+TRIGGER_SQL_TEMPLATE = """
 CREATE OR REPLACE FUNCTION woow_paas_dashboard_mark_events() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -28,11 +41,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO woow_paas_dashboard_dirty (kind, res_id)
     SELECT 's', n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE (n.state, n.price, n.billing_interval, n.plan_id, n.commercial_partner_id,
-            n.currency_id, n.company_id, n.date_start, n.cancel_date)
-           IS DISTINCT FROM
-           (o.state, o.price, o.billing_interval, o.plan_id, o.commercial_partner_id,
-            o.currency_id, o.company_id, o.date_start, o.cancel_date);
+     WHERE %(subscription_changed)s;
     RETURN NULL;
 END $$;
 
@@ -41,8 +50,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO woow_paas_dashboard_dirty (kind, res_id)
     SELECT 't', n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-     WHERE (n.state, n.plan_id, n.company_id, n.create_date)
-           IS DISTINCT FROM (o.state, o.plan_id, o.company_id, o.create_date);
+     WHERE %(tenant_changed)s;
     RETURN NULL;
 END $$;
 
@@ -74,6 +82,9 @@ CREATE OR REPLACE TRIGGER woow_paas_dashboard_tenant_upd AFTER UPDATE ON woow_pa
     REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT
     EXECUTE FUNCTION woow_paas_dashboard_mark_tenants();
 """
+TRIGGER_SQL = TRIGGER_SQL_TEMPLATE.replace(
+    "%(subscription_changed)s", _changed("woow_paas_subscription")
+).replace("%(tenant_changed)s", _changed("woow_paas_tenant"))
 
 DROP_TRIGGERS_SQL = """
 DROP TRIGGER IF EXISTS woow_paas_dashboard_event_ins ON woow_paas_event;

@@ -1,7 +1,12 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-PRICE_EVENTS = ("subscription.plan_changed", "subscription.price_changed")
+from odoo.addons.woow_paas_core.history import HISTORY_PAYLOAD_KEYS
+
+# The price and plan changes, with the payload keys core guarantees them
+# (``woow_paas_core.history``): the CTEs below read no other key nor column
+# than that module declares (checked by ``test_sql_fragments``).
+PRICE_EVENTS = tuple(HISTORY_PAYLOAD_KEYS)
 
 # The history of the subscriptions chosen by %(sub_filter)s (on ``s``) and
 # %(event_filter)s (on ``e``), cut into segments [t0, t1) of constant state,

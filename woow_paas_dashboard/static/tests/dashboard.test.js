@@ -3,131 +3,33 @@ import { queryOne } from "@odoo/hoot-dom";
 import { animationFrame, Deferred } from "@odoo/hoot-mock";
 import {
     contains,
-    defineModels,
-    fields,
     getService,
     makeMockEnv,
-    models,
     mountWebClient,
     onRpc,
     patchWithCleanup,
     preloadBundle,
 } from "@web/../tests/web_test_helpers";
-import { defineMailModels } from "@mail/../tests/mail_test_helpers";
 import { drillAction, formatKpi } from "@woow_paas_dashboard/dashboard/dashboard";
+import {
+    CURRENCY,
+    dashboard,
+    defineDashboardModels,
+    kpi,
+    mockDashboard,
+    MONTHS,
+    openDashboard,
+} from "./dashboard_test_helpers";
 
 describe.current.tags("desktop");
 preloadBundle("web.chartjs_lib");
-
-class WoowPaasSubscription extends models.Model {
-    _name = "woow.paas.subscription";
-    name = fields.Char();
-    _records = [
-        { id: 1, name: "SUB/0001" },
-        { id: 2, name: "SUB/0002" },
-        { id: 3, name: "SUB/0003" },
-    ];
-    _views = {
-        list: `<list><field name="name"/></list>`,
-        form: `<form><field name="name"/></form>`,
-    };
-}
-defineMailModels();
-defineModels([WoowPaasSubscription]);
-
-const CURRENCY = { id: 1, name: "USD", symbol: "$", position: "before", digits: 2 };
-const MONTHS = Array.from({ length: 12 }, (_, i) => `2025-${String(i + 1).padStart(2, "0")}-01`);
-
-function kpi(key, value, previous, format = "monetary", ids = [1, 2]) {
-    return {
-        key,
-        format,
-        higher_is_better: key !== "churned_mrr",
-        value,
-        previous,
-        trend: MONTHS.map((_, i) => i * (value || 0) / 11),
-        drill: { res_model: "woow.paas.subscription", ids },
-    };
-}
-
-function dashboard(mrr = 105) {
-    return {
-        date_from: "2025-12-01",
-        date_to: "2025-12-31",
-        has_subscriptions: Boolean(mrr),
-        currency: CURRENCY,
-        months: MONTHS,
-        movements: Object.fromEntries(
-            ["mrr", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr"].map(
-                (name) => [name, MONTHS.map(() => (name === "mrr" ? mrr : 0))]
-            )
-        ),
-        charts: {
-            revenue_by_plan: [
-                { key: 7, label: "Starter", values: MONTHS.map(() => 60) },
-                { key: 8, label: "Growth", values: MONTHS.map(() => 45) },
-            ],
-            tenants_by_state: [{ key: "active", label: "Active", values: MONTHS.map(() => 2) }],
-        },
-        currencies: [
-            { id: 1, name: "USD", symbol: "$" },
-            { id: 2, name: "EUR", symbol: "€" },
-        ],
-        plans: [
-            { id: 7, name: "Starter" },
-            { id: 8, name: "Growth" },
-        ],
-        forecast: {
-            base_mrr: mrr,
-            churn_rate: 0.05,
-            trial_conversion: 0.5,
-            trial_mrr: 40,
-            points: [
-                { date: "2026-01-15", mrr: 120 },
-                { date: "2026-02-15", mrr: 114 },
-                { date: "2026-03-15", mrr: 108.3 },
-            ],
-            drill: {
-                base: { res_model: "woow.paas.subscription", domain: [["id", "in", [1, 2]]] },
-                trials: { res_model: "woow.paas.subscription", domain: [["id", "=", 3]] },
-            },
-            quotas: [
-                { tenant_id: 5, tenant: "acme", resource: "Users", usage: 9, limit: 10, ratio: 0.9, runs_out: "2026-01-20" },
-                { tenant_id: 6, tenant: "globex", resource: "Storage", usage: 12, limit: 10, ratio: 1.2, runs_out: null },
-            ],
-            saturation: [
-                { key: "low", label: "Under 50 %", count: 3 },
-                { key: "full", label: "At or over the limit", count: 1 },
-            ],
-            expansion: [
-                { subscription_id: 2, name: "SUB/0002", customer: "Acme", plan: "Starter", next_plan: "Growth", expansion_mrr: 20, near_quota: true },
-            ],
-        },
-        kpis: mrr
-            ? [
-                  kpi("mrr", mrr, 80),
-                  kpi("churned_mrr", 30, 10),
-                  kpi("customers", 2, 2, "integer", [3]),
-                  kpi("logo_churn", 0.25, 0.1, "percent"),
-              ]
-            : [kpi("mrr", 0, 0), kpi("trials", 0, 0, "integer")],
-    };
-}
+defineDashboardModels();
 
 let calls;
 beforeEach(() => {
     calls = [];
-    onRpc("woow.paas.dashboard", "get_dashboard", ({ args, kwargs }) => {
-        calls.push([...args, kwargs.plan_ids, kwargs.currency_id]);
-        return dashboard();
-    });
+    mockDashboard(calls);
 });
-
-async function openDashboard() {
-    await mountWebClient();
-    await getService("action").doAction("woow_paas_dashboard");
-    await animationFrame();
-}
 
 test("KPI values are formatted by kind", async () => {
     await makeMockEnv();
@@ -146,21 +48,6 @@ test("KPI values are formatted by kind", async () => {
     expect(formatKpi(424845, "number", CURRENCY, 0)).toBe("424,845");
     expect(formatKpi(58.2438227881, "number", CURRENCY, 2)).toBe("58.24");
     expect(formatKpi(58.2438227881, "number", CURRENCY)).toBe("58.24");
-});
-
-test("usage cards of counted metrics show whole numbers", async () => {
-    onRpc("woow.paas.dashboard", "get_dashboard", () => {
-        const data = dashboard();
-        data.kpis.push(
-            { ...kpi("usage_api_calls", 424845, 400000, "number"), label: "Usage: API Calls", digits: 0 },
-            { ...kpi("usage_storage", 58.2438227881, 50, "number"), label: "Usage: Storage", digits: 2 }
-        );
-        return data;
-    });
-    await openDashboard();
-    expect(".o_paas_kpi_card[data-kpi=usage_api_calls] .o_paas_kpi_value").toHaveText("424,845");
-    expect(".o_paas_kpi_card[data-kpi=usage_api_calls] .o_paas_kpi_change").toHaveText(/vs 400,000$/);
-    expect(".o_paas_kpi_card[data-kpi=usage_storage] .o_paas_kpi_value").toHaveText("58.24");
 });
 
 test("cards show value, change against the previous period and a sparkline", async () => {
@@ -343,13 +230,10 @@ test("a server error is shown in place of the figures", async () => {
     expect(".o_paas_dashboard_body .alert-danger").toHaveCount(1);
 });
 
-test("the forecast shows the next months, the quotas and the candidates", async () => {
+test("the forecast shows the next months and the candidates", async () => {
     await openDashboard();
     expect(".o_paas_forecast_point").toHaveCount(3);
     expect(".o_paas_forecast_point:last").toHaveText(/108\.30/);
-    expect(".o_paas_forecast_quota").toHaveCount(2);
-    expect(".o_paas_forecast_quota:last .progress-bar").toHaveClass("bg-danger");
-    expect(".o_paas_forecast_quota:last").toHaveText(/Not at this trend/);
     expect(".o_paas_forecast_candidate").toHaveCount(1);
     expect(".o_paas_forecast_candidate").toHaveText(/\+\$\s20\.00/);
     expect(".o_paas_forecast_candidate .badge").toHaveCount(1);
@@ -409,14 +293,15 @@ test("the chart shows a currency effect only when rates moved", async () => {
     expect(labels()).toInclude("Currency effect");
 });
 
-test("charts by plan, tenant state and quota saturation open their records", async () => {
+test("charts by plan and tenant state open their records", async () => {
     const asked = [];
     onRpc("woow.paas.dashboard", "get_chart_records", ({ args }) => {
         asked.push(args);
         return { res_model: "woow.paas.subscription", ids: [3] };
     });
     await openDashboard();
-    expect(".o_paas_bar_chart").toHaveCount(3);
+    // The usage and saturation charts are the bridges' (none in this data).
+    expect(".o_paas_bar_chart").toHaveCount(2);
     expect(".o_paas_bar_chart[data-chart='7 8'] canvas").toHaveCount(1);
     expect(".o_paas_bar_chart[data-chart=active]").toHaveCount(1);
     // The figures are also a table of buttons (keyboard, screen readers).
@@ -427,14 +312,6 @@ test("charts by plan, tenant state and quota saturation open their records", asy
     expect(asked.at(-1)).toEqual(["plan", last, "2025-12-31", 8]);
     expect(".o_list_view .o_data_row").toHaveCount(1);
     expect(".o_breadcrumb").toHaveText(/Growth · Dec 2025/);
-
-    await contains(".o_breadcrumb .o_back_button, .o_breadcrumb a").click();
-    await animationFrame();
-    await contains(".o_paas_bar_chart[data-chart=saturation] summary").click();
-    await contains(".o_paas_bar_chart[data-chart=saturation] .o_paas_bar_chart_cell:last").click();
-    await animationFrame();
-    expect(asked.at(-1)[0]).toBe("saturation");
-    expect(asked.at(-1)[3]).toBe("full");
 });
 
 test("a movement bar of the MRR chart opens the subscriptions that moved", async () => {

@@ -531,21 +531,6 @@ export class PaasDashboard extends Component {
         return this.state.data.months.map((m) => DateTime.fromISO(m).toFormat("MMM yyyy"));
     }
 
-    /** The usage cards' trends, one series per metric. */
-    get usageSeries() {
-        return this.state.data.kpis
-            .filter((kpi) => kpi.key.startsWith("usage_"))
-            .map((kpi) => ({ key: kpi.key, label: kpi.label, values: kpi.trend, digits: kpi.digits }));
-    }
-
-    get saturationSeries() {
-        const buckets = this.state.data.forecast?.saturation || [];
-        if (!buckets.some((bucket) => bucket.count)) {
-            return [];
-        }
-        return [{ key: "saturation", label: _t("Tenants"), values: buckets.map((b) => b.count) }];
-    }
-
     /** The first and last day of trend month ``index``. */
     monthBounds(index) {
         const start = DateTime.fromISO(this.state.data.months[index]);
@@ -571,22 +556,6 @@ export class PaasDashboard extends Component {
     onMonthSegment(chart, key, index, label) {
         const [from, to] = this.monthBounds(index);
         this.openChart(chart, key, from, to, `${label} · ${this.monthLabels[index]}`);
-    }
-
-    onUsage(key, index, label) {
-        // The usage cards carry their rollups' domain for the period: narrowed to the month.
-        const kpi = this.state.data.kpis.find((k) => k.key === key);
-        const [from, to] = this.monthBounds(index);
-        const domain = kpi.drill.domain
-            .filter((leaf) => leaf[0] !== "day")
-            .concat([["day", ">=", from], ["day", "<=", to]]);
-        this.openDomain({ res_model: kpi.drill.res_model, domain }, `${label} · ${this.monthLabels[index]}`);
-    }
-
-    onSaturation(key, index) {
-        const bucket = this.state.data.forecast.saturation[index];
-        const { start, end } = this.period;
-        this.openChart("saturation", bucket.key, serializeDate(start), serializeDate(end), bucket.label);
     }
 
     openDomain(drill, label) {
