@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "Woow PaaS API: Invoices",
-    "summary": "Invoices over the REST API /api/v1 (list, read, PDF) when billing is installed",
+    "summary": "Usage and invoices over the REST API /api/v1 when billing is installed",
     "version": "19.0.1.0.0",
     "category": "Services/PaaS",
     "website": "https://github.com/woow-paas/woow-paas",

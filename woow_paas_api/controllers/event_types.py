@@ -3,8 +3,8 @@ registry (``woow.paas.event._paas_event_types()``)."""
 
 from odoo import http
 
+from ..tools.framework import PREFIX, api_route
 from . import webhook_schemas as W
-from .main import PREFIX, api_route
 
 
 class WoowPaasEventTypeApi(http.Controller):

@@ -17,23 +17,19 @@ from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from odoo import http
 from odoo.http import request
 
+from ..tools.api_graphql import check_scope, query_extensions
+from ..tools.framework import ApiError, api_route, graphql_records, iso
 from . import schemas as S
-from .main import ApiError, _events, _iso, api_route
+from .events import events_scope
 
 MAX_DEPTH = 6
-MAX_LIMIT = 100
 MAX_COST = 5000
-
-
-def _scoped(scope):
-    if scope not in request.woow_paas_call.key._scope_set():
-        raise ApiError(403, f"The credential lacks the scope {scope}.")
 
 
 def _nested(records, scope):
     """Records reached through a parent: they need their own scope, and a
     tenant-bound credential sees only those of its tenant."""
-    _scoped(scope)
+    check_scope(scope)
     domain = request.woow_paas_call.tenant_domain(records._name)
     return records.filtered_domain(domain) if domain else records
 
@@ -81,7 +77,7 @@ class Tenant(graphene.ObjectType):
         return _nested(tenant.subscription_id, "subscriptions:read") or None
 
     def resolve_created_at(tenant, info):
-        return _iso(tenant.create_date)
+        return iso(tenant.create_date)
 
 
 class Subscription(graphene.ObjectType):
@@ -106,7 +102,7 @@ class Subscription(graphene.ObjectType):
         return sub.currency_id.name
 
     def resolve_current_period_end(sub, info):
-        return _iso(sub.current_period_end)
+        return iso(sub.current_period_end)
 
     def resolve_plan(sub, info):
         return _nested(sub.plan_id, "plans:read") or None
@@ -130,24 +126,13 @@ class Event(graphene.ObjectType):
         return event.event_type
 
     def resolve_occurred_at(event, info):
-        return _iso(event.occurred_at)
+        return iso(event.occurred_at)
 
     def resolve_subscription_id(event, info):
         return event.subscription_id.id or None
 
     def resolve_tenant_id(event, info):
         return event.tenant_id.id or None
-
-
-def _records(model, domain, first, scope):
-    """The newest ``first`` records of ``model`` (a name, or a recordset to
-    search in) that the credential may see."""
-    _scoped(scope)
-    if not 1 <= first <= MAX_LIMIT:
-        raise ApiError(400, f"first must be between 1 and {MAX_LIMIT}.")
-    Model = request.env[model] if isinstance(model, str) else model
-    domain = [*domain, *request.woow_paas_call.tenant_domain(Model._name)]
-    return list(Model.search(domain, limit=first, order="id desc"))
 
 
 class Query(graphene.ObjectType):
@@ -168,52 +153,42 @@ class Query(graphene.ObjectType):
     )  # fmt: skip
 
     def resolve_plans(root, info, first):
-        return _records("woow.paas.plan", [], first, "plans:read")
+        return graphql_records("woow.paas.plan", [], first, "plans:read")
 
     def resolve_subscriptions(root, info, first, state=None):
         domain = [("state", "=", state)] if state else []
-        return _records("woow.paas.subscription", domain, first, "subscriptions:read")
+        return graphql_records("woow.paas.subscription", domain, first, "subscriptions:read")
 
     def resolve_tenants(root, info, first, state=None):
         domain = [("state", "=", state)] if state else []
-        return _records("woow.paas.tenant", domain, first, "tenants:read")
+        return graphql_records("woow.paas.tenant", domain, first, "tenants:read")
 
     def resolve_events(root, info, first, type=None):
-        _scoped("events:read")
-        events, domain = _events(request.woow_paas_call)  # the REST route's scoping
+        check_scope("events:read")
+        events, domain = events_scope(request.woow_paas_call)  # the REST route's scoping
         domain = [*domain, ("event_type", "=", type)] if type else domain
-        return _records(events, domain, first, "events:read")
+        return graphql_records(events, domain, first, "events:read")
 
 
 SCHEMA = graphene.Schema(query=Query, auto_camelcase=False)
 
-# Query fields that bridge addons add (woow_paas_api_billing: invoices):
-# ``(module, query mixin class, list field names)``, registered at import.
-# A database serves those of the modules it has installed.
-QUERY_EXTENSIONS = []
-_SCHEMAS = {(): SCHEMA}
-
-
-def register_query(module, mixin, list_fields):
-    QUERY_EXTENSIONS.append((module, mixin, frozenset(list_fields)))
-
-
-def _extensions():
-    if not request.db:
-        return ()
-    modules = request.env.registry._init_modules
-    return tuple(ext for ext in QUERY_EXTENSIONS if ext[0] in modules)
-
 
 def _schema():
     """The schema of this database: core's query plus its installed
-    bridges' fields (built once per combination)."""
-    extensions = _extensions()
+    bridges' fields, built once per registry and combination (modules are
+    loaded into the registry one after another)."""
+    extensions = query_extensions()
+    if not extensions:
+        return SCHEMA
+    registry = request.env.registry
+    if not hasattr(registry, "_woow_paas_graphql_schemas"):
+        registry._woow_paas_graphql_schemas = {}
+    schemas = registry._woow_paas_graphql_schemas
     key = tuple(ext[0] for ext in extensions)
-    if key not in _SCHEMAS:
+    if key not in schemas:
         query = type("Query", (*(ext[1] for ext in extensions), Query), {})
-        _SCHEMAS[key] = graphene.Schema(query=query, auto_camelcase=False)
-    return _SCHEMAS[key]
+        schemas[key] = graphene.Schema(query=query, auto_camelcase=False)
+    return schemas[key]
 
 
 def _cost(node, fragments, depth=1, list_fields=None):
@@ -259,7 +234,7 @@ class WoowPaasGraphql(http.Controller):
         except GraphQLError as exc:
             raise ApiError(400, f"The query is not valid GraphQL: {exc}") from exc
         schema = _schema()
-        list_fields = LIST_FIELDS.union(*(ext[2] for ext in _extensions()))
+        list_fields = LIST_FIELDS.union(*(ext[2] for ext in query_extensions()))
         errors = validate(schema.graphql_schema, document)
         if errors:
             raise ApiError(400, "; ".join(error.message for error in errors))

@@ -7,8 +7,8 @@ from datetime import datetime
 from odoo import http
 from odoo.exceptions import ValidationError
 
+from ..tools.framework import LIST_QUERY, PREFIX, ApiError, api_route, check_read, iso, page
 from . import webhook_schemas as W
-from .main import LIST_QUERY, PREFIX, ApiError, _check_read, _iso, _page, api_route
 
 SCOPE = "webhooks:manage"
 TAGS = ("webhooks",)
@@ -29,11 +29,11 @@ def _endpoint(endpoint, secret=None):
         "customer_id": endpoint.partner_id.id if endpoint.is_customer_endpoint else None,
         "event_types": endpoint._event_patterns(), "enabled": endpoint.enabled,
         "ordered": endpoint.ordered, "disabled_reason": endpoint.disabled_reason or None,
-        "disabled_at": _iso(endpoint.disabled_at), "reenabled_at": _iso(endpoint.reenabled_at),
+        "disabled_at": iso(endpoint.disabled_at), "reenabled_at": iso(endpoint.reenabled_at),
         "custom_headers": headers,
         "allow_private_network": endpoint.allow_private_network,
-        "previous_secret_expires_at": _iso(endpoint.previous_secret_expires_at),
-        "failing_since": _iso(endpoint.failing_since), "created_at": _iso(endpoint.create_date),
+        "previous_secret_expires_at": iso(endpoint.previous_secret_expires_at),
+        "failing_since": iso(endpoint.failing_since), "created_at": iso(endpoint.create_date),
     }  # fmt: skip
     if secret:
         data["secret"] = secret
@@ -42,7 +42,7 @@ def _endpoint(endpoint, secret=None):
 
 def _delivery(delivery):
     return {
-        name: _iso(value) if isinstance(value, datetime) else value
+        name: iso(value) if isinstance(value, datetime) else value
         for name, value in delivery._delivery_summary().items()
     }
 
@@ -65,19 +65,19 @@ class WoowPaasWebhookApi(http.Controller):
                tags=TAGS)  # fmt: skip
     def list_webhook_endpoints(call):
         """The credential's own endpoints (all of them for a PaaS Manager)."""
-        _check_read(call, ENDPOINT)
+        check_read(call, ENDPOINT)
         domain = []
         if "enabled" in call.query:
             if call.query["enabled"] not in ("true", "false"):
                 raise ApiError(400, "enabled is true or false.")
             domain.append(("enabled", "=", call.query["enabled"] == "true"))
-        return _page(call, call.env[ENDPOINT], domain, lambda rs: [_endpoint(r) for r in rs])
+        return page(call, call.env[ENDPOINT], domain, lambda rs: [_endpoint(r) for r in rs])
 
     @api_route(f"{PREFIX}/webhooks/endpoints/<int:endpoint_id>", "GET",
                summary="Read a webhook endpoint", scope=SCOPE, response=W.WebhookEndpoint,
                tags=TAGS)  # fmt: skip
     def get_webhook_endpoint(call, endpoint_id):
-        _check_read(call, ENDPOINT)
+        check_read(call, ENDPOINT)
         return 200, _endpoint(call.find(ENDPOINT, endpoint_id))
 
     @api_route(f"{PREFIX}/webhooks/endpoints", "POST", summary="Create a webhook endpoint",
@@ -189,7 +189,7 @@ class WoowPaasWebhookApi(http.Controller):
                       "state": ("string", "Only this state: " + ", ".join(DELIVERY_STATES))},
                tags=TAGS)  # fmt: skip
     def list_webhook_deliveries(call):
-        _check_read(call, DELIVERY)
+        check_read(call, DELIVERY)
         domain = []
         if "endpoint_id" in call.query:
             domain.append(("endpoint_id", "=", call.query["endpoint_id"]))
@@ -197,7 +197,7 @@ class WoowPaasWebhookApi(http.Controller):
             if call.query["state"] not in DELIVERY_STATES:
                 raise ApiError(400, f"state is one of {', '.join(DELIVERY_STATES)}.")
             domain.append(("state", "=", call.query["state"]))
-        return _page(call, call.env[DELIVERY], domain, lambda rs: [_delivery(r) for r in rs])
+        return page(call, call.env[DELIVERY], domain, lambda rs: [_delivery(r) for r in rs])
 
     @api_route(f"{PREFIX}/webhooks/deliveries/<int:delivery_id>/redeliver", "POST",
                summary="Redeliver a webhook", scope=SCOPE, body=W.Strict,

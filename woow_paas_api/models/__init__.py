@@ -6,7 +6,10 @@ from . import woow_paas_oauth_client
 from . import woow_paas_oauth_code
 from . import woow_paas_oauth_token
 from . import woow_paas_event
+from . import woow_paas_webhook_endpoint_health
 from . import woow_paas_webhook_endpoint
+from . import woow_paas_webhook_delivery_scheduler
+from . import woow_paas_webhook_delivery_sender
 from . import woow_paas_webhook_delivery
 from . import woow_paas_webhook_attempt
 from . import ir_http

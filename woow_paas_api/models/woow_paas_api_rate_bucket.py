@@ -1,7 +1,6 @@
 import configparser
 import logging
 import math
-import threading
 
 from odoo import api, fields, models
 from odoo.sql_db import Cursor
@@ -59,39 +58,6 @@ local counts = redis.call('HGETALL', KEYS[1])
 redis.call('DEL', KEYS[1])
 return counts
 """
-
-_conf_options = {}
-_redis_clients = {}
-_redis_lock = threading.Lock()
-
-
-def _redis_client(url):
-    """One client (a connection pool) per URL and process."""
-    with _redis_lock:
-        if url not in _redis_clients:
-            import redis
-
-            client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-            _redis_clients[url] = (
-                client,
-                client.register_script(REDIS_TAKE),
-                client.register_script(REDIS_POP),
-            )
-        return _redis_clients[url]
-
-
-def _conf_option(name):
-    """An option of the [woow_paas_api] section of the server's odoo.conf
-    (read once per process)."""
-    path = config.get("config")
-    if path not in _conf_options:
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read([path] if path else [])
-        except configparser.Error:
-            _logger.warning("Could not read the [%s] section of %s", CONF_SECTION, path)
-        _conf_options[path] = dict(parser[CONF_SECTION]) if parser.has_section(CONF_SECTION) else {}
-    return _conf_options[path].get(name)
 
 
 class WoowPaasApiRateBucket(models.Model):
@@ -179,8 +145,48 @@ class WoowPaasApiRateBucket(models.Model):
         return request.httprequest.remote_addr if request else "local"
 
     @api.model
+    def _process_cache(self, name):
+        """A dict kept on the database's registry (one per process and
+        database, shared by its requests), not in the module."""
+        registry = self.env.registry
+        cache = getattr(registry, name, None)
+        if cache is None:
+            cache = registry.__dict__.setdefault(name, {})
+        return cache
+
+    @api.model
+    def _redis_client(self, url):
+        """One client (a connection pool) and its scripts per URL."""
+        clients = self._process_cache("_woow_paas_api_redis_clients")
+        if url not in clients:
+            import redis
+
+            client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+            # setdefault: a client made by a concurrent request first is kept.
+            clients.setdefault(
+                url,
+                (client, client.register_script(REDIS_TAKE), client.register_script(REDIS_POP)),
+            )
+        return clients[url]
+
+    @api.model
+    def _conf_option(self, name):
+        """An option of the [woow_paas_api] section of the server's odoo.conf
+        (read once per process and database)."""
+        options = self._process_cache("_woow_paas_api_conf_options")
+        path = config.get("config")
+        if path not in options:
+            parser = configparser.RawConfigParser()
+            try:
+                parser.read([path] if path else [])
+            except configparser.Error:
+                _logger.warning("Could not read the [%s] section of %s", CONF_SECTION, path)
+            options[path] = dict(parser[CONF_SECTION]) if parser.has_section(CONF_SECTION) else {}
+        return options[path].get(name)
+
+    @api.model
     def _redis_url(self):
-        return _conf_option("redis_url") or (
+        return self._conf_option("redis_url") or (
             self.env["ir.config_parameter"].sudo().get_param(REDIS_PARAM) or ""
         )
 
@@ -208,7 +214,7 @@ class WoowPaasApiRateBucket(models.Model):
         return allowed, left
 
     def _redis_take(self, url, buckets):
-        _client, take, _pop = _redis_client(url)
+        _client, take, _pop = self._redis_client(url)
         prefix = self._redis_prefix()
         keys = [prefix + "bucket:" + b["name"] for b in buckets] + [prefix + "calls"]
         args = []
@@ -286,7 +292,7 @@ class WoowPaasApiRateBucket(models.Model):
             restores.append(lambda: self._give_back_pg(popped_pg))
         url = self._redis_url()
         if url:
-            client, _take, pop = _redis_client(url)
+            client, _take, pop = self._redis_client(url)
             key = self._redis_prefix() + "calls"
             raw = pop(keys=[key])
             popped = {

@@ -262,15 +262,15 @@ class TestOpenApiModules(WoowPaasApiCase):
     def test_routes_of_addons_not_installed_are_not_documented(self):
         """A route belongs to the addon that declares it: the document and
         the 405 answers ignore routes of addons the database lacks."""
-        from odoo.addons.woow_paas_api.controllers import main
+        from odoo.addons.woow_paas_api.tools import framework
 
-        ghost = {**next(r for r in main.ROUTES if r["path"] == "/api/v1/plans"),
+        ghost = {**next(r for r in framework.ROUTES if r["path"] == "/api/v1/plans"),
                  "path": "/api/v1/ghosts", "module": "woow_paas_not_installed"}  # fmt: skip
-        main.ROUTES.append(ghost)
+        framework.ROUTES.append(ghost)
         try:
             doc = self.api("GET", "/api/v1/openapi.json").json()
             self.assertNotIn("/api/v1/ghosts", doc["paths"])
             self.assertIn("/api/v1/plans", doc["paths"])
             self.assertProblem(self.api("GET", "/api/v1/ghosts", self.operator_key), 404)
         finally:
-            main.ROUTES.remove(ghost)
+            framework.ROUTES.remove(ghost)

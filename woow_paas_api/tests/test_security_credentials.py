@@ -11,7 +11,7 @@ from odoo.tests import new_test_user, tagged
 from ..models.const import SCOPES
 from ..tools import webhook as wh
 from .common import WoowPaasApiCase
-from .test_webhooks import WoowPaasWebhookCase
+from .webhook_common import WoowPaasWebhookCase
 from .webhook_receiver import Receiver
 
 PUBLIC_URL = "https://93.184.215.14/hook"

@@ -1,2 +1,3 @@
 from . import invoices
+from . import usage
 from . import graphql

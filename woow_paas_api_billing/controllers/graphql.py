@@ -5,7 +5,7 @@ import graphene
 
 from odoo.http import request
 
-from odoo.addons.woow_paas_api.controllers.graphql import _records, register_query
+from odoo.addons.woow_paas_api.tools.framework import graphql_records, register_query
 
 from .invoices import SCOPE, _invoice_data, _invoices
 
@@ -45,7 +45,7 @@ class InvoiceQuery(graphene.ObjectType):
             domain = [*domain, ("state", "=", state)]
         if subscription_id:
             domain = [*domain, ("paas_subscription_id", "=", subscription_id)]
-        moves = _records(Move, domain, first, SCOPE)
+        moves = graphql_records(Move, domain, first, SCOPE)
         # One read for the page (the REST serializer), not one per invoice.
         return [Invoice(**row) for row in _invoice_data(Move.browse([m.id for m in moves]))]
 

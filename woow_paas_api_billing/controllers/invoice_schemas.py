@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from odoo.addons.woow_paas_api.controllers.schemas import Page
+from odoo.addons.woow_paas_api.tools.framework import Page
 
 
 class Invoice(BaseModel):

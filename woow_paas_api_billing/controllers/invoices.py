@@ -10,17 +10,17 @@ from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
-from odoo.addons.woow_paas_api.controllers.main import (
+from odoo.addons.woow_paas_api.tools.framework import (
     LIST_QUERY,
     PREFIX,
     SINCE_QUERY,
     ApiError,
-    _codes,
-    _iso,
-    _page,
     api_route,
+    codes,
+    iso,
+    page,
     register_tenant_domain,
-)  # fmt: skip
+)
 
 from . import invoice_schemas as I
 
@@ -65,7 +65,7 @@ def _amount(value, sign):
 
 def _invoice_data(moves):
     rows = moves.read(FIELDS, load=None)
-    currencies = _codes(moves.env["res.currency"], [r["currency_id"] for r in rows], "name")
+    currencies = codes(moves.env["res.currency"], [r["currency_id"] for r in rows], "name")
     result = []
     for r in rows:
         sign = -1 if r["move_type"] == "out_refund" else 1
@@ -79,10 +79,10 @@ def _invoice_data(moves):
             "amount_tax": _amount(r["amount_tax_signed"], sign),
             "amount_total": _amount(r["amount_total_signed"], sign),
             "amount_due": _amount(r["amount_residual_signed"], sign),
-            "invoice_date": _iso(r["invoice_date"]), "due_date": _iso(r["invoice_date_due"]),
-            "period_start": _iso(r["paas_period_start"]),
-            "period_end": _iso(r["paas_period_end"]),
-            "created_at": _iso(r["create_date"]), "updated_at": _iso(r["write_date"]),
+            "invoice_date": iso(r["invoice_date"]), "due_date": iso(r["invoice_date_due"]),
+            "period_start": iso(r["paas_period_start"]),
+            "period_end": iso(r["paas_period_end"]),
+            "created_at": iso(r["create_date"]), "updated_at": iso(r["write_date"]),
         })  # fmt: skip
     return result
 
@@ -117,7 +117,7 @@ class WoowPaasInvoiceApi(http.Controller):
                             ("customer_id", "commercial_partner_id")):  # fmt: skip
             if name in call.query:
                 domain.append((field, "=", call.query[name]))
-        return _page(call, Move, domain, _invoice_data)
+        return page(call, Move, domain, _invoice_data)
 
     @api_route(f"{PREFIX}/invoices/<int:invoice_id>", "GET", summary="Read an invoice",
                scope=SCOPE, response=I.InvoiceDetail, tags=TAGS)  # fmt: skip

@@ -1,5 +1,4 @@
 import logging
-import threading
 import time
 
 import requests
@@ -13,14 +12,13 @@ from odoo.exceptions import AccessDenied, UserError
 _logger = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/auth/oidc/callback"
-# Discovery documents and key sets are kept this long per process; an
-# unknown key id fetches the key set again at once (key rotation).
+# Discovery documents and key sets are kept this long, on the database's
+# registry (see _json_cache); an unknown key id fetches the key set again at
+# once (key rotation).
 CACHE_SECONDS = 3600
 TIMEOUT = 10
 # Asymmetric signatures only: never "none", never a secret shared with the client.
 JWT = JsonWebToken(["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"])
-_cache = {}
-_cache_lock = threading.Lock()
 
 
 class OidcError(AccessDenied):
@@ -80,9 +78,18 @@ class WoowPaasOidcProvider(models.Model):
     # ------------------------------------------------------------------
     # Provider metadata
     # ------------------------------------------------------------------
+    def _json_cache(self):
+        """``{url: (expiry, document)}`` of this database's providers, kept on
+        its registry (one per process and database), not in the module."""
+        registry = self.env.registry
+        cache = getattr(registry, "_woow_paas_oidc_json_cache", None)
+        if cache is None:
+            cache = registry.__dict__.setdefault("_woow_paas_oidc_json_cache", {})
+        return cache
+
     def _fetch_json(self, url, refresh=False):
-        with _cache_lock:
-            hit = _cache.get(url)
+        cache = self._json_cache()
+        hit = cache.get(url)  # one dict operation: atomic between threads
         if hit and not refresh and hit[0] > time.monotonic():
             return hit[1]
         try:
@@ -92,8 +99,7 @@ class WoowPaasOidcProvider(models.Model):
         except (requests.RequestException, ValueError) as exc:
             _logger.warning("OpenID Connect: cannot read %s: %s", url, exc)
             raise OidcError("provider", f"{url}: {exc}") from exc
-        with _cache_lock:
-            _cache[url] = (time.monotonic() + CACHE_SECONDS, data)
+        cache[url] = (time.monotonic() + CACHE_SECONDS, data)
         return data
 
     def _discovery(self):

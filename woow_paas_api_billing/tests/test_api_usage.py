@@ -2,8 +2,9 @@ from datetime import datetime, timedelta, timezone
 
 from odoo.tests import tagged
 
-from ..controllers.schemas import UsageResults
-from .common import WoowPaasApiCase
+from odoo.addons.woow_paas_api.tests.common import WoowPaasApiCase
+
+from ..controllers.usage_schemas import UsageResults
 
 
 @tagged("post_install", "-at_install")
@@ -13,8 +14,6 @@ class TestUsageApi(WoowPaasApiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if "woow.paas.metric" not in cls.env:
-            cls.skipTest(cls, "woow_paas_billing is not installed")
         cls.metric = cls.env["woow.paas.metric"].create(
             {"name": "API calls (test)", "code": "test_api_sum", "aggregation": "sum"}
         )
@@ -81,3 +80,22 @@ class TestUsageApi(WoowPaasApiCase):
         self.assertFalse(
             self.env["woow.paas.usage.event"].search([("idempotency_key", "in", ["r1", "r2"])])
         )
+
+
+@tagged("post_install", "-at_install")
+class TestUsageApiDocument(WoowPaasApiCase):
+    """woow_paas_api_billing contributes the usage routes to the OpenAPI document."""
+
+    def test_usage_answer_is_documented(self):
+        """The document says that a batch with rejected events is still 200,
+        with its counts and one result per event."""
+        doc = self.api("GET", "/api/v1/openapi.json").json()
+        post = doc["paths"]["/api/v1/usage"]["post"]
+        self.assertIn("200 whenever the batch itself was read", post["description"])
+        self.assertNotIn("207", post["responses"])
+        answer = post["responses"]["200"]["content"]["application/json"]
+        self.assertEqual(answer["schema"], {"$ref": "#/components/schemas/UsageResults"})
+        self.assertGreater(answer["example"]["rejected"], 0)
+        schema = doc["components"]["schemas"]["UsageResults"]
+        self.assertEqual(set(schema["required"]), {"accepted", "duplicate", "rejected", "results"})
+        self.assertIn("refused", schema["properties"]["rejected"]["description"])
