@@ -1,5 +1,4 @@
 import logging
-import threading
 import time
 
 import requests
@@ -7,20 +6,19 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.jose import JsonWebKey, JsonWebToken
 from authlib.jose.errors import JoseError
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessDenied, UserError
 
 _logger = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/auth/oidc/callback"
-# Discovery documents and key sets are kept this long per process; an
-# unknown key id fetches the key set again at once (key rotation).
+# Discovery documents and key sets are kept this long in the registry's
+# cache (per process); an unknown key id fetches the key set again at once
+# (key rotation).
 CACHE_SECONDS = 3600
 TIMEOUT = 10
 # Asymmetric signatures only: never "none", never a secret shared with the client.
 JWT = JsonWebToken(["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"])
-_cache = {}
-_cache_lock = threading.Lock()
 
 
 class OidcError(AccessDenied):
@@ -77,14 +75,27 @@ class WoowPaasOidcProvider(models.Model):
         for provider in self:
             provider.redirect_uri = base.rstrip("/") + CALLBACK_PATH
 
+    def write(self, vals):
+        if "issuer" in vals:
+            # Another provider behind the record: read its documents afresh.
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
     # ------------------------------------------------------------------
     # Provider metadata
     # ------------------------------------------------------------------
     def _fetch_json(self, url, refresh=False):
-        with _cache_lock:
-            hit = _cache.get(url)
-        if hit and not refresh and hit[0] > time.monotonic():
-            return hit[1]
+        """The JSON document at ``url``, from the registry's cache when it is
+        younger than :data:`CACHE_SECONDS`; ``refresh`` reads it again."""
+        if refresh:
+            # A provider's keys rotated: what the cache holds is stale.
+            self.env.registry.clear_cache()
+        return self._fetch_json_cached(url, int(time.time() // CACHE_SECONDS))
+
+    @tools.ormcache("url", "period")
+    def _fetch_json_cached(self, url, period):
+        # ``period`` only makes the key expire: a new one each CACHE_SECONDS.
+        # A failed read raises, so nothing is cached for it.
         try:
             response = requests.get(url, timeout=TIMEOUT)
             response.raise_for_status()
@@ -92,9 +103,7 @@ class WoowPaasOidcProvider(models.Model):
         except (requests.RequestException, ValueError) as exc:
             _logger.warning("OpenID Connect: cannot read %s: %s", url, exc)
             raise OidcError("provider", f"{url}: {exc}") from exc
-        with _cache_lock:
-            _cache[url] = (time.monotonic() + CACHE_SECONDS, data)
-        return data
+        return tools.frozendict(data) if isinstance(data, dict) else data
 
     def _discovery(self):
         self.ensure_one()

@@ -6,3 +6,4 @@ from . import test_database_tour
 from . import test_database_tenant
 from . import test_tenant_url
 from . import test_signin_link
+from . import test_authorization_matrix
