@@ -5,6 +5,9 @@
   through their dependencies: a layer never reaches sideways or upwards;
 - an addon imports from another Woow PaaS addon only what that addon
   publishes (names without a leading underscore, from addons it depends on);
+- an addon that lets a PaaS User or a portal user write one of its own
+  models has an authorization matrix (``tests/test_authorization_matrix.py``,
+  see ``woow_paas_core/tests/authorization_matrix.py``);
 - no Python file of an addon is longer than ``MAX_LINES``;
 - no module-level mutable state that code changes at run time (a cache in a
   module global is shared by every request of the process, and by no other
@@ -12,6 +15,7 @@
 """
 
 import ast
+import csv
 import re
 from functools import cache
 from pathlib import Path
@@ -131,6 +135,44 @@ def test_imports_public_names_of_dependencies_only(addon):
                     ):
                         wrong.append(f"{file.relative_to(ROOT)}:{node.lineno} {alias.name}")
     assert not wrong, "\n".join(wrong)
+
+
+# Groups a PaaS User or a portal user has, as an access file names them
+# (a PaaS User is an internal user; an empty group is everyone's).
+MATRIX_GROUPS = {
+    "woow_paas_core.group_paas_user",
+    "base.group_user",
+    "base.group_portal",
+    "",
+}
+
+
+@pytest.mark.parametrize("addon", ADDONS)
+def test_writable_models_have_an_authorization_matrix(addon):
+    """Write access for a PaaS User or a portal user on one of the addon's
+    own models comes with ``tests/test_authorization_matrix.py`` (a subclass
+    of the core's ``AuthorizationMatrixCase``): the fields they may write are
+    a decision, checked there."""
+    access = ROOT / addon / "security" / "ir.model.access.csv"
+    if not access.exists():
+        return
+    # The core names its own group without its module.
+    groups = MATRIX_GROUPS | ({"group_paas_user"} if addon == "woow_paas_core" else set())
+    writable = []
+    with access.open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            model_ref = row["model_id:id"].strip()
+            owner, _dot, _name = model_ref.rpartition(".")
+            if owner not in ("", addon):
+                continue  # another addon's model: its own matrix covers it
+            if row["perm_write"].strip() == "1" and row["group_id:id"].strip() in groups:
+                writable.append(f"{model_ref} ({row['group_id:id'] or 'everyone'})")
+    matrix = ROOT / addon / "tests" / "test_authorization_matrix.py"
+    assert not writable or matrix.exists(), (
+        f"{addon} gives write access on {', '.join(writable)} but has no "
+        "tests/test_authorization_matrix.py (subclass AuthorizationMatrixCase from "
+        "woow_paas_core/tests/authorization_matrix.py)"
+    )
 
 
 def test_no_python_file_over_the_size_limit():

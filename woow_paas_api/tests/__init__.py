@@ -11,3 +11,4 @@ from . import test_webhook_api
 from . import test_security_api
 from . import test_fuzz
 from . import test_api_reference
+from . import test_authorization_matrix

@@ -9,3 +9,4 @@ from . import test_signin_link
 from . import test_database_archive
 from . import test_database_usage
 from . import test_provisioning_job
+from . import test_authorization_matrix
