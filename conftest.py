@@ -7,6 +7,12 @@ install checks go one by one. The slowest units are handed out first so
 that no worker is left with a long one at the end.
 """
 
+import os
+import shutil
+import subprocess
+from functools import partial
+from unittest import mock
+
 import pytest
 
 # Units that take minutes: started first.
@@ -42,3 +48,26 @@ def pytest_collection_modifyitems(config, items):
         return len(SLOW_FIRST) + (0 if "tour" in path else 1)
 
     items.sort(key=rank)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_filestore(request, load_registry):
+    """pytest-odoo points every database's filestore of a worker at the test
+    database's one; tenant databases and their copies need their own. The
+    worker's copy of the test database gets a copy of its files instead
+    (hard links: cheap)."""
+    from odoo.tools import config
+
+    original = request.config.getoption("--odoo-database")
+    db = config["db_name"]
+    if not os.getenv("PYTEST_XDIST_WORKER") or not original or db == original:
+        yield
+        return
+    root = os.path.join(config["data_dir"], "filestore")
+    if os.path.isdir(os.path.join(root, original)):
+        shutil.rmtree(os.path.join(root, db), ignore_errors=True)
+        subprocess.run(
+            ["cp", "-al", os.path.join(root, original), os.path.join(root, db)], check=True
+        )
+    with mock.patch.object(config, "filestore", partial(type(config).filestore, config)):
+        yield

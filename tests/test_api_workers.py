@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from odoo_process import DB_PREFIX, _env, _odoo, drop_database, new_database
+from odoo_process import DB_PREFIX, ROOT, _env, _odoo, drop_database, new_database
 
 SECRET = "wpk_workers_test_key_0123456789abcdef"
 OTHER_SECRET = "wpk_workother_key_0123456789abcdef"
@@ -68,11 +68,15 @@ def _free_port():
 def _start(db, conf, port=None):
     """A real ``odoo-bin --workers=2`` on ``db``; its base URL and process."""
     port = port or _free_port()
+    # The server's log stays in .work/logs for a failure to be read.
+    logs = ROOT / ".work" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = open(logs / f"{db}-{port}.log", "w", encoding="utf-8")  # noqa: SIM115
     server = subprocess.Popen(
         [_env("WOOW_PYTHON"), _env("WOOW_ODOO_BIN"), "-c", conf, "-d", db,
          f"--db-filter=^{db}$", "--workers=2", "--max-cron-threads=0", f"--http-port={port}",
          "--log-level=warn"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _i in range(120):

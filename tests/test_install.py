@@ -7,6 +7,7 @@ Odoo dependencies, built and log-checked once per run).
 """
 
 import ast
+import hashlib
 import re
 
 import pytest
@@ -28,8 +29,10 @@ ADDONS_WITHOUT_MODELS = {"woow_paas_tenant_agent"}
 
 @pytest.fixture(name="fresh_db")
 def _fresh_db(request):
-    name = f"{DB_PREFIX}_{request.node.name}".lower()
-    name = re.sub(r"[^a-z0-9_]", "_", name)[:60]
+    # Unique per test even when cut to PostgreSQL's 63 characters.
+    digest = hashlib.sha1(request.node.name.encode()).hexdigest()[:8]
+    name = re.sub(r"[^a-z0-9_]", "_", f"{DB_PREFIX}_{request.node.name}".lower())[:50]
+    name = f"{name}_{digest}"
     drop_database(name)
     yield name
     drop_database(name)

@@ -217,35 +217,56 @@ def _module_state(tree):
     return names
 
 
+def _changes(node, state):
+    """The module-level name of ``state`` that ``node`` changes, if any."""
+    if isinstance(node, ast.Global):
+        return next((name for name in node.names if name in state), None)
+    if isinstance(node, ast.Assign | ast.AugAssign | ast.Delete):
+        for target in getattr(node, "targets", None) or [node.target]:
+            if (
+                isinstance(target, ast.Subscript)
+                and isinstance(target.value, ast.Name)
+                and target.value.id in state
+            ):
+                return target.value.id
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in MUTATORS
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in state
+    ):
+        return node.func.value.id
+    return None
+
+
+def _walk(node, functions=()):
+    """Every node with the names of the functions around it."""
+    yield node, functions
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        functions = (*functions, node.name)
+    for child in ast.iter_child_nodes(node):
+        yield from _walk(child, functions)
+
+
 @pytest.mark.parametrize("addon", ADDONS)
 def test_no_module_level_state_changed_at_run_time(addon):
+    """Declarations filled while modules are imported (a ``register_*``
+    function, a decorator, as Odoo's own ``http.route``) are allowed;
+    anything else that changes a module-level container is state shared by
+    every request of the process."""
     wrong = []
     for file in _python_files(ROOT / addon):
         if "/tests/" in str(file):
             continue
         tree = ast.parse(file.read_text(encoding="utf-8"))
         state = _module_state(tree)
-        for node in ast.walk(tree):
-            changed = None
-            if isinstance(node, ast.Global):
-                changed = next((n for n in node.names), None)
-            elif isinstance(node, ast.Assign | ast.AugAssign | ast.Delete):
-                for target in getattr(node, "targets", None) or [node.target]:
-                    if (
-                        isinstance(target, ast.Subscript)
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id in state
-                    ):
-                        changed = target.value.id
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in MUTATORS
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id in state
-            ):
-                changed = node.func.value.id
-            if changed:
+        for node, functions in _walk(tree):
+            changed = _changes(node, state)
+            declaring = any(
+                name.startswith("register") or name == "decorator" for name in functions
+            )
+            if changed and functions and not declaring:
                 wrong.append(
                     f"{file.relative_to(ROOT)}:{node.lineno} changes module-level {changed}"
                 )
