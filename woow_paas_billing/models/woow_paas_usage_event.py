@@ -4,6 +4,8 @@ from collections import Counter
 from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
+import psycopg2.errors
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -26,21 +28,25 @@ MAX_QUANTITY = Decimal(10) ** 15
 def _rollup_upsert(source):
     """Roll the rows of ``source`` (an SQL relation with id, tenant_id,
     metric_id, quantity, "timestamp") into the daily rollups: one
-    upsert, in key order so that concurrent batches lock rollup rows in the
-    same order."""
+    upsert, in key order.
+
+    Each database session adds to its own rows (``writer_pid``): the
+    transactions of one session follow each other, so the row a transaction
+    updates was committed before its snapshot was taken and REPEATABLE READ
+    never refuses the update; concurrent sessions never touch the same row."""
     return SQL(
         """
     INSERT INTO woow_paas_usage_rollup AS r (
-        tenant_id, metric_id, day, event_count, quantity_sum,
+        tenant_id, metric_id, day, writer_pid, event_count, quantity_sum,
         quantity_min, quantity_max, last_quantity, last_timestamp)
-    SELECT s.tenant_id, s.metric_id, s."timestamp"::date, count(*),
+    SELECT s.tenant_id, s.metric_id, s."timestamp"::date, pg_backend_pid(), count(*),
            sum(s.quantity), min(s.quantity), max(s.quantity),
            (array_agg(s.quantity ORDER BY s."timestamp" DESC, s.id DESC))[1],
            max(s."timestamp")
       FROM %s s
   GROUP BY s.tenant_id, s.metric_id, s."timestamp"::date
   ORDER BY s.tenant_id, s.metric_id, s."timestamp"::date
-    ON CONFLICT (tenant_id, metric_id, day) DO UPDATE SET
+    ON CONFLICT (tenant_id, metric_id, day, writer_pid) DO UPDATE SET
         event_count = r.event_count + EXCLUDED.event_count,
         quantity_sum = r.quantity_sum + EXCLUDED.quantity_sum,
         quantity_min = LEAST(r.quantity_min, EXCLUDED.quantity_min),
@@ -259,30 +265,32 @@ class WoowPaasUsageEvent(models.Model):
 
     @api.model
     def _ingest_lookup(self, events):
-        """Resolve every tenant and metric code of the batch: two queries."""
+        """Resolve every tenant and metric code of the batch: one query."""
         Tenant = self.env["woow.paas.tenant"]
         Metric = self.env["woow.paas.metric"]
         Tenant.flush_model(["code", "state", "commercial_partner_id", "company_id"])
         Metric.flush_model(["code", "active", "aggregation", "property_key"])
         tenant_codes = list({e.get("tenant") for e in events if isinstance(e.get("tenant"), str)})
         metric_codes = list({e.get("metric") for e in events if isinstance(e.get("metric"), str)})
+        # One round trip for both: ingestion is the hottest path.
         cr = self.env.cr
         cr.execute(
             SQL(
-                "SELECT code, id, state, commercial_partner_id, company_id"
-                " FROM woow_paas_tenant WHERE code = ANY(%s)",
-                tenant_codes,
-            )
-        )
-        tenants = {row[0]: row[1:] for row in cr.fetchall()}
-        cr.execute(
-            SQL(
-                "SELECT code, id, CASE WHEN aggregation = 'unique_count' THEN property_key END"
+                "SELECT 't', code, id, state, commercial_partner_id, company_id"
+                " FROM woow_paas_tenant WHERE code = ANY(%s)"
+                " UNION ALL SELECT 'm', code, id,"
+                " CASE WHEN aggregation = 'unique_count' THEN property_key END, NULL, NULL"
                 " FROM woow_paas_metric WHERE active AND code = ANY(%s)",
+                tenant_codes,
                 metric_codes,
             )
         )
-        metrics = {row[0]: row[1:] for row in cr.fetchall()}
+        tenants, metrics = {}, {}
+        for kind, code, *values in cr.fetchall():
+            if kind == "t":
+                tenants[code] = tuple(values)
+            else:
+                metrics[code] = tuple(values[:2])
         return tenants, metrics
 
     @api.model
@@ -438,9 +446,63 @@ class WoowPaasUsageEvent(models.Model):
     def _ingest_insert(self, rows, received_at):
         """Insert ``rows`` and roll them up in one statement; return the
         ``(tenant_id, idempotency_key)`` pairs really inserted (the others
-        were already stored, possibly by a concurrent transaction)."""
+        were already stored, possibly by a concurrent transaction).
+
+        Safe for every caller at any isolation level. At REPEATABLE READ
+        (Odoo's default), a key committed by a concurrent transaction after
+        this one's snapshot makes ``ON CONFLICT`` fail to serialize: the
+        statement runs in a savepoint, the keys committed meanwhile are read
+        on a fresh connection, counted as duplicates, and the rest inserted
+        again. Each failure reveals at least one such key, so it ends.
+        """
+        cr = self.env.cr
+        stored = set()
+        pending = rows
+        while True:
+            try:
+                cr.execute(SQL("SAVEPOINT woow_paas_ingest; %s", self._ingest_insert_query(
+                    pending, received_at
+                )), log_exceptions=False)  # fmt: skip
+            except psycopg2.errors.SerializationFailure:
+                cr.execute("ROLLBACK TO SAVEPOINT woow_paas_ingest")
+                cr.execute("RELEASE SAVEPOINT woow_paas_ingest")
+                found = self._ingest_committed_keys(pending)
+                if not found:
+                    raise
+                stored |= found
+                pending = [row for row in pending if (row[1], row[5]) not in stored]
+                if not pending:
+                    inserted = set()
+                    break
+                continue
+            inserted = set(cr.fetchall())
+            cr.execute("RELEASE SAVEPOINT woow_paas_ingest")
+            break
+        self.invalidate_model()
+        self.env["woow.paas.usage.rollup"].invalidate_model()
+        return inserted
+
+    @api.model
+    def _ingest_committed_keys(self, rows):
+        """The ``(tenant_id, idempotency_key)`` pairs of ``rows`` committed by
+        now, read on a new connection (this transaction's snapshot may be
+        older than their commit)."""
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT e.tenant_id, e.idempotency_key FROM woow_paas_usage_event e"
+                    " JOIN unnest(%s::int[], %s::varchar[]) AS k(tenant_id, idempotency_key)"
+                    " ON e.tenant_id = k.tenant_id AND e.idempotency_key = k.idempotency_key",
+                    [row[1] for row in rows],
+                    [row[5] for row in rows],
+                )
+            )
+            return set(cr.fetchall())
+
+    @api.model
+    def _ingest_insert_query(self, rows, received_at):
         columns = list(zip(*rows, strict=True))
-        query = SQL(
+        return SQL(
             """
             WITH input AS (
                 SELECT * FROM unnest(%s::int[], %s::int[], %s::numeric[], %s::timestamp[],
@@ -465,11 +527,6 @@ class WoowPaasUsageEvent(models.Model):
             received_at,
             _rollup_upsert(SQL("inserted")),
         )
-        self.env.cr.execute(query)
-        inserted = set(self.env.cr.fetchall())
-        self.invalidate_model()
-        self.env["woow.paas.usage.rollup"].invalidate_model()
-        return inserted
 
     @api.model
     def _ingest_emit_rejected(self, results, refused):

@@ -9,6 +9,12 @@ class WoowPaasUsageRollup(models.Model):
     ``woow.paas.usage.event._rollup_rebuild`` write it. Period figures (sum,
     count, min, max, average, last) add these rows up instead of scanning the
     raw events.
+
+    One row per tenant, metric, day and writing database session
+    (``writer_pid``), so that concurrent ingestion at REPEATABLE READ never
+    updates a row another transaction changed: figures of a day add the rows
+    of the day up (sum, count, min, max; the last value is the one of the
+    latest ``last_timestamp``).
     """
 
     _name = "woow.paas.usage.rollup"
@@ -32,7 +38,15 @@ class WoowPaasUsageRollup(models.Model):
     quantity_max = fields.Float(string="Maximum", digits=(16, 6), readonly=True, aggregator="max")
     last_quantity = fields.Float(string="Last Value", digits=(16, 6), readonly=True)
     last_timestamp = fields.Datetime(string="Last Event", readonly=True, aggregator="max")
+    writer_pid = fields.Integer(
+        string="Writer",
+        readonly=True,
+        default=0,
+        aggregator=False,
+        help="Database session (backend process id) that wrote the row.",
+    )
 
     _tenant_metric_day_uniq = models.Constraint(
-        "UNIQUE(tenant_id, metric_id, day)", "One rollup per tenant, metric and day."
+        "UNIQUE(tenant_id, metric_id, day, writer_pid)",
+        "One rollup per tenant, metric, day and writing session.",
     )

@@ -130,3 +130,79 @@ class TestConcurrentIngest(BaseCase):
                 )
             )
             self.assertEqual(cr.fetchone(), (EVENTS, 2 * EVENTS))
+
+    def test_overlapping_batches_without_retry(self):
+        """ingest() itself is safe at Odoo's default isolation (REPEATABLE
+        READ), as a job or a cron calls it: three workers that already read
+        the database (their snapshot is older than the others' commits) send
+        overlapping batches with repeats; none is retried, none fails, every
+        event is stored and counted once, in the events and the rollups."""
+        _partner_id, tenant_id, metric_id = self.ids
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+
+        def event(n):
+            return {
+                "tenant": f"conc-{self.suffix}",
+                "metric": f"conc_{self.suffix}",
+                "quantity": n % 3 + 1,
+                "timestamp": (now - timedelta(minutes=n % 90)).isoformat(),
+                "idempotency_key": f"o{n}",
+            }
+
+        # Worker w sends keys [100 w, 100 w + 200), some twice: each overlaps
+        # the next one by half.
+        batches = [
+            [event(n) for n in range(100 * w, 100 * w + 200)] + [event(100 * w + 5)]
+            for w in range(WORKERS)
+        ]
+        keys = range(100 * (WORKERS + 1))
+        barrier = threading.Barrier(WORKERS)
+        outcomes, errors = {}, []
+
+        def worker(w):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    # A job's earlier work: the transaction's snapshot is taken.
+                    env["woow.paas.metric"].search_count([])
+                    barrier.wait(timeout=30)
+                    outcomes[w] = env["woow.paas.usage.event"].ingest(batches[w])
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(w,)) for w in range(WORKERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        self.assertFalse(errors, errors)
+        accepted = {}
+        for w, results in outcomes.items():
+            self.assertEqual(len(results), len(batches[w]))
+            self.assertEqual(results[-1]["status"], "duplicate")
+            for result in results:
+                self.assertIn(result["status"], ("accepted", "duplicate"), result)
+                if result["status"] == "accepted":
+                    key = result["idempotency_key"]
+                    self.assertNotIn(key, accepted, f"{key} accepted twice")
+                    accepted[key] = w
+        self.assertEqual(set(accepted), {f"o{n}" for n in keys})
+        total = sum(n % 3 + 1 for n in keys)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT count(*), sum(quantity) FROM woow_paas_usage_event"
+                    " WHERE tenant_id = %s",
+                    tenant_id,
+                )
+            )
+            self.assertEqual(cr.fetchone(), (len(keys), total))
+            cr.execute(
+                SQL(
+                    "SELECT sum(event_count), sum(quantity_sum) FROM woow_paas_usage_rollup"
+                    " WHERE tenant_id = %s AND metric_id = %s",
+                    tenant_id,
+                    metric_id,
+                )
+            )
+            self.assertEqual(cr.fetchone(), (len(keys), total))
