@@ -355,15 +355,16 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
         rows = request.env["woow.paas.usage.rollup"]._read_group(
             [("tenant_id", "in", tenants.ids), ("day", ">=", start), ("day", "<", end)],
             ["metric_id", "day:day"],
-            ["quantity_sum:sum", "event_count:sum", "quantity_min:min", "quantity_max:max",
-             "last_quantity:sum"],
+            ["quantity_sum:sum", "event_count:sum", "quantity_min:min", "quantity_max:max"],
         )  # fmt: skip
+        lasts = self._paas_daily_lasts(tenants, start, end)
         daily = {}
-        for metric, day, total, count, low, high, last in rows:
+        for metric, day, total, count, low, high in rows:
             if isinstance(day, str):
                 day = date.fromisoformat(day)
             daily.setdefault(metric, {})[day] = {
-                "sum": total, "count": count, "min": low, "max": high, "last": last,
+                "sum": total, "count": count, "min": low, "max": high,
+                "last": lasts.get((metric.id, day), 0.0),
             }  # fmt: skip
         sub = subscription.sudo()
         metrics = sub.plan_id.metric_price_ids.metric_id | request.env["woow.paas.metric"].browse(
@@ -420,6 +421,28 @@ class WoowPaasBillingPortal(WoowPaasCustomerPortal):
             }
         )
         return values
+
+    def _paas_daily_lasts(self, tenants, start, end):
+        """``{(metric id, day): value}``: the sum over ``tenants`` of each
+        tenant's last value of the day. A tenant's day may have several
+        rollup rows (one per writing session), so its last value is the one
+        of its latest row, not a sum of rows. ``tenants`` were read under the
+        customer's record rules."""
+        if not tenants:
+            return {}
+        request.env.cr.execute(
+            """
+            SELECT metric_id, day, SUM(last_quantity)
+              FROM (SELECT DISTINCT ON (tenant_id, metric_id, day)
+                           tenant_id, metric_id, day, last_quantity
+                      FROM woow_paas_usage_rollup
+                     WHERE tenant_id = ANY(%s) AND day >= %s AND day < %s
+                     ORDER BY tenant_id, metric_id, day, last_timestamp DESC, id DESC) AS latest
+             GROUP BY metric_id, day
+            """,
+            (tenants.ids, start, end),
+        )
+        return {(metric_id, day): last for metric_id, day, last in request.env.cr.fetchall()}
 
     @staticmethod
     def _paas_daily_value(metric, figures):

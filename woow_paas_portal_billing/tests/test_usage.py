@@ -87,6 +87,33 @@ class TestPortalUsage(WoowPaasPortalBillingCase):
             self.url_open(f"/my/usage.csv?subscription_id={self.sub_b.id}").status_code, 404
         )
 
+    def test_last_value_of_a_day_written_by_two_sessions(self):
+        """Concurrent ingestion keeps one rollup row per writing session: the
+        day's last value is the latest row's, not the sum of the rows."""
+        gauge = self.env["woow.paas.metric"].create(
+            {"name": "Portal Seats", "code": "portal_seats", "aggregation": "last", "digits": 0}
+        )
+        day = fields.Date.today()
+        noon = fields.Datetime.to_datetime(day).replace(hour=12)
+        self.env.cr.execute(
+            """
+            INSERT INTO woow_paas_usage_rollup
+                   (tenant_id, metric_id, day, writer_pid, event_count, quantity_sum,
+                    quantity_min, quantity_max, last_quantity, last_timestamp)
+            VALUES (%(t)s, %(m)s, %(d)s, 101, 1, 9, 9, 9, 9, %(early)s),
+                   (%(t)s, %(m)s, %(d)s, 102, 1, 4, 4, 4, 4, %(late)s)
+            """,
+            {"t": self.tenant_a.id, "m": gauge.id, "d": day,
+             "early": noon - timedelta(hours=1), "late": noon},
+        )  # fmt: skip
+        self.authenticate("test_portal_a", "test_portal_a")
+        response = self.url_open(f"/my/usage.csv?subscription_id={self.sub_a.id}")
+        rows = [
+            r for r in csv.DictReader(io.StringIO(response.text)) if r["metric"] == "portal_seats"
+        ]
+        today = [r for r in rows if r["day"] == day.isoformat()]
+        self.assertEqual([float(r["value"]) for r in today], [4.0])
+
     def test_home_counter(self):
         """The /my home card counts the metrics used in the last 30 days."""
         self.authenticate("test_portal_a", "test_portal_a")
