@@ -56,10 +56,11 @@ def _worker_filestore(request, load_registry):
     database's one; tenant databases and their copies need their own. The
     worker's copy of the test database gets a copy of its files instead
     (hard links: cheap)."""
+    from odoo.tests.common import get_db_name
     from odoo.tools import config
 
     original = request.config.getoption("--odoo-database")
-    db = config["db_name"]
+    db = get_db_name()
     if not os.getenv("PYTEST_XDIST_WORKER") or not original or db == original:
         yield
         return
