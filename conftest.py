@@ -33,6 +33,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): run these tests on one worker")
 
 
+# Before pytest-xdist's own hook, which reads the groups from the marks.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         group = _group(item)
