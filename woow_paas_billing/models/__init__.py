@@ -6,6 +6,10 @@ from . import woow_paas_plan
 from . import woow_paas_usage_event
 from . import woow_paas_usage_rollup
 from . import woow_paas_tenant
+from . import woow_paas_subscription_invoice_mixin
+from . import woow_paas_subscription_renewal_mixin
+from . import woow_paas_subscription_proration_mixin
+from . import woow_paas_subscription_dunning_mixin
 from . import woow_paas_subscription
 from . import woow_paas_billing_run
 from . import woow_paas_demo
