@@ -13,6 +13,7 @@ from . import woow_paas_subscription_dunning_mixin
 from . import woow_paas_subscription
 from . import woow_paas_billing_run
 from . import woow_paas_demo
+from . import woow_paas_move_charge_mixin
 from . import account_move
 from . import product_product
 from . import payment_provider
