@@ -3,6 +3,8 @@ from . import woow_paas_plan_metric
 from . import woow_paas_plan_metric_tier
 from . import woow_paas_plan_price
 from . import woow_paas_plan
+from . import woow_paas_usage_event_ingest_mixin
+from . import woow_paas_usage_event_aggregate_mixin
 from . import woow_paas_usage_event
 from . import woow_paas_usage_rollup
 from . import woow_paas_tenant
