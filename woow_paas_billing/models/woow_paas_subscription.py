@@ -6,9 +6,6 @@ from odoo.tools import format_amount, format_date
 
 from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_PAYING
 
-# Kept importable from here: it moved with the usage queries.
-from .woow_paas_subscription_invoice_mixin import ROLLUP_AGGREGATIONS  # noqa: F401
-
 
 class WoowPaasSubscription(models.Model):
     """Billing of ``woow.paas.subscription``: its invoices, currency,

@@ -8,14 +8,8 @@ from .const import (
     PARAM_MAX_BATCH,
 )
 
-# Kept importable from here (bench/ and others import them from this module).
-from .usage_tools import (  # noqa: F401
-    MAX_QUANTITY,
-    _parse_quantity,
-    _parse_timestamp,
-    _rollup_upsert,
-    _utcnow,
-)
+# Also imported from this module by bench/bench_billing.py.
+from .usage_tools import _rollup_upsert
 
 
 class WoowPaasUsageEvent(models.Model):
