@@ -50,24 +50,34 @@ def _closure(module):
     return frozenset(found)
 
 
+def _names_declared(text):
+    """``_name`` values of the classes of ``text``, except a ``_name`` that is
+    also in its class's ``_inherit`` list: that class extends the model with
+    mixins, it does not define it."""
+    names = set()
+    for chunk in re.split(r"^class ", text, flags=re.MULTILINE):
+        inherit = re.search(r"""^\s+_inherit\s*=\s*\[([^\]]*)\]""", chunk, re.MULTILINE)
+        extended = set(re.findall(r"""["']([\w.]+)["']""", inherit[1])) if inherit else set()
+        declared = re.findall(r"""^\s+_name\s*=\s*["']([\w.]+)["']""", chunk, re.MULTILINE)
+        names.update(name for name in declared if name not in extended)
+    return names
+
+
 @cache
 def _models_defined(module):
     """Model names a module declares with ``_name`` (or a one-name ``_inherit``
-    that makes a new model of a copy: not counted, it does not define one)."""
+    that makes a new model of a copy: not counted, it does not define one;
+    nor is a ``_name`` listed in its own ``_inherit``, an extension)."""
     path = get_module_path(module, display_warning=False)
     names = set()
     if not path:
         return frozenset()
     for file in _python_files(Path(path) / "models") + _python_files(Path(path) / "report"):
-        text = file.read_text(encoding="utf-8", errors="replace")
-        names.update(re.findall(r"""^\s+_name\s*=\s*["']([\w.]+)["']""", text, re.MULTILINE))
+        names.update(_names_declared(file.read_text(encoding="utf-8", errors="replace")))
     if module == "base":
         for sub in ("models", "wizard", "report"):
             for file in _python_files(Path(path) / sub):
-                text = file.read_text(encoding="utf-8", errors="replace")
-                names.update(
-                    re.findall(r"""^\s+_name\s*=\s*["']([\w.]+)["']""", text, re.MULTILINE)
-                )
+                names.update(_names_declared(file.read_text(encoding="utf-8", errors="replace")))
     return frozenset(names)
 
 
