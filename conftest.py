@@ -2,8 +2,8 @@
 
 Each worker runs on its own copy of the test database (pytest-odoo). Tests
 of one class, or of one module of plain functions, go to the same worker
-(``--dist loadgroup``) so that a class's fixtures are set up once; the
-install checks go one by one. The slowest units are handed out first so
+(``--dist loadscope``) so that a class's fixtures are set up once; the
+install checks are one class per addon. The slowest units are handed out first so
 that no worker is left with a long one at the end.
 """
 
@@ -19,28 +19,7 @@ import pytest
 SLOW_FIRST = ("tests/test_demo_journeys.py", "tests/test_install.py", "tests/test_")
 
 
-def _group(item):
-    path = item.nodeid.split("::", 1)[0]
-    if path.endswith("tests/test_install.py"):
-        return None
-    if getattr(item, "cls", None) is not None:
-        return f"{path}::{item.cls.__name__}"
-    return path
-
-
-def pytest_configure(config):
-    # Known to xdist; declared for runs without it (-p no:xdist).
-    config.addinivalue_line("markers", "xdist_group(name): run these tests on one worker")
-
-
-# Before pytest-xdist's own hook, which reads the groups from the marks.
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = _group(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-
     def rank(item):
         path = item.nodeid.split("::", 1)[0]
         for index, prefix in enumerate(SLOW_FIRST):

@@ -71,7 +71,7 @@ IFS=, read -r -a addon_dirs <<< "$ADDONS"
 say "Running the suite on $WORKERS workers"
 started=$(date +%s)
 set +e
-"$VENV/bin/python" -m pytest -p no:cacheprovider --rootdir="$REPO_ROOT" --confcutdir="$REPO_ROOT" -n "$WORKERS" --dist loadgroup --durations=15 \
+"$VENV/bin/python" -m pytest -p no:cacheprovider --rootdir="$REPO_ROOT" --confcutdir="$REPO_ROOT" -n "$WORKERS" --dist loadscope --durations=15 \
     --odoo-config="$CONF" --odoo-database="$DB" --odoo-http --odoo-log-level=warn \
     "${addon_dirs[@]}" tests "$@"
 rc=$?

@@ -30,8 +30,9 @@ ADDONS_WITHOUT_MODELS = {"woow_paas_tenant_agent"}
 @pytest.fixture(name="fresh_db")
 def _fresh_db(request):
     # Unique per test even when cut to PostgreSQL's 63 characters.
-    digest = hashlib.sha1(request.node.name.encode()).hexdigest()[:8]
-    name = re.sub(r"[^a-z0-9_]", "_", f"{DB_PREFIX}_{request.node.name}".lower())[:50]
+    test = f"{request.node.cls.addon}_{request.node.name}"
+    digest = hashlib.sha1(test.encode()).hexdigest()[:8]
+    name = re.sub(r"[^a-z0-9_]", "_", f"{DB_PREFIX}_{test}".lower())[:50]
     name = f"{name}_{digest}"
     drop_database(name)
     yield name
@@ -42,8 +43,26 @@ def _state(db, addon):
     return _psql(db, f"select state from ir_module_module where name = '{addon}'")
 
 
-@pytest.mark.parametrize("addon", ADDONS)
-def test_install_upgrade_uninstall(addon, fresh_db):
+class InstallChecks:
+    """The checks of one addon (``addon``); a class per addon below, so that
+    pytest-xdist (``--dist loadscope``) spreads the addons over its workers."""
+
+    addon = None
+
+    def test_install_upgrade_uninstall(self, fresh_db):
+        _install_upgrade_uninstall(self.addon, fresh_db)
+
+    def test_install_with_demo(self, fresh_db):
+        _install_with_demo(self.addon, fresh_db)
+
+
+for _addon in ADDONS:
+    globals()[f"TestInstall_{_addon}"] = type(
+        f"TestInstall_{_addon}", (InstallChecks,), {"addon": _addon}
+    )
+
+
+def _install_upgrade_uninstall(addon, fresh_db):
     """Without demo data: install alone, upgrade, then uninstall cleanly."""
     new_database(fresh_db, [addon])
     assert _state(fresh_db, addon) == "installed"
@@ -115,8 +134,7 @@ def test_install_upgrade_uninstall(addon, fresh_db):
     assert _psql(fresh_db, f"select count(*) from ir_model_data where module = '{addon}'") == "0"
 
 
-@pytest.mark.parametrize("addon", ADDONS)
-def test_install_with_demo(addon, fresh_db):
+def _install_with_demo(addon, fresh_db):
     """With demo data: install alone, then upgrade, with no warning."""
     new_database(fresh_db, [addon], demo=True)
     assert _psql(fresh_db, f"select demo from ir_module_module where name = '{addon}'") == "t"
