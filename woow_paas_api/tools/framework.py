@@ -166,8 +166,8 @@ LIST_QUERY = {
     "cursor": ("string", "The next_cursor of the previous page."),
 }
 SINCE_QUERY = {
-    "created_since": ("date-time", "Only records created at or after this time (timezone.utc)."),
-    "updated_since": ("date-time", "Only records changed at or after this time (timezone.utc)."),
+    "created_since": ("date-time", "Only records created at or after this time (UTC)."),
+    "updated_since": ("date-time", "Only records changed at or after this time (UTC)."),
 }
 
 

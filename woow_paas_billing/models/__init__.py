@@ -1,3 +1,4 @@
+from . import woow_paas_metric_aggregate_mixin
 from . import woow_paas_metric
 from . import woow_paas_plan_metric
 from . import woow_paas_plan_metric_tier

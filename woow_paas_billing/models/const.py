@@ -14,6 +14,11 @@ AGGREGATIONS = [
 # Aggregations whose figures are whole numbers: their metrics show no decimals
 # unless the operator says otherwise (``woow.paas.metric.digits``).
 INTEGER_AGGREGATIONS = ("count", "unique_count")
+# Aggregations whose period figure reads the daily rollups alone.
+ROLLUP_AGGREGATIONS = ("sum", "count", "min", "max", "average")
+# Aggregations whose figures add up over days and tenants from the rollups'
+# daily sums, and the rollup column that does.
+ADDITIVE_AGGREGATIONS = {"sum": "quantity_sum", "count": "event_count"}
 MAX_METRIC_DIGITS = 6
 
 PRICING_MODELS = [

@@ -13,9 +13,11 @@ class WoowPaasMetric(models.Model):
     A metric says how its events add up over a period (:attr:`aggregation`).
     Linked to a core :class:`woow.paas.resource`, it counts the same thing as
     the plan quotas of that resource, so quotas and billing never disagree.
+    :meth:`_paas_aggregate` is the one reader of usage over periods.
     """
 
     _name = "woow.paas.metric"
+    _inherit = ["woow.paas.metric.aggregate.mixin"]
     _description = "PaaS Usage Metric"
     _order = "sequence, id"
 

@@ -3,14 +3,11 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import Command, api, fields, models
-from odoo.tools import SQL, format_date
+from odoo.tools import format_date
 
 from odoo.addons.woow_paas_core.models.const import SUBSCRIPTION_PAYING
 
 from .woow_paas_plan_metric import to_decimal
-
-# Aggregations whose period figure adds up from the daily rollups.
-ROLLUP_AGGREGATIONS = ("sum", "count", "min", "max", "average")
 
 
 class WoowPaasSubscriptionBillingInvoiceMixin(models.AbstractModel):
@@ -36,56 +33,19 @@ class WoowPaasSubscriptionBillingInvoiceMixin(models.AbstractModel):
     @api.model
     def _paas_usage_many(self, requests):
         """Usage for many ``(subscription, metric, date_from, date_to)`` at
-        once: ``{(subscription id, metric id): Decimal}``.
-
-        Rollup-based aggregations of every request are read in one query;
-        unique counts and time-weighted sums read the raw events per request
-        (their index makes each one a range scan).
-        """
-        result = {}
-        rolled = [r for r in requests if r[1].aggregation in ROLLUP_AGGREGATIONS]
-        if rolled:
-            self.env["woow.paas.usage.event"].flush_model()
-            self.env["woow.paas.usage.rollup"].flush_model()
-            self.env["woow.paas.tenant"].flush_model(["subscription_id"])
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT k.sub_id, k.metric_id, sum(r.quantity_sum)::text, sum(r.event_count),
-                           min(r.quantity_min)::text, max(r.quantity_max)::text
-                      FROM unnest(%s::int[], %s::int[], %s::date[], %s::date[])
-                           AS k(sub_id, metric_id, d0, d1)
-                      JOIN woow_paas_tenant t ON t.subscription_id = k.sub_id
-                      JOIN woow_paas_usage_rollup r ON r.tenant_id = t.id
-                           AND r.metric_id = k.metric_id AND r.day >= k.d0 AND r.day < k.d1
-                  GROUP BY k.sub_id, k.metric_id
-                    """,
-                    [r[0].id for r in rolled],
-                    [r[1].id for r in rolled],
-                    [r[2] for r in rolled],
-                    [r[3] for r in rolled],
-                )
-            )
-            rows = {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
-            for sub, metric, _start, _end in rolled:
-                row = rows.get((sub.id, metric.id))
-                if not row or not row[1]:
-                    result[sub.id, metric.id] = Decimal(0)
-                    continue
-                total, count, low, high = row
-                result[sub.id, metric.id] = {
-                    "sum": lambda t=total: Decimal(t),
-                    "count": lambda c=count: Decimal(c),
-                    "min": lambda v=low: Decimal(v),
-                    "max": lambda v=high: Decimal(v),
-                    "average": lambda t=total, c=count: Decimal(t) / Decimal(c),
-                }[metric.aggregation]()
-        Usage = self.env["woow.paas.usage.event"].sudo()
-        for sub, metric, start, end in requests:
-            if metric.aggregation not in ROLLUP_AGGREGATIONS:
-                tenants = sub.with_context(active_test=False).tenant_ids
-                result[sub.id, metric.id] = Usage._aggregate(tenants, metric, start, end)
-        return result
+        once, over all the tenants of each subscription (archived ones
+        included): ``{(subscription id, metric id): Decimal}``. One call of
+        ``woow.paas.metric._paas_aggregate``."""
+        subscriptions = self.browse({request[0].id for request in requests}).with_context(
+            active_test=False
+        )
+        tenants = {sub.id: sub.tenant_ids.ids for sub in subscriptions.sudo()}
+        return self.env["woow.paas.metric"]._paas_aggregate(
+            [
+                ((sub.id, metric.id), metric, tenants[sub.id], date_from, date_to)
+                for sub, metric, date_from, date_to in requests
+            ]
+        )
 
     # ------------------------------------------------------------------
     # Invoice lines

@@ -22,15 +22,15 @@ class WoowPaasTenant(models.Model):
     def _paas_usage(self, metric, date_from, date_to):
         """Usage of ``metric`` (a record or a code) by these tenants from
         ``date_from`` (included) to ``date_to`` (excluded), aggregated as the
-        metric says; a Decimal. Reads only what the caller may read."""
+        metric says (``woow.paas.metric._paas_aggregate``); a Decimal. Reads
+        only what the caller may read."""
         self.check_access("read")
+        Metric = self.env["woow.paas.metric"].sudo().with_context(active_test=False)
         if isinstance(metric, str):
-            metric = (
-                self.env["woow.paas.metric"]
-                .with_context(active_test=False)
-                .search([("code", "=", metric)], limit=1)
-            )
-        return self.env["woow.paas.usage.event"].sudo()._aggregate(self, metric, date_from, date_to)
+            metric = Metric.search([("code", "=", metric)], limit=1)
+        metric.ensure_one()
+        usage = Metric._paas_aggregate([(None, metric, self.ids, date_from, date_to)])
+        return usage[None]
 
     def _paas_resource_usage(self, resource_code, date_from, date_to):
         """Usage of the metric that measures the core resource ``resource_code``

@@ -43,7 +43,7 @@ class WoowPaasUsageEvent(models.Model):
     quantity = fields.Float(required=True, digits=(16, 6))
     unit = fields.Char(related="metric_id.unit")
     metric_digits = fields.Integer(related="metric_id.digits")
-    timestamp = fields.Datetime(required=True, help="When the usage happened (timezone.utc).")
+    timestamp = fields.Datetime(required=True, help="When the usage happened (UTC).")
     received_at = fields.Datetime(
         required=True, default=fields.Datetime.now, help="When the platform stored it."
     )

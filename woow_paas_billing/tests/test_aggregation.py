@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from freezegun import freeze_time
@@ -100,6 +100,81 @@ class TestAggregation(WoowPaasUsageCase):
         self.assertEqual(self._usage("unique_count", records=self.sub_a), 4)
         self.assertEqual(self._usage("sum", records=self.sub_b), 0)
         self.assertEqual(self.tenant_a._paas_usage("test_sum", "2026-03-01", "2026-03-11"), 29.5)
+
+    @freeze_time(NOW)
+    def test_last_value_of_several_tenants(self):
+        """A last value over several tenants adds up each tenant's latest
+        value (a subscription's seats are all its tenants' seats), whichever
+        reported last."""
+        self.Usage.ingest(
+            [self._event("a2-last", tenant="usage-a2", metric="test_last", quantity=7,
+                         timestamp="2026-03-02T00:00:00")]
+        )  # fmt: skip
+        self.assertEqual(self._usage("last", records=self.sub_a), 13)
+        self.assertEqual(self._usage("last", records=self.tenant_a | self.tenant_a2), 13)
+        self.assertEqual(self._usage("last"), 6)
+        self.assertEqual(self._usage("last", "2026-03-01", "2026-03-02", records=self.sub_a), 4)
+
+    @freeze_time(NOW)
+    def test_batch_aggregator(self):
+        """One call of the aggregator answers every aggregation of many
+        periods and tenant sets as the single calls do, in one query per
+        kind of aggregation (rollups, last value, unique count,
+        time-weighted sum) whatever the number of requests."""
+        self.Usage.ingest(
+            [self._event(f"a2-{agg}", tenant="usage-a2", metric=f"test_{agg}", quantity=5,
+                         timestamp="2026-03-03T00:00:00", properties={"user_id": "u8"})
+             for agg in self.metrics]
+        )  # fmt: skip
+        periods = [
+            (date(2026, 3, 1), date(2026, 3, 11)),
+            (date(2026, 3, 2), date(2026, 3, 4)),
+            (date(2026, 3, 11), date(2026, 4, 1)),
+            (date(2026, 4, 1), date(2026, 5, 1)),  # after now
+            (date(2025, 1, 1), date(2025, 2, 1)),  # nothing reported
+        ]
+        tenant_sets = [self.tenant_a, self.tenant_a | self.tenant_a2, self.tenant_b]
+        requests = [
+            ((agg, start, tuple(tenants.ids)), self.metrics[agg], tenants.ids, start, end)
+            for agg in self.metrics
+            for start, end in periods
+            for tenants in tenant_sets
+        ]
+        Metric = self.env["woow.paas.metric"]
+        Metric.browse([m.id for m in self.metrics.values()]).fetch(["aggregation", "property_key"])
+        with self.assertQueryCount(4):
+            batch = Metric._paas_aggregate(requests)
+        self.assertEqual(len(batch), len(requests))
+        for key, metric, tenant_ids, start, end in requests:
+            single = self.env["woow.paas.tenant"].browse(tenant_ids)._paas_usage(metric, start, end)
+            self.assertEqual(batch[key], single, key)
+        self.assertEqual(batch["sum", date(2026, 3, 1), tuple(self.tenant_b.ids)], 0)
+        self.assertEqual(
+            batch["sum", date(2026, 3, 1), tuple((self.tenant_a | self.tenant_a2).ids)],
+            Decimal("34.5"),
+        )
+
+    @freeze_time(NOW)
+    def test_days_add_up_to_the_period(self):
+        """Sum, count and time-weighted sum add up over days: the figures of
+        the days of a period, asked in one batch, add up to the period's."""
+        Metric = self.env["woow.paas.metric"]
+        days = [date(2026, 3, 1) + timedelta(days=n) for n in range(14)]
+        for agg in ("sum", "count", "time_weighted_sum"):
+            metric = self.metrics[agg]
+            figures = Metric._paas_aggregate(
+                [(day, metric, self.tenant_a.ids, day, day + timedelta(days=1)) for day in days]
+            )
+            self.assertAlmostEqual(
+                sum(figures.values()), self._usage(agg, days[0], days[-1] + timedelta(days=1)),
+                places=9, msg=agg,
+            )  # fmt: skip
+        # A day's unique count is the distinct values of that day.
+        unique = Metric._paas_aggregate(
+            [(day, self.metrics["unique_count"], self.tenant_a.ids, day, day + timedelta(days=1))
+             for day in days[:3]]
+        )  # fmt: skip
+        self.assertEqual([unique[day] for day in days[:3]], [2, 0, 1])
 
     @freeze_time(NOW)
     def test_resource_usage(self):

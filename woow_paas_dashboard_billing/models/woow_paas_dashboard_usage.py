@@ -1,10 +1,6 @@
 from odoo import api, models
 from odoo.tools import SQL
 
-# Aggregations whose daily rollups add up over a period, and the rollup
-# column that does.
-ADDITIVE = {"sum": "quantity_sum", "count": "event_count"}
-
 
 class WoowPaasDashboardUsage(models.AbstractModel):
     """Usage figures of the PaaS dashboard, read from billing's daily rollups."""
@@ -14,19 +10,20 @@ class WoowPaasDashboardUsage(models.AbstractModel):
 
     @api.model
     def _paas_usage_kpis(self, ctx):
-        """One card per active metric whose usage adds up (sum and count
-        aggregations): its total over each dashboard window, in one query.
+        """One card per active metric whose usage adds up from the daily
+        rollups (billing's ``_paas_additive_domain``: sum and count): its
+        total over each dashboard window, in one query.
 
         Days are the rollups' UTC days; the plan filter applies to the
-        tenants' current plan. Other aggregations (maximum, last value,
-        unique count, time-weighted sum) do not add up across tenants and
-        days, so they get no card.
+        tenants' current plan. Other aggregations do not add up across
+        tenants and days from the rollups (maximum, last value, unique
+        count) or need the raw events (time-weighted sum), so they get no
+        card.
         """
         windows = ctx["windows"]
         plan_ids = ctx["plan_ids"]
-        metrics = self.env["woow.paas.metric"].search(
-            [("aggregation", "in", list(ADDITIVE))], order="sequence, id"
-        )
+        Metric = self.env["woow.paas.metric"]
+        metrics = Metric.search(Metric._paas_additive_domain(), order="sequence, id")
         if not metrics:
             return []
         window_sql = SQL(", ").join(
@@ -75,9 +72,7 @@ class WoowPaasDashboardUsage(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT w.k, r.metric_id,
-                       SUM(CASE WHEN m.aggregation = 'count' THEN r.event_count
-                                ELSE r.quantity_sum END)
+                SELECT w.k, r.metric_id, SUM(%(figure)s)
                   FROM (VALUES %(windows)s) w(k, s, e)
                   JOIN (%(source)s) r ON r.day >= w.s AND r.day < w.e
                   JOIN woow_paas_metric m ON m.id = r.metric_id
@@ -85,6 +80,7 @@ class WoowPaasDashboardUsage(models.AbstractModel):
                 """,
                 windows=window_sql,
                 source=source,
+                figure=Metric._paas_additive_sql("r", SQL("m.aggregation")),
             )
         )
         totals = {

@@ -70,10 +70,14 @@ INTERNAL_LABELS = ("(Sum)", "(Count)", "(Minimum)", "(Maximum)", "(Average)", "U
 
 def visible_text(html):
     """The text a reader sees on a page (tooltips of the charts included),
-    whitespace collapsed: no script, style or template."""
+    whitespace collapsed: no script, style or template. Labels placed on
+    their own (absolutely positioned, such as the ticks of a chart axis) are
+    read apart, as they show."""
     tree = lxml_html.fromstring(html)
     for node in tree.xpath("//script | //style | //template | //noscript | //head"):
         node.drop_tree()
+    for node in tree.xpath("//*[contains(concat(' ', @class, ' '), ' position-absolute ')]"):
+        node.tail = " " + (node.tail or "")
     return " ".join(tree.text_content().split())
 
 

@@ -46,11 +46,14 @@ class WoowPaasUsagePortal(WoowPaasCustomerPortal):
             periods.append((start, end))
         return periods
 
-    def _paas_usage_values(self, subscription_id=None, period=None, metric_id=None):
+    def _paas_usage_values(self, subscription_id=None, period=None, metric_id=None,
+                           all_days=False):  # fmt: skip
         """Everything /my/usage and its CSV show, in a bounded number of
-        queries: the subscriptions (one page), the chosen one's tenants, its
-        daily rollups of the period (one grouped read) and the period figure
-        of each metric (billing's own computation)."""
+        queries: the subscriptions (one page), the chosen one's tenants, the
+        events per metric and day (one grouped read), and the period figure
+        of each metric with the figure of each day of the chosen metric (of
+        every metric with ``all_days``), all from billing's aggregator
+        (``woow.paas.metric._paas_aggregate``)."""
         subscription_id, metric_id = _to_int(subscription_id), _to_int(metric_id)
         Subscription = request.env["woow.paas.subscription"]
         subscriptions = Subscription.search(
@@ -96,55 +99,69 @@ class WoowPaasUsagePortal(WoowPaasCustomerPortal):
             .with_context(active_test=False)
             .search([("subscription_id", "=", subscription.id)])
         )
-        rows = request.env["woow.paas.usage.rollup"]._read_group(
+        events = {}
+        for metric, day, count in request.env["woow.paas.usage.rollup"]._read_group(
             [("tenant_id", "in", tenants.ids), ("day", ">=", start), ("day", "<", end)],
             ["metric_id", "day:day"],
-            ["quantity_sum:sum", "event_count:sum", "quantity_min:min", "quantity_max:max"],
-        )  # fmt: skip
-        lasts = self._paas_daily_lasts(tenants, start, end)
-        daily = {}
-        for metric, day, total, count, low, high in rows:
+            ["event_count:sum"],
+        ):
             if isinstance(day, str):
                 day = date.fromisoformat(day)
-            daily.setdefault(metric, {})[day] = {
-                "sum": total, "count": count, "min": low, "max": high,
-                "last": lasts.get((metric.id, day), 0.0),
-            }  # fmt: skip
+            events[metric.id, day] = count
         sub = subscription.sudo()
-        metrics = sub.plan_id.metric_price_ids.metric_id | request.env["woow.paas.metric"].browse(
-            [m.id for m in daily]
+        Metric = request.env["woow.paas.metric"]
+        metrics = sub.plan_id.metric_price_ids.metric_id | Metric.browse(
+            {mid for mid, _day in events}
         )
         metrics = metrics.sorted(lambda m: (m.name or "", m.id))
-        totals = sub._paas_usage_many([(sub, m.sudo(), start, end) for m in metrics])
+        # A metric the period has not (one of another subscription, kept by
+        # the form like the period): the first one.
+        selected = metrics.filtered(lambda m: m.id == metric_id)[:1] or metrics[:1]
+        today = fields.Date.context_today(sub)
+        period_days = []
+        day = start
+        while day < end and day <= today:
+            period_days.append(day)
+            day += timedelta(days=1)
+        # The period's figure of each metric and the figure of each day, by
+        # the same rules (billing's aggregator), in one call.
+        usage = Metric._paas_aggregate(
+            [(("total", metric.id), metric, tenants.ids, start, end) for metric in metrics]
+            + [
+                ((metric.id, day), metric, tenants.ids, day, day + timedelta(days=1))
+                for metric in (metrics if all_days else selected)
+                for day in period_days
+            ]
+        )
+        daily = {
+            metric: {
+                day: {
+                    "value": float(usage[metric.id, day]),
+                    "events": events.get((metric.id, day), 0),
+                }
+                for day in period_days
+            }
+            for metric in (metrics if all_days else selected)
+        }
         metric_rows = [
             {
                 "metric": metric,
                 "aggregation": metric._paas_customer_aggregation(),
-                "total": float(totals.get((sub.id, metric.id), 0)),
+                "total": float(usage["total", metric.id]),
                 "billable": metric in sub.plan_id.metric_price_ids.metric_id,
             }
             for metric in metrics
         ]
-        # A metric the period has not (one of another subscription, kept by
-        # the form like the period): the first one.
-        selected = metrics.filtered(lambda m: m.id == metric_id)[:1] or metrics[:1]
-        days = []
-        if selected:
-            values_by_day = daily.get(selected, {})
-            day = start
-            while day < end and day <= fields.Date.context_today(sub):
-                figures = values_by_day.get(day)
-                value = self._paas_daily_value(selected, figures)
-                days.append(
-                    {
-                        "day": day,
-                        "label": format_date(request.env, day),
-                        "value": value,
-                        "text": selected._paas_format_quantity(value),
-                        "events": figures["count"] if figures else 0,
-                    }
-                )
-                day += timedelta(days=1)
+        days = [
+            {
+                "day": day,
+                "label": format_date(request.env, day),
+                "value": figures["value"],
+                "text": selected._paas_format_quantity(figures["value"]),
+                "events": figures["events"],
+            }
+            for day, figures in daily.get(selected, {}).items()
+        ]
         values.update(
             {
                 "periods": periods,
@@ -165,44 +182,6 @@ class WoowPaasUsagePortal(WoowPaasCustomerPortal):
             }
         )
         return values
-
-    def _paas_daily_lasts(self, tenants, start, end):
-        """``{(metric id, day): value}``: the sum over ``tenants`` of each
-        tenant's last value of the day. A tenant's day may have several
-        rollup rows (one per writing session), so its last value is the one
-        of its latest row, not a sum of rows. ``tenants`` were read under the
-        customer's record rules."""
-        if not tenants:
-            return {}
-        request.env.cr.execute(
-            """
-            SELECT metric_id, day, SUM(last_quantity)
-              FROM (SELECT DISTINCT ON (tenant_id, metric_id, day)
-                           tenant_id, metric_id, day, last_quantity
-                      FROM woow_paas_usage_rollup
-                     WHERE tenant_id = ANY(%s) AND day >= %s AND day < %s
-                     ORDER BY tenant_id, metric_id, day, last_timestamp DESC, id DESC) AS latest
-             GROUP BY metric_id, day
-            """,
-            (tenants.ids, start, end),
-        )
-        return {(metric_id, day): last for metric_id, day, last in request.env.cr.fetchall()}
-
-    @staticmethod
-    def _paas_daily_value(metric, figures):
-        """The day's figure of ``metric`` from its rollup: what its
-        aggregation means for one day (events for a unique count, whose
-        distinct values do not add up from rollups)."""
-        if not figures:
-            return 0.0
-        aggregation = metric.aggregation
-        if aggregation == "average":
-            return figures["sum"] / figures["count"] if figures["count"] else 0.0
-        if aggregation in ("unique_count", "count"):
-            return float(figures["count"])
-        if aggregation in ("last", "time_weighted_sum"):
-            return figures["last"] or 0.0
-        return figures.get(aggregation) or 0.0
 
     @staticmethod
     def _paas_chart(days, metric, height=CHART_HEIGHT):
@@ -263,7 +242,7 @@ class WoowPaasUsagePortal(WoowPaasCustomerPortal):
 
     @http.route("/my/usage.csv", type="http", auth="user", readonly=True)
     def portal_my_paas_usage_csv(self, subscription_id=None, period=None, metric_id=None, **kw):
-        values = self._paas_usage_values(subscription_id, period, metric_id)
+        values = self._paas_usage_values(subscription_id, period, metric_id, all_days=True)
         subscription = values["subscription"]
         if not subscription:
             raise NotFound()
@@ -278,11 +257,10 @@ class WoowPaasUsagePortal(WoowPaasCustomerPortal):
             if only and metric != only:
                 continue
             by_day = values["daily"].get(metric, {})
-            for day in sorted(by_day):
+            for day, figures in by_day.items():
                 writer.writerow(
                     [subscription.name, metric.code, metric.name, metric.unit or "",
-                     metric.aggregation, day.isoformat(),
-                     self._paas_daily_value(metric, by_day[day]), by_day[day]["count"]]
+                     metric.aggregation, day.isoformat(), figures["value"], figures["events"]]
                 )  # fmt: skip
         filename = f"usage-{subscription.name}-{start.isoformat()}-{end.isoformat()}.csv"
         return request.make_response(

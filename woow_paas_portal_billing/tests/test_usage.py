@@ -114,6 +114,57 @@ class TestPortalUsage(WoowPaasPortalBillingCase):
         today = [r for r in rows if r["day"] == day.isoformat()]
         self.assertEqual([float(r["value"]) for r in today], [4.0])
 
+    def test_days_by_the_rules_of_the_period(self):
+        """Each day is the metric's aggregation over that day, from billing's
+        aggregator like the period's total: a gauge's days (value × days it
+        held, carried from day to day) add up to the total, and a unique
+        count's day shows that day's distinct values."""
+        # Within the late-arrival window (35 days).
+        with freeze_time(fields.Date.today() - timedelta(days=20)):
+            older = self._subscription(partner=self.customer_a)
+            older.action_activate()
+        self._tenant("pbill-a-old", older).action_provision()
+        start = older.current_period_start
+        Metric = self.env["woow.paas.metric"]
+        gauge = Metric.create({"name": "Portal Disk", "code": "portal_disk", "unit": "GB-days",
+                               "aggregation": "time_weighted_sum", "digits": 3})  # fmt: skip
+        users = Metric.create({"name": "Portal Users", "code": "portal_users",
+                               "aggregation": "unique_count", "property_key": "user"})  # fmt: skip
+        midnight = fields.Datetime.to_datetime(start)
+        events = [
+            ("portal_disk", 4, midnight + timedelta(hours=12), None),  # 4 GB from noon
+            ("portal_disk", 2, midnight + timedelta(days=2), None),  # 2 GB from day 3
+            ("portal_users", 1, midnight + timedelta(hours=1), "u1"),
+            ("portal_users", 1, midnight + timedelta(hours=2), "u1"),
+            ("portal_users", 1, midnight + timedelta(hours=3), "u2"),
+            ("portal_users", 1, midnight + timedelta(days=1), "u1"),
+        ]
+        results = self.env["woow.paas.usage.event"].ingest(
+            [
+                {"tenant": "pbill-a-old", "metric": code, "quantity": quantity,
+                 "timestamp": stamp.isoformat(), "idempotency_key": f"old-{n}",
+                 "properties": {"user": user} if user else {}}
+                for n, (code, quantity, stamp, user) in enumerate(events)
+            ]
+        )  # fmt: skip
+        self.assertEqual({r["status"] for r in results}, {"accepted"}, results)
+        self.authenticate("test_portal_a", "test_portal_a")
+        url = f"/my/usage.csv?subscription_id={older.id}&period={start.isoformat()}"
+        rows = list(csv.DictReader(io.StringIO(self.url_open(url).text)))
+        disk = {r["day"]: float(r["value"]) for r in rows if r["metric"] == "portal_disk"}
+        self.assertEqual(disk[start.isoformat()], 2.0, "4 GB for half a day")
+        self.assertEqual(disk[(start + timedelta(days=1)).isoformat()], 4.0, "carried over")
+        self.assertEqual(disk[(start + timedelta(days=2)).isoformat()], 2.0)
+        end = older.current_period_end
+        total = older._paas_usage(gauge, start, end)
+        self.assertAlmostEqual(sum(disk.values()), float(total), places=6)
+        shown = min(end, fields.Date.today() + timedelta(days=1)) - start
+        self.assertEqual(len(disk), shown.days, "every day of the period until today")
+        unique = {r["day"]: float(r["value"]) for r in rows if r["metric"] == "portal_users"}
+        self.assertEqual(unique[start.isoformat()], 2.0, "u1 and u2 on the first day")
+        self.assertEqual(unique[(start + timedelta(days=1)).isoformat()], 1.0)
+        self.assertEqual(older._paas_usage(users, start, end), 2, "the period: u1 and u2")
+
     def test_home_counter(self):
         """The /my home card counts the metrics used in the last 30 days."""
         self.authenticate("test_portal_a", "test_portal_a")
