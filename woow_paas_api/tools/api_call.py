@@ -23,6 +23,9 @@ class Credential:
         self.id = ref
         self.record = record  # the woow.paas.api.key or woow.paas.oauth.client
         self.user_id = user
+        # Only the column needed: a partner's whole row is wide, and this
+        # runs on every request.
+        user.partner_id.fetch(["commercial_partner_id"])
         self.partner_id = user.partner_id.commercial_partner_id
         self.is_customer_key = user.share
         self.rate_limit = rate_limit
