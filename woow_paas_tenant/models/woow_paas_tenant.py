@@ -108,36 +108,28 @@ class WoowPaasTenant(models.Model):
 
     @api.depends("code", "plan_id.paas_isolation")
     def _compute_paas_url(self):
-        before, after = self._paas_url_parts()
-        for tenant in self:
-            database = tenant.code and tenant.plan_id.paas_isolation == "database"
-            tenant.paas_url = f"{before}{tenant.code}{after}" if database else False
-
-    def _paas_url_parts(self):
-        """What comes before and after a tenant's code in its URL:
-        ``scheme://`` and ``.<platform domain>[:port]``, with the scheme and
-        port of ``web.base.url`` and the domain of ``woow_paas_tenant.domain``."""
+        # Only the plans' isolation, not their whole rows: the REST API and
+        # GraphQL read the URL of every page of tenants (_paas_urls).
+        self.plan_id.fetch(["paas_isolation"])
         params = self.env["ir.config_parameter"].sudo()
         domain = params.get_param("woow_paas_tenant.domain") or "localhost"
         base = params.get_param("web.base.url") or "http://localhost:8069"
         scheme, _sep, rest = base.partition("://")
         host = rest.split("/", 1)[0]
         port = f":{host.rpartition(':')[2]}" if ":" in host else ""
-        return f"{scheme}://", f".{domain}{port}"
+        for tenant in self:
+            if tenant.code and tenant.plan_id.paas_isolation == "database":
+                tenant.paas_url = f"{scheme}://{tenant.code}.{domain}{port}"
+            else:
+                tenant.paas_url = False
 
     def _paas_urls(self):
         """Override of ``woow_paas_core``: a database tenant is served at
-        ``<code>.<platform domain>`` (:attr:`paas_url`). Reads only the
-        tenants' codes and their plans' isolation, not the whole plans: the
-        REST API and GraphQL call it for every page of tenants."""
+        ``<code>.<platform domain>`` (:attr:`paas_url`)."""
         urls = super()._paas_urls()
-        tenants = self.sudo()
-        tenants.fetch(["code", "plan_id"])
-        tenants.plan_id.fetch(["paas_isolation"])
-        before, after = self._paas_url_parts()
-        for tenant in tenants:
-            if tenant.code and tenant.plan_id.paas_isolation == "database":
-                urls[tenant.id] = f"{before}{tenant.code}{after}"
+        for tenant in self.sudo():
+            if tenant.paas_url:
+                urls[tenant.id] = tenant.paas_url
         return urls
 
     # ------------------------------------------------------------------
